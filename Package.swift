@@ -1,0 +1,41 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+  name: "lrkit",
+  products: [
+    .library(name: "LRSchedules", targets: ["LRSchedules"]),
+    .library(name: "LRPlot", targets: ["LRPlot"]),
+    .executable(name: "lrkit", targets: ["lrkit"]),
+    .executable(name: "lrkit-bench", targets: ["lrkit-bench"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+  ],
+  targets: [
+    // MARK: - Public API
+    .target(name: "LRSchedules"),
+    .target(name: "LRPlot"),
+    .target(
+      name: "LRKitCLI",
+      dependencies: [
+        "LRSchedules", "LRPlot",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .executableTarget(name: "lrkit", dependencies: ["LRKitCLI"]),
+    .executableTarget(name: "lrkit-bench", dependencies: ["LRSchedules"]),
+
+    // MARK: - Tests (Swift Testing)
+    .testTarget(
+      name: "LRSchedulesTests",
+      dependencies: [
+        "LRSchedules",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
+      resources: [.copy("Fixtures")]),
+    .testTarget(name: "LRPlotTests", dependencies: ["LRPlot"]),
+    .testTarget(name: "LRKitCLITests", dependencies: ["LRKitCLI", "LRSchedules"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

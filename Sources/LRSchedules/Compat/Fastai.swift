@@ -1,0 +1,43 @@
+/// `fastai.fit_one_cycle` and `fastai.fit_flat_cos` given `total_steps`: the lr (and for
+/// one-cycle the momentum) at update `k` is fastai's schedule at position `k / total_steps`.
+extension ScheduleSpec {
+  static let fastaiBuilders: [String: SpecBuilder] = [
+    "fastai.fit_one_cycle": { (r: inout SpecReader, c: SpecContext) throws in
+      let total = try r.positiveInt("total_steps")
+      let lrMax = try r.rate("lr_max", default: 1e-3)
+      let div = try r.double("div", default: 25)
+      try r.check(div > 0, "div", div, "must be positive")
+      let divFinal = try r.double("div_final", default: 1e5)
+      try r.check(divFinal > 0, "div_final", divFinal, "must be positive")
+      let pct = try r.double("pct_start", default: 0.25)
+      try r.check(pct >= 0 && pct <= 1, "pct_start", pct, "must be in [0, 1]")
+      var moms = [0.95, 0.85, 0.95]
+      if r.has("moms") {
+        moms = try r.doubles("moms")
+        guard moms.count == 3 else {
+          throw ScheduleError.invalidValue(field: r.field("moms"), value: "\(moms)",
+                                           reason: "needs three values (start, middle, end)")
+        }
+      } else {
+        _ = r.take("moms")
+      }
+      let lr = FastaiCombinedCos(total: total, pct: pct, start: lrMax / div, middle: lrMax,
+                                 end: lrMax / divFinal)
+      let mom = FastaiCombinedCos(total: total, pct: pct, start: moms[0], middle: moms[1],
+                                  end: moms[2])
+      return DecodedSchedule(type: r.schedule, lr: lr, momentum: mom,
+                             warmupSteps: Int((pct * Double(total)).rounded()), totalSteps: total)
+    },
+    "fastai.fit_flat_cos": { (r: inout SpecReader, c: SpecContext) throws in
+      let total = try r.positiveInt("total_steps")
+      let lr = try r.rate("lr", default: 1e-3)
+      let divFinal = try r.double("div_final", default: 1e5)
+      try r.check(divFinal > 0, "div_final", divFinal, "must be positive")
+      let pct = try r.double("pct_start", default: 0.75)
+      try r.check(pct >= 0 && pct <= 1, "pct_start", pct, "must be in [0, 1]")
+      let schedule = FastaiCombinedCos(total: total, pct: pct, start: lr, middle: lr,
+                                       end: lr / divFinal)
+      return DecodedSchedule(type: r.schedule, lr: schedule, totalSteps: total)
+    },
+  ]
+}

@@ -1,0 +1,73 @@
+/// Keras 3's `LearningRateSchedule` classes (`learning_rate_schedule.py`) in float32, with
+/// Keras' operation order. The optimizer calls `schedule(iterations)`, 0 for the first update.
+enum KerasSchedule: LearningRateSchedule {
+  case exponential(initial: Float, steps: Float, rate: Float, staircase: Bool)
+  case piecewise(boundaries: [Int], values: [Float])
+  case polynomial(initial: Float, steps: Float, stepsInt: Double, end: Float, power: Float,
+                  cycle: Bool)
+  case inverseTime(initial: Float, steps: Float, rate: Float, staircase: Bool)
+  case cosine(initial: Float, steps: Float, alpha: Double, warmupTarget: Float?, warmupSteps: Float)
+  case restarts(initial: Float, first: Float, tMul: Float, mMul: Float, alpha: Float)
+
+  func value(at step: Int) -> Float {
+    let s = Float(step)
+    switch self {
+    case .exponential(let initial, let steps, let rate, let staircase):
+      var p = s / steps
+      if staircase { p = p.rounded(.down) }
+      return initial * Float.pow(rate, p)
+    case .piecewise(let boundaries, let values):
+      var result: Float = 0
+      result += (step <= boundaries[0] ? 1 : 0) * values[0]
+      result += (step > boundaries[boundaries.count - 1] ? 1 : 0) * values[values.count - 1]
+      for i in 0..<(boundaries.count - 1) {
+        let inRange: Float = (step > boundaries[i] && step <= boundaries[i + 1]) ? 1 : 0
+        result += inRange * values[i + 1]
+      }
+      return result
+    case .polynomial(let initial, var horizon, let stepsInt, let end, let power, let cycle):
+      var g = s
+      if cycle {
+        let multiplier: Float = g == 0 ? 1 : Float(Double(Float(g / Float(stepsInt))).rounded(.up))
+        horizon = horizon * multiplier
+      } else {
+        g = min(g, horizon)
+      }
+      let p = g / horizon
+      return (initial - end) * Float.pow(1 - p, power) + end
+    case .inverseTime(let initial, let steps, let rate, let staircase):
+      var p = s / steps
+      if staircase { p = p.rounded(.down) }
+      return initial / (1 + rate * p)
+    case .cosine(let initial, let steps, let alpha, let target, let warmupSteps):
+      func decay(_ g: Float, from lr: Float) -> Float {
+        let fraction = g / steps
+        let cosineDecayed = 0.5 * (1.0 + Float.cos(Float.pi * fraction))
+        let decayed = Float(1 - alpha) * cosineDecayed + Float(alpha)
+        return lr * decayed
+      }
+      guard let target else { return decay(min(s, steps), from: initial) }
+      let g = min(s, steps + warmupSteps)
+      if g < warmupSteps {
+        let fraction = g / warmupSteps
+        return (target - initial) * fraction + initial
+      }
+      return decay(g - warmupSteps, from: target)
+    case .restarts(let initial, let first, let tMul, let mMul, let alpha):
+      var fraction = s / first
+      let iRestart: Float
+      if tMul == 1 {
+        iRestart = fraction.rounded(.down)
+        fraction -= iRestart
+      } else {
+        iRestart = (Float.log(1.0 - fraction * (1.0 - tMul)) / Float.log(tMul)).rounded(.down)
+        let sumR = (1.0 - Float.pow(tMul, iRestart)) / (1.0 - tMul)
+        fraction = (fraction - sumR) / Float.pow(tMul, iRestart)
+      }
+      let mFac = Float.pow(mMul, iRestart)
+      let cosineDecayed = 0.5 * mFac * (1.0 + Float.cos(Float.pi * fraction))
+      let decayed = (1 - alpha) * cosineDecayed + alpha
+      return initial * decayed
+    }
+  }
+}

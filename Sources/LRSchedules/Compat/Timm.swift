@@ -1,0 +1,112 @@
+/// `timm.scheduler.*` specs with timm's parameter names; `t` is the update count (as with
+/// `t_in_epochs=False` and `step_update(num_updates)`), noise off. `"lr"` is the optimizer's lr.
+extension ScheduleSpec {
+  static let timmClasses = [
+    "CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler", "StepLRScheduler",
+    "MultiStepLRScheduler", "WSDLRScheduler",
+  ]
+
+  static let timmBuilders: [String: SpecBuilder] = {
+    var table: [String: SpecBuilder] = [:]
+    for name in timmClasses {
+      table["timm.scheduler." + name] = { (r: inout SpecReader, c: SpecContext) throws in
+        try decodeTimm(name, &r)
+      }
+    }
+    return table
+  }()
+
+  static func decodeTimm(_ name: String, _ r: inout SpecReader) throws(ScheduleError)
+    -> DecodedSchedule
+  {
+    let base = try r.rate("lr")
+    let warmupT = try r.int("warmup_t", default: 0)
+    try r.check(warmupT >= 0, "warmup_t", warmupT, "cannot be negative")
+    let warmupInit = try r.double("warmup_lr_init", default: 0)
+    try r.check(warmupInit >= 0, "warmup_lr_init", warmupInit, "cannot be negative")
+    var total: Int?
+    var prefixDefault = false
+    let kind: TimmSchedule.Kind
+    switch name {
+    case "CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler":
+      let initial = try r.int("t_initial")
+      try r.check(initial > 0, "t_initial", initial, "must be > 0 (timm asserts t_initial > 0)")
+      let lrMin = try r.double("lr_min", default: 0)
+      try r.check(lrMin >= 0, "lr_min", lrMin, "must be >= 0")
+      let mul = try r.double("cycle_mul", default: 1)
+      try r.check(mul > 0, "cycle_mul", mul, "must be positive")
+      let decay = try r.double("cycle_decay", default: 1)
+      let limit = try r.int("cycle_limit", default: 1)
+      try r.check(limit >= 0, "cycle_limit", limit, "cannot be negative")
+      let shape: TimmSchedule.Decay
+      switch name {
+      case "TanhLRScheduler":
+        let lb = try r.double("lb", default: -7)
+        let ub = try r.double("ub", default: 3)
+        try r.check(lb < ub, "lb", lb, "must be below ub")
+        shape = .tanh(lower: lb, upper: ub)
+      case "PolyLRScheduler":
+        shape = .poly(power: try r.double("power", default: 0.5),
+                      kDecay: try r.double("k_decay", default: 1))
+      default:
+        shape = .cosine(kDecay: try r.double("k_decay", default: 1))
+      }
+      kind = .cycles(shape, initial: initial, lrMin: lrMin, mul: mul, decay: decay, limit: limit)
+      let cycles = max(1, limit)
+      total = mul == 1 ? initial * cycles
+        : Int((-Double(initial) * (Double.pow(mul, Double(cycles)) - 1) / (1 - mul)).rounded(.down))
+    case "StepLRScheduler":
+      let decayT = try r.double("decay_t")
+      try r.check(decayT > 0, "decay_t", decayT, "must be positive")
+      kind = .step(decayT: decayT, rate: try r.double("decay_rate", default: 1))
+      prefixDefault = true
+    case "MultiStepLRScheduler":
+      kind = .multiStep(decayT: try r.ints("decay_t"), rate: try r.double("decay_rate", default: 1))
+      prefixDefault = true
+    case "WSDLRScheduler":
+      let initial = try r.int("t_initial")
+      try r.check(initial > 0, "t_initial", initial, "Invalid t_initial, must be > 0.")
+      let decayT = try r.int("decay_t")
+      try r.check(decayT > 0 && decayT <= initial, "decay_t", decayT,
+                  "Invalid decay_t, must be in (0, t_initial] w/ t_initial=\(initial).")
+      let lrMin = try r.double("lr_min", default: 0)
+      try r.check(lrMin >= 0, "lr_min", lrMin, "Invalid lr_min, must be >= 0.")
+      let stableFn = try r.choice("stable_fn", ["constant", "rsqrt", "power"], default: "constant")
+      var tau = try r.optionalDouble("stable_timescale")
+      let stablePower = try r.double("stable_power", default: 0.5)
+      try r.check(stablePower > 0, "stable_power", stablePower, "must be > 0.")
+      let decayFn = try r.choice("decay_fn", ["linear", "1-sqrt", "cosine", "power", "exp"],
+                                 default: "1-sqrt")
+      let decayPower = try r.double("decay_power", default: 0.5)
+      try r.check(decayPower > 0, "decay_power", decayPower, "must be > 0.")
+      let ratio = try r.double("decay_ratio", default: 0.1)
+      try r.check(ratio > 0 && ratio < 1, "decay_ratio", ratio, "must be in (0, 1).")
+      if stableFn != "constant" {
+        if tau == nil { tau = Double(warmupT) }
+        try r.check(tau! > 0, "stable_timescale", tau!,
+                    "stable_fn=\(stableFn) requires a positive stable_timescale, it defaults to warmup_t (\(warmupT))")
+      }
+      kind = .wsd(initial: initial, decayT: decayT, lrMin: lrMin, stableFn: stableFn,
+                  timescale: tau ?? 1, stablePower: stablePower, decayFn: decayFn,
+                  decayPower: decayPower, decayRatio: ratio)
+      total = warmupT + initial
+      let schedule = TimmSchedule(kind: kind, base: base, warmupT: warmupT, warmupInit: warmupInit,
+                                  warmupPrefix: true)
+      return DecodedSchedule(type: r.schedule, lr: schedule, warmupSteps: warmupT,
+                             totalSteps: total)
+    default:
+      throw .unknownType(type: name, suggestion: nil)
+    }
+    let prefix = try r.bool("warmup_prefix", default: prefixDefault)
+    if let t = total, prefix { total = t + warmupT }
+    var warnings: [String] = []
+    if warmupT > 0, !prefix, case .cycles(.cosine, _, _, _, _, _) = kind {
+      warnings.append("field '\(r.field("warmup_prefix"))': false overlaps the warmup with the "
+        + "cosine, so the lr jumps at warmup_t (timm issue #1242)")
+    }
+    let schedule = TimmSchedule(kind: kind, base: base, warmupT: warmupT, warmupInit: warmupInit,
+                                warmupPrefix: prefix)
+    return DecodedSchedule(type: r.schedule, lr: schedule, warmupSteps: warmupT > 0 ? warmupT : nil,
+                           totalSteps: total, warnings: warnings)
+  }
+}

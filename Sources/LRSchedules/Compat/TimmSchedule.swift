@@ -1,0 +1,136 @@
+/// timm's schedulers (`timm/scheduler/*.py`, 1.0.31) with timm's operation order, including its
+/// floating-log cycle index (`math.log(x, cycle_mul)`), which misplaces some exact restart
+/// boundaries exactly as timm does. `t` is the update count (`t_in_epochs=False`), noise off.
+struct TimmSchedule: LearningRateSchedule {
+  enum Decay: Sendable {
+    case cosine(kDecay: Double)
+    case tanh(lower: Double, upper: Double)
+    case poly(power: Double, kDecay: Double)
+  }
+
+  enum Kind: Sendable {
+    case cycles(Decay, initial: Int, lrMin: Double, mul: Double, decay: Double, limit: Int)
+    case step(decayT: Double, rate: Double)
+    case multiStep(decayT: [Int], rate: Double)
+    case wsd(initial: Int, decayT: Int, lrMin: Double, stableFn: String, timescale: Double,
+             stablePower: Double, decayFn: String, decayPower: Double, decayRatio: Double)
+  }
+
+  let kind: Kind
+  let base: Double
+  let warmupT: Int
+  let warmupInit: Double
+  let warmupPrefix: Bool
+  /// `(target − warmup_lr_init) / warmup_t`.
+  let warmupStep: Double
+
+  init(kind: Kind, base: Double, warmupT: Int, warmupInit: Double, warmupPrefix: Bool) {
+    self.kind = kind
+    self.base = base
+    self.warmupT = warmupT
+    self.warmupInit = warmupInit
+    self.warmupPrefix = warmupPrefix
+    var step = 1.0
+    if warmupT > 0 {
+      // Tanh without prefix ramps to its own value at warmup_t; every other class to the base lr.
+      var target = base
+      if case .cycles(.tanh, _, _, _, _, _) = kind, !warmupPrefix {
+        target = TimmSchedule(kind: kind, base: base, warmupT: 0, warmupInit: warmupInit,
+                              warmupPrefix: false).value(at: warmupT)
+      }
+      step = (target - warmupInit) / Double(warmupT)
+    }
+    self.warmupStep = step
+  }
+
+  func value(at step: Int) -> Double {
+    var t = step
+    if t < warmupT { return warmupInit + Double(t) * warmupStep }
+    switch kind {
+    case .cycles(let decay, let initial, let lrMin, let mul, let cycleDecay, let limit):
+      if warmupPrefix { t -= warmupT }
+      let i: Int
+      let tI: Double
+      let tCurr: Double
+      if mul != 1 {
+        let x = 1 - Double(t) / Double(initial) * (1 - mul)
+        i = Int((Double.log(x) / Double.log(mul)).rounded(.down))
+        tI = Double.pow(mul, Double(i)) * Double(initial)
+        tCurr = Double(t) - (1 - Double.pow(mul, Double(i))) / (1 - mul) * Double(initial)
+      } else {
+        i = floorDiv(t, initial)
+        tI = Double(initial)
+        tCurr = Double(t - initial * i)
+      }
+      guard i < limit else { return lrMin }
+      let lrMax = base * Double.pow(cycleDecay, Double(i))
+      switch decay {
+      case .cosine(let k):
+        let angle = Double.pi * Double.pow(tCurr, k) / Double.pow(tI, k)
+        return lrMin + 0.5 * (lrMax - lrMin) * (1 + Double.cos(angle))
+      case .tanh(let lb, let ub):
+        let tr = tCurr / tI
+        return lrMin + 0.5 * (lrMax - lrMin) * (1 - Double.tanh(lb * (1.0 - tr) + ub * tr))
+      case .poly(let power, let k):
+        return lrMin + (lrMax - lrMin)
+          * Double.pow(1 - Double.pow(tCurr, k) / Double.pow(tI, k), power)
+      }
+    case .step(let decayT, let rate):
+      if warmupPrefix { t -= warmupT }
+      return base * Double.pow(rate, pythonFloorDiv(Double(t), decayT))
+    case .multiStep(let decayT, let rate):
+      if warmupPrefix { t -= warmupT }
+      return base * Double.pow(rate, Double(bisectRight(decayT, t + 1)))
+    case .wsd(let initial, let decayT, let lrMin, let stableFn, let tau, let stablePower,
+              let decayFn, let decayPower, let r):
+      let ts = t - warmupT
+      var stableFactor = 1.0
+      if stableFn != "constant" {
+        let power = stableFn == "rsqrt" ? 0.5 : stablePower
+        stableFactor = Double.pow(1.0 + Double(ts) / tau, -power)
+      }
+      let stable = max(base * stableFactor, lrMin)
+      let tDecay = ts - (initial - decayT)
+      if tDecay <= 0 { return stable }
+      let frac = min(Double(tDecay) / Double(decayT), 1.0)
+      let d: Double
+      switch decayFn {
+      case "linear": d = 1.0 - frac
+      case "1-sqrt": d = 1.0 - frac.squareRoot()
+      case "cosine": d = 0.5 * (1.0 + Double.cos(Double.pi * frac))
+      case "power": d = 1.0 - Double.pow(frac, decayPower)
+      default: d = (Double.pow(r, frac) - r) / (1.0 - r)
+      }
+      return lrMin + (stable - lrMin) * d
+    }
+  }
+}
+
+/// Python's `bisect.bisect_right` on a list as given (sorted or not).
+func bisectRight(_ a: [Int], _ x: Int) -> Int {
+  var lo = 0
+  var hi = a.count
+  while lo < hi {
+    let mid = (lo + hi) / 2
+    if x < a[mid] { hi = mid } else { lo = mid + 1 }
+  }
+  return lo
+}
+
+/// Python's `//` for floats (CPython's `float_floor_div`).
+func pythonFloorDiv(_ vx: Double, _ wx: Double) -> Double {
+  var mod = vx.truncatingRemainder(dividingBy: wx)
+  var div = (vx - mod) / wx
+  if mod != 0 {
+    if (wx < 0) != (mod < 0) {
+      mod += wx
+      div -= 1.0
+    }
+  }
+  if div != 0 {
+    var floordiv = div.rounded(.down)
+    if div - floordiv > 0.5 { floordiv += 1.0 }
+    return floordiv
+  }
+  return 0
+}

@@ -1,0 +1,118 @@
+/// The one-cycle policy (Smith & Topin 2017): warm up to `peak`, then anneal far below the
+/// start, with momentum moving the opposite way.
+///
+/// ```
+/// start = peak / divFactor,  end = start / finalDivFactor
+/// two phases:   [0, p·T − 1]: start → peak,   [p·T − 1, T − 1]: peak → end
+/// three phases: [0, p·T − 1]: start → peak, [.., 2p·T − 2]: peak → start, [.., T − 1]: start → end
+/// anneal cos: b + (a − b)/2 · (cos(π·x) + 1);   linear: a + (b − a)·x
+/// lr(k) = end for k ≥ T − 1
+/// ```
+/// The phase boundaries are PyTorch's (`OneCycleLR`); unlike PyTorch, stepping past the end
+/// holds the final value instead of extrapolating or raising. `momentum(at:)` is the momentum
+/// (or Adam's β1) the policy prescribes.
+public struct OneCycle<Scalar: ScheduleScalar>: LearningRateSchedule {
+  /// How a phase interpolates.
+  public enum Anneal: String, Sendable, CaseIterable {
+    /// Half-cosine interpolation.
+    case cosine = "cos"
+    /// Straight-line interpolation.
+    case linear
+  }
+
+  /// The maximum learning rate.
+  public var peak: Scalar
+  /// Total steps T; at least 2.
+  public var steps: Int
+  /// Fraction of the cycle spent rising.
+  public var pctStart: Scalar
+  /// `peak / start`.
+  public var divFactor: Scalar
+  /// `start / end`.
+  public var finalDivFactor: Scalar
+  /// Whether a third phase returns to `start` before the final anneal.
+  public var threePhase: Bool
+  /// The interpolation shape.
+  public var anneal: Anneal
+  /// Momentum at the peak learning rate (the low end), or nil when momentum is not driven.
+  public var baseMomentum: Scalar?
+  /// Momentum at the start and end.
+  public var maxMomentum: Scalar
+  /// Whether steps past the end hold the final value (true) or extrapolate the last phase as
+  /// PyTorch does for its one allowed extra step (false).
+  public var holdsFinalValue = true
+
+  /// A one-cycle schedule (PyTorch's defaults).
+  public init(peak: Scalar, steps: Int, pctStart: Scalar = 0.3, divFactor: Scalar = 25,
+              finalDivFactor: Scalar = 1e4, threePhase: Bool = false, anneal: Anneal = .cosine,
+              baseMomentum: Scalar? = 0.85, maxMomentum: Scalar = 0.95) {
+    self.peak = peak
+    self.steps = max(steps, 2)
+    self.pctStart = pctStart
+    self.divFactor = divFactor
+    self.finalDivFactor = finalDivFactor
+    self.threePhase = threePhase
+    self.anneal = anneal
+    self.baseMomentum = baseMomentum
+    self.maxMomentum = maxMomentum
+  }
+
+  /// The learning rate at step 0.
+  public var initial: Scalar { peak / divFactor }
+  /// The final learning rate.
+  public var minimum: Scalar { initial / finalDivFactor }
+
+  struct Phase {
+    var end: Scalar
+    var lr: (Scalar, Scalar)
+    var momentum: (Scalar, Scalar)
+  }
+
+  var phases: [Phase] {
+    let t = Scalar(steps)
+    let hiM = maxMomentum
+    let loM = baseMomentum ?? maxMomentum
+    if threePhase {
+      return [
+        Phase(end: pctStart * t - 1, lr: (initial, peak), momentum: (hiM, loM)),
+        Phase(end: 2 * pctStart * t - 2, lr: (peak, initial), momentum: (loM, hiM)),
+        Phase(end: t - 1, lr: (initial, minimum), momentum: (hiM, hiM)),
+      ]
+    }
+    return [
+      Phase(end: pctStart * t - 1, lr: (initial, peak), momentum: (hiM, loM)),
+      Phase(end: t - 1, lr: (peak, minimum), momentum: (loM, hiM)),
+    ]
+  }
+
+  func interpolate(_ a: Scalar, _ b: Scalar, _ x: Scalar) -> Scalar {
+    switch anneal {
+    case .cosine: b + (a - b) / 2 * (Scalar.cos(Scalar.pi * x) + 1)
+    case .linear: (b - a) * x + a
+    }
+  }
+
+  func evaluate(_ step: Int, _ pick: (Phase) -> (Scalar, Scalar)) -> Scalar {
+    let k = Scalar(holdsFinalValue ? min(max(step, 0), steps - 1) : max(step, 0))
+    var start: Scalar = 0
+    let all = phases
+    for (i, phase) in all.enumerated() {
+      if k <= phase.end || i == all.count - 1 {
+        let span = phase.end - start
+        let x = span != 0 ? (k - start) / span : 1
+        let (a, b) = pick(phase)
+        return interpolate(a, b, x)
+      }
+      start = phase.end
+    }
+    return minimum
+  }
+
+  /// The learning rate used by update `step`.
+  public func value(at step: Int) -> Scalar { evaluate(step) { $0.lr } }
+
+  /// The momentum (or β1) used by update `step`; `maxMomentum` when momentum is not driven.
+  public func momentum(at step: Int) -> Scalar {
+    baseMomentum == nil ? maxMomentum : evaluate(step) { $0.momentum }
+  }
+}

@@ -1,0 +1,48 @@
+/// Polynomial decay from `lr` to `end` over `steps`, optionally cycling.
+///
+/// ```
+/// s = min(k, T)                  T' = T
+/// cycle: s = k,  T' = T · max(1, ⌈k / T⌉)
+/// lr(k) = (lr − end) · (1 − s / T')^power + end
+/// ```
+/// Cycling stretches the horizon to the next multiple of `T` (Keras semantics). Mirrors
+/// `keras.optimizers.schedules.PolynomialDecay`, `optax.polynomial_schedule` (with
+/// `begin`), `torch.optim.lr_scheduler.PolynomialLR` (`end = 0`).
+public struct PolynomialDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
+  /// The learning rate at step `begin`.
+  public var lr: Scalar
+  /// The learning rate from `begin + steps` on.
+  public var end: Scalar
+  /// Decay steps T; positive.
+  public var steps: Int
+  /// The exponent.
+  public var power: Scalar
+  /// Whether to cycle by stretching the horizon.
+  public var cycle: Bool
+  /// The step at which the decay starts; `lr` is held before it.
+  public var begin: Int
+
+  /// A polynomial decay.
+  public init(lr: Scalar, end: Scalar = 0, steps: Int, power: Scalar = 1, cycle: Bool = false,
+              begin: Int = 0) {
+    self.lr = lr
+    self.end = end
+    self.steps = max(steps, 1)
+    self.power = power
+    self.cycle = cycle
+    self.begin = max(begin, 0)
+  }
+
+  /// The learning rate used by update `step`.
+  @inlinable public func value(at step: Int) -> Scalar {
+    let k = max(step - begin, 0)
+    var horizon = steps
+    var s = min(k, steps)
+    if cycle {
+      s = k
+      horizon = steps * max(1, (k + steps - 1) / steps)
+    }
+    let frac = 1 - Scalar(s) / Scalar(horizon)
+    return (lr - end) * Scalar.pow(frac, power) + end
+  }
+}

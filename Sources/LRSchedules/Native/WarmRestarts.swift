@@ -1,0 +1,61 @@
+/// Cosine annealing with warm restarts (SGDR, Loshchilov & Hutter 2017).
+///
+/// ```
+/// cycle i has length L_i = T0 · m^i and starts at S_i = T0 · (m^i − 1)/(m − 1)  (S_i = i·T0 if m = 1)
+/// i, t: the cycle containing k and the offset in it (found exactly, without the floating-log trap)
+/// lr(k) = floor + (lr · decay^i − floor) · ½ (1 + cos(π t / L_i))      i < cycleLimit
+///       = floor                                                         otherwise
+/// ```
+/// `multiplier` may be fractional (timm's `cycle_mul`); PyTorch's
+/// `CosineAnnealingWarmRestarts` allows integers only. Mirrors that class, timm's
+/// `CosineLRScheduler` cycles and Keras' `CosineDecayRestarts`.
+public struct WarmRestarts<Scalar: ScheduleScalar>: LearningRateSchedule {
+  /// The peak of the first cycle.
+  public var lr: Scalar
+  /// The learning rate at the bottom of each cycle.
+  public var floor: Scalar
+  /// Length of the first cycle, T0; positive.
+  public var period: Int
+  /// Cycle-length multiplier m; at least 1.
+  public var multiplier: Scalar
+  /// Peak multiplier per cycle.
+  public var peakDecay: Scalar
+  /// Number of cycles before the learning rate stays at `floor`; nil for unlimited.
+  public var cycleLimit: Int?
+
+  /// Warm restarts.
+  public init(lr: Scalar, floor: Scalar = 0, period: Int, multiplier: Scalar = 1,
+              peakDecay: Scalar = 1, cycleLimit: Int? = nil) {
+    self.lr = lr
+    self.floor = floor
+    self.period = max(period, 1)
+    self.multiplier = max(multiplier, 1)
+    self.peakDecay = peakDecay
+    self.cycleLimit = cycleLimit
+  }
+
+  /// The cycle index, the offset into it and its length at `step`.
+  public func cycle(at step: Int) -> (index: Int, offset: Scalar, length: Scalar) {
+    let k = max(step, 0)
+    if multiplier == 1 {
+      let i = k / period
+      return (i, Scalar(k - i * period), Scalar(period))
+    }
+    let t0 = Scalar(period)
+    let m = multiplier
+    func startOf(_ i: Int) -> Scalar { t0 * (Scalar.pow(m, Scalar(i)) - 1) / (m - 1) }
+    var i = Int((Scalar.log(1 + Scalar(k) * (m - 1) / t0) / Scalar.log(m)).rounded(.down))
+    i = max(i, 0)
+    while startOf(i + 1) <= Scalar(k) { i += 1 }
+    while i > 0 && startOf(i) > Scalar(k) { i -= 1 }
+    return (i, Scalar(k) - startOf(i), t0 * Scalar.pow(m, Scalar(i)))
+  }
+
+  /// The learning rate used by update `step`.
+  @inlinable public func value(at step: Int) -> Scalar {
+    let (i, t, length) = cycle(at: step)
+    if let cycleLimit, i >= cycleLimit { return floor }
+    let peak = lr * Scalar.pow(peakDecay, Scalar(i))
+    return floor + (peak - floor) * (1 + Scalar.cos(Scalar.pi * t / length)) / 2
+  }
+}

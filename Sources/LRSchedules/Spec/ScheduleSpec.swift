@@ -1,0 +1,83 @@
+/// Decodes schedule specs: JSON objects with a `"type"` key naming either a peer API by its
+/// Python path (`torch.optim.lr_scheduler.OneCycleLR`, `optax.join_schedules`, …) with that API's
+/// own parameter names, or a native LRKit family (`cosine`, `wsd`, `sequence`, …).
+///
+/// Decoding is strict: an unknown key, a missing required key, a wrong JSON type, a value out of
+/// range or an inconsistent combination throws a ``ScheduleError`` naming the field.
+public enum ScheduleSpec {
+  /// Decodes a spec from JSON text.
+  public static func decode(text: String) throws(ScheduleError) -> DecodedSchedule {
+    try decode(try JSONValue.parse(text))
+  }
+
+  /// Decodes a parsed spec.
+  ///
+  /// An object without `"type"` that holds `learning_rate` or `lr_scheduler_type` is read as a
+  /// Hugging Face / TRL training configuration (see ``HFTrainingConfig``).
+  public static func decode(_ json: JSONValue) throws(ScheduleError) -> DecodedSchedule {
+    if case .object = json, json["type"] == nil,
+      json["lr_scheduler_type"] != nil || json["learning_rate"] != nil
+    {
+      return try HFTrainingConfig(json).decodedSchedule()
+    }
+    return try decode(json, path: "")
+  }
+
+  /// Decodes the spec at `path` inside a larger spec (children of composites).
+  static func decode(_ json: JSONValue, path: String, inheritedLR: Double? = nil)
+    throws(ScheduleError) -> DecodedSchedule
+  {
+    let typeField = path.isEmpty ? "type" : "\(path).type"
+    guard case .object = json else {
+      throw .wrongType(field: path.isEmpty ? "spec" : path, expected: "an object with a \"type\"",
+                       found: json.typeName)
+    }
+    guard let typeValue = json["type"] else {
+      throw .missingField(field: typeField, schedule: "every schedule spec")
+    }
+    guard case .string(let type) = typeValue else {
+      throw .wrongType(field: typeField, expected: "a string", found: typeValue.typeName)
+    }
+    guard let builder = registry[type] else {
+      throw .unknownType(type: type, suggestion: nearest(to: type, in: knownTypes))
+    }
+    var reader = try SpecReader(json, schedule: type, path: path)
+    let context = SpecContext(path: path, inheritedLR: inheritedLR)
+    let decoded: DecodedSchedule
+    do {
+      decoded = try builder(&reader, context)
+    } catch let error as ScheduleError {
+      throw error
+    } catch {
+      throw .malformedInput(detail: "\(error)")
+    }
+    try reader.finish()
+    return decoded
+  }
+
+  /// Every `type` the decoder accepts.
+  public static var knownTypes: [String] { registry.keys.sorted() }
+
+  static let registry: [String: SpecBuilder] = {
+    var all: [String: SpecBuilder] = [:]
+    for table in [nativeBuilders, torchBuilders, transformersBuilders, optaxBuilders, timmBuilders,
+                  kerasBuilders, mlxBuilders, fastaiBuilders] {
+      all.merge(table) { a, _ in a }
+    }
+    return all
+  }()
+}
+
+/// Decodes one spec type from its reader.
+typealias SpecBuilder = @Sendable (inout SpecReader, SpecContext) throws -> DecodedSchedule
+
+/// Where in the whole spec a builder is, and what it inherits from its parent.
+struct SpecContext: Sendable {
+  /// The dotted path of the object being decoded.
+  var path: String
+  /// The base learning rate of a torch parent (nested torch specs carry no `lr`).
+  var inheritedLR: Double?
+
+  /// The path of `key` inside this object.
+  func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+}

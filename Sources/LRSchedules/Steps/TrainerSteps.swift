@@ -1,0 +1,144 @@
+/// The step arithmetic of the Hugging Face `Trainer` (transformers 5): how many optimizer
+/// updates a run makes and how many of them warm up.
+///
+/// ```
+/// batches         = ⌈N / b⌉              (⌊N / b⌋ with dataloader_drop_last)
+/// per process     = batches / P          if divisible
+///                 = ⌊batches / P⌋        with drop_last
+///                 = ⌊batches / P⌋ + 1    otherwise (accelerate's even_batches)
+/// updates/epoch   = max(⌈per process / GA⌉, 1)
+/// max_steps       = args.max_steps if > 0, else ⌈epochs · updates/epoch⌉   (double multiply)
+/// warmup          = int(w) if w ≥ 1, else ⌈max_steps · w⌉                   (double multiply)
+/// epochs          = ⌈max_steps / updates/epoch⌉ if args.max_steps > 0, else ⌈epochs⌉
+/// ```
+/// Mirrors `Trainer.set_initial_training_values`, `TrainingArguments.get_warmup_steps` and
+/// accelerate's `BatchSamplerShard.__len__`. `ceil(100 · 0.07) = 8`, as in Python.
+public struct TrainerSteps: Sendable, Equatable {
+  /// Training examples N (the dataset length).
+  public var numSamples: Int?
+  /// `per_device_train_batch_size`.
+  public var perDeviceBatchSize: Int
+  /// Data-parallel processes P.
+  public var worldSize: Int
+  /// `gradient_accumulation_steps` GA.
+  public var gradientAccumulationSteps: Int
+  /// `num_train_epochs` (fractional allowed).
+  public var numTrainEpochs: Double
+  /// `max_steps`; ≤ 0 means "derive from epochs".
+  public var maxSteps: Int
+  /// `warmup_steps`: a count if ≥ 1, a ratio of `max_steps` if below 1.
+  public var warmupSteps: Double
+  /// transformers 4's `warmup_ratio`, used when `warmupSteps` is 0.
+  public var warmupRatio: Double?
+  /// `dataloader_drop_last`.
+  public var dropLast: Bool
+
+  /// Step accounting inputs with the Trainer's defaults.
+  public init(numSamples: Int? = nil, perDeviceBatchSize: Int = 8, worldSize: Int = 1,
+              gradientAccumulationSteps: Int = 1, numTrainEpochs: Double = 3,
+              maxSteps: Int = -1, warmupSteps: Double = 0, warmupRatio: Double? = nil,
+              dropLast: Bool = false) {
+    self.numSamples = numSamples
+    self.perDeviceBatchSize = perDeviceBatchSize
+    self.worldSize = worldSize
+    self.gradientAccumulationSteps = gradientAccumulationSteps
+    self.numTrainEpochs = numTrainEpochs
+    self.maxSteps = maxSteps
+    self.warmupSteps = warmupSteps
+    self.warmupRatio = warmupRatio
+    self.dropLast = dropLast
+  }
+
+  /// What the Trainer derives from the inputs.
+  public struct Result: Sendable, Equatable {
+    /// Batches each process's dataloader yields per epoch, if the dataset size is known.
+    public var batchesPerProcess: Int?
+    /// Optimizer updates per epoch.
+    public var updatesPerEpoch: Int
+    /// Total optimizer updates (the schedule's `num_training_steps`).
+    public var maxSteps: Int
+    /// Warmup updates (the schedule's `num_warmup_steps`).
+    public var warmupSteps: Int
+    /// Epochs the training loop runs.
+    public var numTrainEpochs: Int
+    /// Examples per optimizer update across all processes.
+    public var totalBatchSize: Int
+  }
+
+  /// Runs the Trainer's arithmetic.
+  /// - Throws: `invalidValue` naming the field for impossible inputs (no dataset size and no
+  ///   positive `max_steps`, a batch size of 0, …).
+  public func resolve() throws(ScheduleError) -> Result {
+    guard perDeviceBatchSize >= 1 else {
+      throw .invalidValue(field: "per_device_train_batch_size", value: "\(perDeviceBatchSize)",
+                          reason: "must be at least 1")
+    }
+    guard worldSize >= 1 else {
+      throw .invalidValue(field: "world_size", value: "\(worldSize)", reason: "must be at least 1")
+    }
+    guard gradientAccumulationSteps >= 1 else {
+      throw .invalidValue(field: "gradient_accumulation_steps",
+                          value: "\(gradientAccumulationSteps)", reason: "must be at least 1")
+    }
+    guard numTrainEpochs.isFinite, numTrainEpochs >= 0 else {
+      throw .invalidValue(field: "num_train_epochs", value: "\(numTrainEpochs)",
+                          reason: "must be a finite number ≥ 0")
+    }
+    guard warmupSteps.isFinite, warmupSteps >= 0 else {
+      throw .invalidValue(field: "warmup_steps", value: "\(warmupSteps)", reason: "cannot be negative")
+    }
+    let ga = gradientAccumulationSteps
+    var lengthPerProcess: Int?
+    if let n = numSamples {
+      guard n >= 0 else {
+        throw .invalidValue(field: "num_samples", value: "\(n)", reason: "cannot be negative")
+      }
+      let b = perDeviceBatchSize
+      let batches = dropLast ? n / b : (n + b - 1) / b
+      if batches % worldSize == 0 {
+        lengthPerProcess = batches / worldSize
+      } else {
+        lengthPerProcess = batches / worldSize + (dropLast ? 0 : 1)
+      }
+    }
+    var steps = maxSteps
+    var perEpoch: Int
+    if let length = lengthPerProcess {
+      perEpoch = max(length / ga + (length % ga > 0 ? 1 : 0), 1)
+      if maxSteps < 0 { steps = Int((numTrainEpochs * Double(perEpoch)).rounded(.up)) }
+    } else {
+      guard maxSteps > 0 else {
+        throw .invalidValue(
+          field: "max_steps", value: "\(maxSteps)",
+          reason: "without num_samples (the dataset length) max_steps must be a positive number")
+      }
+      perEpoch = maxSteps
+    }
+    var epochs: Int
+    if let length = lengthPerProcess, length > 0 {
+      epochs = maxSteps > 0
+        ? steps / perEpoch + (steps % perEpoch > 0 ? 1 : 0)
+        : Int(numTrainEpochs.rounded(.up))
+    } else if maxSteps > 0 {
+      epochs = Int.max
+      perEpoch = steps
+    } else {
+      throw .invalidValue(
+        field: "max_steps", value: "\(maxSteps)",
+        reason: "the dataloader is empty (num_samples \(numSamples ?? 0)): args.max_steps must be "
+          + "set to a positive value")
+    }
+    if epochs == Int.max { epochs = 0 }
+    let warmup: Int
+    if warmupSteps >= 1 {
+      warmup = Int(warmupSteps)
+    } else if warmupSteps == 0, let ratio = warmupRatio {
+      warmup = Int((Double(steps) * ratio).rounded(.up))
+    } else {
+      warmup = Int((Double(steps) * warmupSteps).rounded(.up))
+    }
+    return Result(batchesPerProcess: lengthPerProcess, updatesPerEpoch: perEpoch, maxSteps: steps,
+                  warmupSteps: warmup, numTrainEpochs: epochs,
+                  totalBatchSize: perDeviceBatchSize * ga * worldSize)
+  }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import LRSchedules
+import Testing
+
+/// One parity case computed by a peer library (see Scripts/make-fixtures.py).
+struct ParityCase: Sendable, CustomTestStringConvertible {
+  let library: String
+  let name: String
+  let spec: JSONValue
+  let numSteps: Int
+  let lr: [Double]
+  let momentum: [Double]?
+  let metrics: [Double]?
+
+  var testDescription: String { "\(library): \(name)" }
+}
+
+/// One refusal case: the peer raised for this spec.
+struct RefusalCase: Sendable, CustomTestStringConvertible {
+  let name: String
+  let spec: JSONValue
+  let numSteps: Int
+  let raisesAt: String
+  let message: String
+
+  var testDescription: String { name }
+}
+
+enum Fixtures {
+  static func url(_ name: String) -> URL? {
+    Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "json")
+      ?? Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures")
+  }
+
+  static func load(_ name: String) -> JSONValue? {
+    guard let url = url(name), let data = try? Data(contentsOf: url) else { return nil }
+    return try? JSONValue.parse(bytes: Array(data), allowNonFinite: true)
+  }
+
+  static func numbers(_ v: JSONValue?) -> [Double]? {
+    guard case .array(let items)? = v else { return nil }
+    return items.map { item in
+      if case .number(let x, _) = item { return x }
+      return .nan
+    }
+  }
+
+  static func int(_ v: JSONValue?) -> Int? {
+    if case .number(let x, _)? = v { return Int(x) }
+    return nil
+  }
+
+  static func string(_ v: JSONValue?) -> String? {
+    if case .string(let s)? = v { return s }
+    if case .number(let x, _)? = v { return String(Int(x)) }
+    return nil
+  }
+
+  static func cases(_ library: String) -> [ParityCase] {
+    guard let root = load(library), case .array(let items)? = root["cases"] else { return [] }
+    return items.map { c in
+      ParityCase(
+        library: library, name: string(c["name"]) ?? "?", spec: c["spec"] ?? .null,
+        numSteps: int(c["num_steps"]) ?? 0, lr: numbers(c["lr"]) ?? [],
+        momentum: numbers(c["momentum"]), metrics: numbers(c["metrics"]))
+    }
+  }
+
+  static let float64Libraries = ["torch", "transformers", "optax", "timm", "fastai"]
+  static let float32Libraries = ["keras", "mlx"]
+
+  static var allParityCases: [ParityCase] {
+    (float64Libraries + float32Libraries).flatMap(cases)
+  }
+
+  static var refusals: [RefusalCase] {
+    guard let root = load("errors"), case .array(let items)? = root["cases"] else { return [] }
+    return items.map { c in
+      RefusalCase(name: string(c["name"]) ?? "?", spec: c["spec"] ?? .null,
+                  numSteps: int(c["num_steps"]) ?? 1, raisesAt: string(c["raises_at"]) ?? "?",
+                  message: string(c["message"]) ?? "")
+    }
+  }
+}
+
+/// The largest error of `ours` against `peer`, relative to each peer value, with an absolute
+/// floor of `floor · max|peer|` for values at or near zero.
+func worstRelativeError(_ ours: [Double], _ peer: [Double], floorFraction: Double) -> (Double, Int) {
+  let scale = peer.map(abs).max() ?? 0
+  var worst = 0.0
+  var at = -1
+  for (i, (a, b)) in zip(ours, peer).enumerated() {
+    if a == b { continue }
+    if a.isNaN && b.isNaN { continue }
+    let denominator = max(abs(b), floorFraction * scale, .leastNormalMagnitude)
+    let e = abs(a - b) / denominator
+    if !(e <= worst) {
+      worst = e.isNaN ? .infinity : e
+      at = i
+    }
+  }
+  return (worst, at)
+}
