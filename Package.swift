@@ -12,6 +12,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // MARK: - Public API
@@ -22,6 +23,7 @@ let package = Package(
       dependencies: [
         "LRSchedules", "LRPlot",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Yams", package: "Yams"),
       ]),
     .executableTarget(name: "lrkit", dependencies: ["LRKitCLI"]),
     .executableTarget(name: "lrkit-bench", dependencies: ["LRSchedules"]),

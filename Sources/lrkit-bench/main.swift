@@ -1,1 +1,111 @@
-print("stub")
+// lrkit-bench: one JSON object per line.
+//
+//   {"name": "<family>", "ns_per_eval": …}   single evaluations at random steps, through the
+//                                             decoded spec (an existential, as users get it)
+//   {"name": "curve", "schedule": …, "points": 10000000, "ns_per_point": …}
+//
+// Peer numbers for the same schedules: Scripts/bench_schedules_peer.py.
+import Foundation
+import LRSchedules
+
+func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+/// Best of `repeats` timings of `body`, in nanoseconds.
+func best(_ repeats: Int, _ body: () -> Void) -> Double {
+  var bestTime = UInt64.max
+  for _ in 0..<repeats {
+    let t0 = now()
+    body()
+    bestTime = min(bestTime, now() - t0)
+  }
+  return Double(bestTime)
+}
+
+func emit(_ fields: [(String, String)]) {
+  let body = fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ")
+  print("{\(body)}")
+}
+
+func quoted(_ s: String) -> String { "\"\(s)\"" }
+
+func rounded(_ x: Double) -> String { String(format: "%.3f", x) }
+
+let families: [(String, String)] = [
+  ("constant", #"{"type":"constant","lr":0.1}"#),
+  ("step", #"{"type":"step","lr":0.1,"step_size":1000,"gamma":0.5}"#),
+  ("multistep", #"{"type":"multistep","lr":0.1,"milestones":[3000,6000,9000],"gamma":0.1}"#),
+  ("exponential", #"{"type":"exponential","lr":0.1,"rate":0.5,"period":1000,"floor":1e-4}"#),
+  ("inverse_time", #"{"type":"inverse_time","lr":0.1,"rate":0.5,"period":1000}"#),
+  ("inverse_sqrt", #"{"type":"inverse_sqrt","lr":1e-3,"warmup":1000}"#),
+  ("noam", #"{"type":"noam","d_model":512,"warmup":4000}"#),
+  ("polynomial", #"{"type":"polynomial","lr":0.1,"end":1e-4,"steps":10000,"power":2}"#),
+  ("linear", #"{"type":"linear","lr":0.1,"steps":10000}"#),
+  ("cosine", #"{"type":"cosine","lr":0.1,"steps":10000,"floor_ratio":0.1}"#),
+  ("warmup+cosine", #"{"type":"cosine","lr":3e-4,"steps":10000,"warmup":500,"floor_ratio":0.1}"#),
+  ("restarts", #"{"type":"restarts","lr":0.1,"period":500,"multiplier":2,"decay":0.8}"#),
+  ("onecycle", #"{"type":"onecycle","lr":0.1,"steps":10000}"#),
+  ("cyclic", #"{"type":"cyclic","lr":0.001,"max_lr":0.1,"up":500,"mode":"triangular2"}"#),
+  ("wsd", #"{"type":"wsd","lr":1e-3,"steps":10000,"warmup":500,"decay":0.2}"#),
+  ("tanh", #"{"type":"tanh","lr":0.1,"steps":10000}"#),
+  ("sequence", #"{"type":"sequence","schedules":[{"type":"linear","lr":0,"end":0.1,"steps":500},{"type":"cosine","lr":0.1,"steps":9500}],"milestones":[500]}"#),
+  ("torch.OneCycleLR", #"{"type":"torch.optim.lr_scheduler.OneCycleLR","max_lr":0.1,"total_steps":10000}"#),
+  ("torch.SequentialLR", #"{"type":"torch.optim.lr_scheduler.SequentialLR","lr":0.1,"schedulers":[{"type":"torch.optim.lr_scheduler.LinearLR","start_factor":0.01,"total_iters":500},{"type":"torch.optim.lr_scheduler.CosineAnnealingLR","T_max":9500}],"milestones":[500]}"#),
+  ("torch.CyclicLR", #"{"type":"torch.optim.lr_scheduler.CyclicLR","base_lr":0.001,"max_lr":0.1,"step_size_up":500}"#),
+  ("transformers.cosine", #"{"type":"transformers.get_cosine_schedule_with_warmup","lr":3e-4,"num_warmup_steps":500,"num_training_steps":10000}"#),
+  ("optax.warmup_cosine_decay", #"{"type":"optax.warmup_cosine_decay_schedule","init_value":0,"peak_value":3e-4,"warmup_steps":500,"decay_steps":10000,"end_value":3e-5}"#),
+  ("timm.CosineLRScheduler", #"{"type":"timm.scheduler.CosineLRScheduler","lr":0.1,"t_initial":2000,"cycle_mul":2,"cycle_limit":3,"warmup_t":100,"warmup_prefix":true}"#),
+  ("keras.CosineDecayRestarts", #"{"type":"keras.optimizers.schedules.CosineDecayRestarts","initial_learning_rate":0.1,"first_decay_steps":1000}"#),
+  ("mlx.cosine_decay", #"{"type":"mlx.optimizers.cosine_decay","init":0.1,"decay_steps":10000,"end":1e-4}"#),
+  ("fastai.fit_one_cycle", #"{"type":"fastai.fit_one_cycle","total_steps":10000,"lr_max":0.01}"#),
+]
+
+// Random steps in [0, 20000), the same for every family.
+var generator = SystemRandomNumberGenerator()
+var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+let steps: [Int] = (0..<1 << 16).map { _ in
+  seed = seed &* 6364136223846793005 &+ 1442695040888963407
+  return Int((seed >> 33) % 20000)
+}
+
+let evaluations = 1 << 20
+for (name, text) in families {
+  let decoded = try ScheduleSpec.decode(text: text)
+  let schedule = decoded.lr
+  var sink = 0.0
+  let ns = best(5) {
+    var acc = 0.0
+    for i in 0..<evaluations { acc += schedule.value(at: steps[i & (steps.count - 1)]) }
+    sink += acc
+  }
+  if sink.isNaN { print("") }
+  emit([("name", quoted(name)), ("ns_per_eval", rounded(ns / Double(evaluations))),
+        ("evaluations", "\(evaluations)")])
+}
+
+// A whole curve: 10 million points through the bulk path on every core.
+let points = 10_000_000
+let cores = ProcessInfo.processInfo.activeProcessorCount
+for (name, text) in [
+  ("warmup+cosine", #"{"type":"cosine","lr":3e-4,"steps":10000000,"warmup":200000,"floor_ratio":0.1}"#),
+  ("cosine", #"{"type":"cosine","lr":0.1,"steps":10000000}"#),
+  ("wsd", #"{"type":"wsd","lr":1e-3,"steps":10000000,"warmup":200000,"decay":0.2}"#),
+  ("linear", #"{"type":"linear","lr":0.1,"steps":10000000}"#),
+] {
+  let schedule = try ScheduleSpec.decode(text: text).lr
+  let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: points)
+  buffer.initialize(repeating: 0)
+  defer { buffer.deallocate() }
+  var checksum = 0.0
+  var bestNs = Double.infinity
+  for _ in 0..<5 {
+    let t0 = now()
+    await schedule.fill(buffer, from: 0, parts: cores)
+    bestNs = min(bestNs, Double(now() - t0))
+    checksum += buffer[points / 3]
+  }
+  let serial = best(3) { schedule.fill(buffer, from: 0) }
+  emit([("name", quoted("curve")), ("schedule", quoted(name)), ("points", "\(points)"),
+        ("threads", "\(cores)"), ("ns_per_point", rounded(bestNs / Double(points))),
+        ("ns_per_point_1_thread", rounded(serial / Double(points))),
+        ("checksum", "\(checksum)")])
+}

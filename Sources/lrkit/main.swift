@@ -1,1 +1,3 @@
-print("stub")
+import LRKitCLI
+
+LRKitCommand.main()

@@ -19,11 +19,15 @@ public struct Clamped<Base: LearningRateSchedule>: LearningRateSchedule {
   }
 
   /// The learning rate used by update `step`.
+  @_specialize(where Base == AnySchedule<Double>)
+  @_specialize(where Base == AnySchedule<Float>)
   @inlinable public func value(at step: Int) -> Base.Scalar {
     min(max(base.value(at: step), lower), upper)
   }
 
   /// Bulk evaluation through the base's bulk path.
+  @_specialize(where Base == AnySchedule<Double>)
+  @_specialize(where Base == AnySchedule<Float>)
   public func fill(_ buffer: UnsafeMutableBufferPointer<Base.Scalar>, from start: Int) {
     base.fill(buffer, from: start)
     for i in buffer.indices { buffer[i] = min(max(buffer[i], lower), upper) }

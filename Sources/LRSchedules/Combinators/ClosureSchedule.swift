@@ -13,5 +13,7 @@ public struct ClosureSchedule<Scalar: ScheduleScalar>: LearningRateSchedule {
   public init(_ body: @escaping @Sendable (Int) -> Scalar) { self.body = body }
 
   /// The learning rate used by update `step`.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   public func value(at step: Int) -> Scalar { body(step) }
 }

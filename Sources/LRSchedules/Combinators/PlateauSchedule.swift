@@ -39,6 +39,7 @@ public struct PlateauSchedule<Base: LearningRateSchedule>: Sendable where Base.S
   }
 
   /// The learning rate update `step` uses, given the metrics observed so far.
+  @_specialize(where Base == AnySchedule<Double>)
   public func value(at step: Int) -> Double { base.value(at: step) * scale }
 
   /// Records the metric reported after update `step`.

@@ -13,6 +13,8 @@ public struct ProductSchedule<Scalar: ScheduleScalar>: LearningRateSchedule {
   public init(_ schedules: [any LearningRateSchedule<Scalar>]) { self.schedules = schedules }
 
   /// The learning rate used by update `step`.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   public func value(at step: Int) -> Scalar {
     var v: Scalar = 1
     for s in schedules { v *= s.value(at: step) }

@@ -22,12 +22,16 @@ public struct SequenceSchedule<Scalar: ScheduleScalar>: LearningRateSchedule {
   }
 
   /// The learning rate used by update `step`.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   public func value(at step: Int) -> Scalar {
     let i = countAtOrBelow(milestones, step)
     return schedules[i].value(at: i == 0 ? step : step - milestones[i - 1])
   }
 
   /// Bulk evaluation, segment by segment through each schedule's bulk path.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   public func fill(_ buffer: UnsafeMutableBufferPointer<Scalar>, from start: Int) {
     var i = 0
     while i < buffer.count {

@@ -62,12 +62,16 @@ public struct Warmup<Base: LearningRateSchedule>: LearningRateSchedule {
   }
 
   /// The learning rate used by update `step`.
+  @_specialize(where Base == AnySchedule<Double>)
+  @_specialize(where Base == AnySchedule<Float>)
   @inlinable public func value(at step: Int) -> Scalar {
     if step < steps { return start + (target - start) * ramp(Scalar(max(step, 0)) / Scalar(steps)) }
     return base.value(at: placement == .prefix ? step - steps : step)
   }
 
   /// Bulk evaluation: the ramp point by point, the rest through the base's bulk path.
+  @_specialize(where Base == AnySchedule<Double>)
+  @_specialize(where Base == AnySchedule<Float>)
   public func fill(_ buffer: UnsafeMutableBufferPointer<Scalar>, from start: Int) {
     let rampCount = min(max(steps - start, 0), buffer.count)
     for i in 0..<rampCount { buffer[i] = value(at: start + i) }

@@ -177,7 +177,7 @@ extension ScheduleSpec {
       cycle.holdsFinalValue = false
       extra.limit = StepLimit(
         steps: total + 1, field: r.field("total_steps"),
-        reason: "Tried to step \(total + 2) times. The specified number of total steps is \(total)")
+        reason: "Tried to step \(total + 1) times. The specified number of total steps is \(total)")
       extra.total = total
       extra.warmup = Int((pct * Double(total) - 1).rounded(.up))
       let finalCycle = cycle

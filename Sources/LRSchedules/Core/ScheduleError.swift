@@ -47,7 +47,7 @@ public enum ScheduleError: Error, Equatable, Sendable, CustomStringConvertible {
       let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
       return "field 'type': unknown schedule type '\(type)'\(hint)"
     case .stepOutOfRange(let field, let step, let reason):
-      return "step \(step): \(reason) (field '\(field)')"
+      return "update \(step) is past the end: \(reason) (field '\(field)')"
     }
   }
 }

@@ -13,9 +13,13 @@ public struct Constant<Scalar: ScheduleScalar>: LearningRateSchedule {
   public init(lr: Scalar) { self.lr = lr }
 
   /// Returns `lr`.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   @inlinable public func value(at step: Int) -> Scalar { lr }
 
   /// Fills the buffer with `lr`.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   public func fill(_ buffer: UnsafeMutableBufferPointer<Scalar>, from start: Int) {
     buffer.update(repeating: lr)
   }

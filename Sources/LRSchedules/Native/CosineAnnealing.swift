@@ -32,6 +32,8 @@ public struct CosineAnnealing<Scalar: ScheduleScalar>: LearningRateSchedule {
   }
 
   /// The learning rate used by update `step`.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   @inlinable public func value(at step: Int) -> Scalar {
     let c = min(max(step, 0), steps)
     let f = (1 + Scalar.cos(Scalar.pi * Scalar(c) / Scalar(steps) * halfWaves)) / 2
@@ -39,6 +41,8 @@ public struct CosineAnnealing<Scalar: ScheduleScalar>: LearningRateSchedule {
   }
 
   /// Bulk evaluation: one libm `cos`/`sin` pair per 64 points, angle addition in between.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   public func fill(_ buffer: UnsafeMutableBufferPointer<Scalar>, from start: Int) {
     guard exponent == 1 else {
       for i in buffer.indices { buffer[i] = value(at: start + i) }

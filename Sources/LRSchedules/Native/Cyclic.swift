@@ -52,6 +52,8 @@ public struct Cyclic<Scalar: ScheduleScalar>: LearningRateSchedule {
   }
 
   /// The position in the wave (0 at the bottom, 1 at the top) times the amplitude scale.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   public func wave(at step: Int) -> Scalar {
     let k = Scalar(Swift.max(step, 0))
     let total = up + down
@@ -69,9 +71,13 @@ public struct Cyclic<Scalar: ScheduleScalar>: LearningRateSchedule {
   }
 
   /// The learning rate used by update `step`.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   public func value(at step: Int) -> Scalar { base + (max - base) * wave(at: step) }
 
   /// The momentum (or β1) used by update `step`.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   public func momentum(at step: Int) -> Scalar {
     guard let baseMomentum else { return maxMomentum }
     return maxMomentum - (maxMomentum - baseMomentum) * wave(at: step)

@@ -21,11 +21,15 @@ public struct LinearDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   }
 
   /// The learning rate used by update `step`.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   @inlinable public func value(at step: Int) -> Scalar {
     lr + (end - lr) * (Scalar(min(max(step, 0), steps)) / Scalar(steps))
   }
 
   /// Bulk evaluation: one multiply-add per point.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   public func fill(_ buffer: UnsafeMutableBufferPointer<Scalar>, from start: Int) {
     let slope = (end - lr) / Scalar(steps)
     for i in buffer.indices {

@@ -22,6 +22,8 @@ public struct MultiStepDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   }
 
   /// The learning rate used by update `step`.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   @inlinable public func value(at step: Int) -> Scalar {
     lr * Scalar.pow(gamma, Scalar(countAtOrBelow(milestones, step)))
   }

@@ -21,23 +21,23 @@ public struct OneCycle<Scalar: ScheduleScalar>: LearningRateSchedule {
   }
 
   /// The maximum learning rate.
-  public var peak: Scalar
+  public let peak: Scalar
   /// Total steps T; at least 2.
-  public var steps: Int
+  public let steps: Int
   /// Fraction of the cycle spent rising.
-  public var pctStart: Scalar
+  public let pctStart: Scalar
   /// `peak / start`.
-  public var divFactor: Scalar
+  public let divFactor: Scalar
   /// `start / end`.
-  public var finalDivFactor: Scalar
+  public let finalDivFactor: Scalar
   /// Whether a third phase returns to `start` before the final anneal.
-  public var threePhase: Bool
+  public let threePhase: Bool
   /// The interpolation shape.
-  public var anneal: Anneal
+  public let anneal: Anneal
   /// Momentum at the peak learning rate (the low end), or nil when momentum is not driven.
-  public var baseMomentum: Scalar?
+  public let baseMomentum: Scalar?
   /// Momentum at the start and end.
-  public var maxMomentum: Scalar
+  public let maxMomentum: Scalar
   /// Whether steps past the end hold the final value (true) or extrapolate the last phase as
   /// PyTorch does for its one allowed extra step (false).
   public var holdsFinalValue = true
@@ -55,6 +55,11 @@ public struct OneCycle<Scalar: ScheduleScalar>: LearningRateSchedule {
     self.anneal = anneal
     self.baseMomentum = baseMomentum
     self.maxMomentum = maxMomentum
+    let initial = peak / divFactor
+    self.phases = Self.makePhases(
+      steps: max(steps, 2), pctStart: pctStart, threePhase: threePhase, initial: initial,
+      peak: peak, minimum: initial / finalDivFactor, baseMomentum: baseMomentum,
+      maxMomentum: maxMomentum)
   }
 
   /// The learning rate at step 0.
@@ -68,7 +73,12 @@ public struct OneCycle<Scalar: ScheduleScalar>: LearningRateSchedule {
     var momentum: (Scalar, Scalar)
   }
 
-  var phases: [Phase] {
+  /// The phases, computed once.
+  let phases: [Phase]
+
+  static func makePhases(steps: Int, pctStart: Scalar, threePhase: Bool, initial: Scalar,
+                         peak: Scalar, minimum: Scalar, baseMomentum: Scalar?,
+                         maxMomentum: Scalar) -> [Phase] {
     let t = Scalar(steps)
     let hiM = maxMomentum
     let loM = baseMomentum ?? maxMomentum
@@ -95,9 +105,9 @@ public struct OneCycle<Scalar: ScheduleScalar>: LearningRateSchedule {
   func evaluate(_ step: Int, _ pick: (Phase) -> (Scalar, Scalar)) -> Scalar {
     let k = Scalar(holdsFinalValue ? min(max(step, 0), steps - 1) : max(step, 0))
     var start: Scalar = 0
-    let all = phases
-    for (i, phase) in all.enumerated() {
-      if k <= phase.end || i == all.count - 1 {
+    for i in phases.indices {
+      let phase = phases[i]
+      if k <= phase.end || i == phases.count - 1 {
         let span = phase.end - start
         let x = span != 0 ? (k - start) / span : 1
         let (a, b) = pick(phase)
@@ -109,9 +119,13 @@ public struct OneCycle<Scalar: ScheduleScalar>: LearningRateSchedule {
   }
 
   /// The learning rate used by update `step`.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   public func value(at step: Int) -> Scalar { evaluate(step) { $0.lr } }
 
   /// The momentum (or β1) used by update `step`; `maxMomentum` when momentum is not driven.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   public func momentum(at step: Int) -> Scalar {
     baseMomentum == nil ? maxMomentum : evaluate(step) { $0.momentum }
   }

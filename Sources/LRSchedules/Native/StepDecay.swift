@@ -21,6 +21,8 @@ public struct StepDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   }
 
   /// The learning rate used by update `step`.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   @inlinable public func value(at step: Int) -> Scalar {
     lr * Scalar.pow(gamma, Scalar(max(step, 0) / stepSize))
   }

@@ -53,6 +53,8 @@ public struct WarmupStableDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   public var steps: Int { warmup + stable + decay }
 
   /// The learning rate used by update `step`.
+  @_specialize(where Scalar == Double)
+  @_specialize(where Scalar == Float)
   @inlinable public func value(at step: Int) -> Scalar {
     let k = max(step, 0)
     if k < warmup { return start + (peak - start) * Scalar(k) / Scalar(warmup) }

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import LRPlot
+import LRSchedules
+
+/// `lrkit curve`: the learning rate of updates 0..N-1 for a spec.
+struct Curve: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Print the learning rate of every update (0-based) for a schedule spec.",
+    discussion: """
+      CSV has the header step,lr (plus momentum for schedules that drive momentum or Adam's beta1)
+      and numbers in shortest round-trip form. Without --steps the schedule's own length is used.
+      Plateau schedules need --metrics: one number per line, the metric reported after update k.
+      """)
+
+  /// Output formats.
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case csv, json, term
+  }
+
+  @Option(name: .long, help: "Spec file (JSON or YAML; - reads standard input).")
+  var spec: String
+
+  @Option(name: .long, help: "Number of updates to print (default: the schedule's length).")
+  var steps: Int?
+
+  @Option(name: .long, help: "Metric file for plateau schedules: one value per line.")
+  var metrics: String?
+
+  @Option(name: .long, help: "Output format: csv, json or term.")
+  var format: Format = .csv
+
+  @Option(name: .long, help: "Chart width in characters (term).")
+  var width: Int = 72
+
+  @Option(name: .long, help: "Chart height in characters (term).")
+  var height: Int = 16
+
+  @Flag(name: .long, help: "Logarithmic lr axis (term).")
+  var logY = false
+
+  func run() throws {
+    try reportingErrors {
+      var out = Output()
+      try execute(&out)
+      out.flush()
+    }
+  }
+
+  /// Writes the curve to `out`; throws `ScheduleError` or `CLIError` for bad input.
+  func execute(_ out: inout Output) throws {
+      let json = try SpecLoading.spec(spec)
+      let decoded = try ScheduleSpec.decode(json)
+      for warning in decoded.warnings { Output.warn(warning) }
+      guard let n = steps ?? decoded.totalSteps.map({ max($0, 1) }) else {
+        throw CLIError("--steps is required: \(decoded.type) has no natural length")
+      }
+      guard n >= 0 else { throw CLIError("--steps must be at least 0, got \(n)") }
+      guard n <= 200_000_000 else { throw CLIError("--steps \(n) is more than 200 million points") }
+      var metricValues: [Double]?
+      if let metrics {
+        metricValues = try SpecLoading.metrics(metrics)
+        if !decoded.needsMetrics {
+          Output.warn("--metrics is ignored: \(decoded.type) does not depend on metrics")
+        }
+      } else if decoded.needsMetrics {
+        throw CLIError("--metrics is required: \(decoded.type) reduces the lr from reported metrics")
+      }
+      let curve = try decoded.curve(steps: n, metrics: metricValues)
+      switch format {
+      case .csv: writeCSV(curve, &out)
+      case .json: writeJSON(curve, decoded, &out)
+      case .term: out.write(chart(curve, decoded) + "\n")
+      }
+  }
+
+  func writeCSV(_ curve: LRSchedules.Curve, _ out: inout Output) {
+    if let momentum = curve.momentum {
+      out.write("step,lr,momentum\n")
+      for (k, (lr, m)) in zip(curve.lr, momentum).enumerated() {
+        out.write("\(k),\(shortest(lr)),\(shortest(m))\n")
+      }
+    } else {
+      out.write("step,lr\n")
+      for (k, lr) in curve.lr.enumerated() { out.write("\(k),\(shortest(lr))\n") }
+    }
+  }
+
+  func writeJSON(_ curve: LRSchedules.Curve, _ decoded: DecodedSchedule, _ out: inout Output) {
+    out.write("{\"type\":\(jsonString(decoded.type)),\"steps\":\(curve.lr.count)")
+    if let w = decoded.warmupSteps { out.write(",\"warmup_steps\":\(w)") }
+    if let t = decoded.totalSteps { out.write(",\"total_steps\":\(t)") }
+    out.write(",\"lr\":[")
+    for (i, x) in curve.lr.enumerated() { out.write((i == 0 ? "" : ",") + jsonNumber(x)) }
+    out.write("]")
+    if let m = curve.momentum {
+      out.write(",\"momentum\":[")
+      for (i, x) in m.enumerated() { out.write((i == 0 ? "" : ",") + jsonNumber(x)) }
+      out.write("]")
+    }
+    out.write(",\"warnings\":[\(decoded.warnings.map(jsonString).joined(separator: ","))]}\n")
+  }
+
+  func chart(_ curve: LRSchedules.Curve, _ decoded: DecodedSchedule) -> String {
+    let xs = (0..<curve.lr.count).map(Double.init)
+    // Thin very long curves to a few thousand points; keep extremes per bucket.
+    let (tx, ty) = thin(xs, curve.lr, to: width * 4)
+    var markers: [TerminalChart.Marker] = []
+    if let w = decoded.warmupSteps, w > 0, w < curve.lr.count { markers.append(.init(x: Double(w), label: "warmup end")) }
+    let peak = curve.lr.filter(\.isFinite).max() ?? .nan
+    let last = curve.lr.last ?? .nan
+    var chart = TerminalChart(
+      series: [.init(name: "lr", x: tx, y: ty)], markers: markers,
+      title: "\(decoded.type) — \(curve.lr.count) steps, peak \(Ticks.label(peak)), final \(Ticks.label(last))",
+      xLabel: "step")
+    chart.width = width
+    chart.height = height
+    chart.logY = logY
+    chart.color = isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    return chart.render()
+  }
+}
+
+/// Keeps at most about `count` points, preserving each bucket's minimum and maximum.
+func thin(_ x: [Double], _ y: [Double], to count: Int) -> ([Double], [Double]) {
+  guard x.count > count * 2, count > 0 else { return (x, y) }
+  let bucket = x.count / count + 1
+  var ox: [Double] = []
+  var oy: [Double] = []
+  var i = 0
+  while i < x.count {
+    let j = min(i + bucket, x.count)
+    var lo = i
+    var hi = i
+    for k in i..<j {
+      if y[k] < y[lo] { lo = k }
+      if y[k] > y[hi] { hi = k }
+    }
+    for k in Set([i, lo, hi, j - 1]).sorted() {
+      ox.append(x[k])
+      oy.append(y[k])
+    }
+    i = j
+  }
+  return (ox, oy)
+}

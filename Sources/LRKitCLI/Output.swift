@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import LRSchedules
+
+/// Buffered writing to standard output and one-line messages to standard error.
+struct Output {
+  private var buffer: [UInt8] = []
+  /// When true, everything written is kept in `text` instead of going to standard output.
+  let capturing: Bool
+
+  init(capturing: Bool = false) {
+    self.capturing = capturing
+    buffer.reserveCapacity(1 << 16)
+  }
+
+  /// What was written, in capturing mode.
+  var text: String { String(decoding: buffer, as: UTF8.self) }
+
+  mutating func write(_ s: String) {
+    buffer.append(contentsOf: s.utf8)
+    if !capturing && buffer.count >= 1 << 20 { flush() }
+  }
+
+  mutating func flush() {
+    guard !capturing, !buffer.isEmpty else { return }
+    FileHandle.standardOutput.write(Data(buffer))
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  static func warn(_ message: String) {
+    FileHandle.standardError.write(Data("lrkit: warning: \(message)\n".utf8))
+  }
+
+  static func error(_ message: String) {
+    FileHandle.standardError.write(Data("lrkit: error: \(message)\n".utf8))
+  }
+}
+
+/// Runs a subcommand body, turning LRKit's errors into one line on stderr and exit status 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+  do {
+    try body()
+  } catch let error as ScheduleError {
+    Output.error(error.description)
+    throw ExitCode.failure
+  } catch let error as CLIError {
+    Output.error(error.description)
+    throw ExitCode.failure
+  }
+}
+
+
+/// Shortest round-trip text for a number, as Python's `repr` writes it ("0.1", "1e-05").
+func shortest(_ x: Double) -> String {
+  if x.isNaN { return "nan" }
+  if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+  return x.description
+}
+
+/// A JSON number (non-finite values become null).
+func jsonNumber(_ x: Double) -> String {
+  x.isFinite ? x.description : "null"
+}
+
+/// A JSON string literal.
+func jsonString(_ s: String) -> String {
+  var out = "\""
+  for u in s.unicodeScalars {
+    switch u {
+    case "\"": out += "\\\""
+    case "\\": out += "\\\\"
+    case "\n": out += "\\n"
+    case "\t": out += "\\t"
+    case "\r": out += "\\r"
+    default:
+      if u.value < 0x20 {
+        out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count)
+          + String(u.value, radix: 16)
+      } else {
+        out.unicodeScalars.append(u)
+      }
+    }
+  }
+  return out + "\""
+}

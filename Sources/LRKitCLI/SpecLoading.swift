@@ -1,0 +1,103 @@
+import Foundation
+import LRSchedules
+import Yams
+
+/// Reads spec and metric files for the subcommands.
+enum SpecLoading {
+  /// The text of `path` ("-" for standard input), or a one-line error naming the file.
+  static func text(_ path: String, what: String) throws -> String {
+    if path == "-" {
+      let data = FileHandle.standardInput.readDataToEndOfFile()
+      return String(decoding: data, as: UTF8.self)
+    }
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw CLIError("\(what) '\(path)': no such file")
+    }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw CLIError("\(what) '\(path)': cannot be read")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw CLIError("\(what) '\(path)': not UTF-8 text")
+    }
+    return text
+  }
+
+  /// Parses a spec as JSON, or as YAML when it is not JSON (a `.yaml`/`.yml` file or text that
+  /// does not start with `{`).
+  static func spec(_ path: String) throws -> JSONValue {
+    let text = try text(path, what: "spec")
+    let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\u{FEFF}" }
+    let isYAML = path.hasSuffix(".yaml") || path.hasSuffix(".yml")
+      || (!trimmed.hasPrefix("{") && !trimmed.hasPrefix("["))
+    if !isYAML { return try JSONValue.parse(String(trimmed)) }
+    let node: Node?
+    do {
+      node = try Yams.compose(yaml: text)
+    } catch {
+      throw ScheduleError.malformedInput(detail: "invalid YAML: \(oneLine("\(error)"))")
+    }
+    guard let node else { throw ScheduleError.malformedInput(detail: "empty spec") }
+    return try json(from: node, path: "")
+  }
+
+  /// A YAML node as the JSON value it denotes (tags resolved by YAML 1.1 core rules).
+  static func json(from node: Node, path: String) throws -> JSONValue {
+    switch node {
+    case .scalar(let scalar):
+      switch Tag.Name(rawValue: node.tag.description) {
+      case .int:
+        if let i = node.int { return .number(Double(i), isInteger: true) }
+      case .float:
+        if let d = node.float { return .number(d, isInteger: false) }
+      case .bool:
+        if let b = node.bool { return .bool(b) }
+      case .null:
+        return .null
+      default:
+        break
+      }
+      return .string(scalar.string)
+    case .mapping(let mapping):
+      var pairs: [(key: String, value: JSONValue)] = []
+      for (k, v) in mapping {
+        guard let key = k.string else {
+          throw ScheduleError.malformedInput(detail: "YAML key at \(path.isEmpty ? "top" : path) is not a string")
+        }
+        if pairs.contains(where: { $0.key == key }) {
+          throw ScheduleError.malformedInput(detail: "duplicate YAML key '\(key)'")
+        }
+        pairs.append((key, try json(from: v, path: path.isEmpty ? key : "\(path).\(key)")))
+      }
+      return .object(pairs)
+    case .sequence(let sequence):
+      return .array(try sequence.enumerated().map { try json(from: $1, path: "\(path)[\($0)]") })
+    case .alias:
+      throw ScheduleError.malformedInput(detail: "YAML aliases are not supported (at \(path))")
+    }
+  }
+
+  /// One number per line (blank lines and `#` comments skipped).
+  static func metrics(_ path: String) throws -> [Double] {
+    var out: [Double] = []
+    for (i, raw) in try text(path, what: "metrics").split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+      if line.isEmpty || line.hasPrefix("#") { continue }
+      guard let x = Double(line), x.isFinite || x.isNaN else {
+        throw CLIError("metrics '\(path)' line \(i + 1): '\(line.prefix(40))' is not a number")
+      }
+      out.append(x)
+    }
+    return out
+  }
+
+  static func oneLine(_ s: String) -> String {
+    s.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+      .joined(separator: " ")
+  }
+}
+
+/// A one-line command-line error.
+struct CLIError: Error, CustomStringConvertible {
+  let description: String
+  init(_ message: String) { description = message }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import LRSchedules
+
+/// `lrkit steps`: the Hugging Face Trainer's step accounting.
+struct Steps: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "How many optimizer updates (and warmup updates) a Hugging Face Trainer run makes.",
+    discussion: """
+      Reproduces transformers 5: the per-process dataloader length with accelerate's even batches,
+      ceil over gradient accumulation, max_steps = ceil(epochs · updates per epoch) and warmup
+      ceil(max_steps · ratio) with the double-precision multiply (ceil(100 · 0.07) = 8).
+      """)
+
+  /// Output formats.
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+  }
+
+  @Option(name: .long, help: "Training examples (the dataset length).")
+  var numSamples: Int?
+
+  @Option(name: .long, help: "per_device_train_batch_size.")
+  var perDeviceTrainBatchSize: Int = 8
+
+  @Option(name: .long, help: "Data-parallel processes (GPUs).")
+  var worldSize: Int = 1
+
+  @Option(name: .long, help: "gradient_accumulation_steps.")
+  var gradientAccumulationSteps: Int = 1
+
+  @Option(name: .long, help: "num_train_epochs (may be fractional).")
+  var numTrainEpochs: Double = 3
+
+  @Option(name: .long, help: "max_steps (overrides epochs when positive).")
+  var maxSteps: Int = -1
+
+  @Option(name: .long, help: "warmup_steps: a count, or a ratio of max_steps when below 1.")
+  var warmupSteps: Double = 0
+
+  @Option(name: .long, help: "warmup_ratio (transformers 4; used when --warmup-steps is 0).")
+  var warmupRatio: Double?
+
+  @Flag(name: .long, help: "dataloader_drop_last.")
+  var dataloaderDropLast = false
+
+  @Option(name: .long, help: "Output format: text or json.")
+  var format: Format = .text
+
+  func run() throws {
+    try reportingErrors {
+      var out = Output()
+      try execute(&out)
+      out.flush()
+    }
+  }
+
+  /// Writes the accounting to `out`.
+  func execute(_ out: inout Output) throws {
+      let accounting = TrainerSteps(
+        numSamples: numSamples, perDeviceBatchSize: perDeviceTrainBatchSize, worldSize: worldSize,
+        gradientAccumulationSteps: gradientAccumulationSteps, numTrainEpochs: numTrainEpochs,
+        maxSteps: maxSteps, warmupSteps: warmupSteps, warmupRatio: warmupRatio,
+        dropLast: dataloaderDropLast)
+      if warmupRatio != nil {
+        Output.warn("--warmup-ratio: removed in transformers 5.2; "
+          + (warmupSteps == 0 ? "read as transformers 4 did" : "ignored because --warmup-steps is set"))
+      }
+      let r = try accounting.resolve()
+      switch format {
+      case .json:
+        var fields = [
+          "\"num_update_steps_per_epoch\":\(r.updatesPerEpoch)",
+          "\"max_steps\":\(r.maxSteps)",
+          "\"num_warmup_steps\":\(r.warmupSteps)",
+          "\"num_train_epochs\":\(r.numTrainEpochs)",
+          "\"total_train_batch_size\":\(r.totalBatchSize)",
+        ]
+        if let b = r.batchesPerProcess { fields.insert("\"batches_per_process\":\(b)", at: 0) }
+        out.write("{" + fields.joined(separator: ",") + "}\n")
+      case .text:
+        if let b = r.batchesPerProcess { out.write("batches per process per epoch  \(b)\n") }
+        out.write("""
+          updates per epoch              \(r.updatesPerEpoch)
+          max_steps                      \(r.maxSteps)
+          warmup steps                   \(r.warmupSteps)
+          epochs                         \(r.numTrainEpochs)
+          total train batch size         \(r.totalBatchSize)
+
+          """)
+      }
+  }
+}

@@ -1,0 +1,81 @@
+/// Tick positions and labels for chart axes.
+public enum Ticks {
+  /// About `count` "nice" ticks (1, 2, 2.5, 5 × 10ⁿ) covering `lower...upper`.
+  ///
+  /// ```
+  /// step = nice((upper − lower) / count);  ticks = k · step for ⌈lower/step⌉ ≤ k ≤ ⌊upper/step⌋
+  /// ```
+  public static func linear(_ lower: Double, _ upper: Double, count: Int = 5) -> [Double] {
+    guard lower.isFinite, upper.isFinite, upper > lower, count > 0 else {
+      return lower.isFinite ? [lower] : []
+    }
+    let raw = (upper - lower) / Double(count)
+    let magnitude = pow10(floorLog10(raw))
+    let fraction = raw / magnitude
+    let nice: Double = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 2.5 ? 2.5 : fraction <= 5 ? 5 : 10
+    let step = nice * magnitude
+    let first = (lower / step).rounded(.up)
+    let last = (upper / step).rounded(.down)
+    guard last >= first, last - first < 1000 else { return [lower, upper] }
+    return stride(from: first, through: last, by: 1).map { $0 * step }
+  }
+
+  /// Powers of ten covering `lower...upper` (both positive), thinned to at most `count + 1`.
+  public static func logarithmic(_ lower: Double, _ upper: Double, count: Int = 6) -> [Double] {
+    guard lower > 0, upper > lower else { return lower > 0 ? [lower] : [] }
+    let a = Int(floorLog10(lower).rounded(.up))
+    let b = Int(floorLog10(upper))
+    guard b >= a else { return [lower, upper] }
+    let every = max(1, (b - a + count) / max(count, 1))
+    return stride(from: a, through: b, by: every).map { pow10(Double($0)) }
+  }
+
+  /// A short label: up to 3 significant digits, exponent form for very small or large values.
+  public static func label(_ x: Double) -> String {
+    if x == 0 { return "0" }
+    let a = abs(x)
+    if a >= 1e-3 && a < 1e5 {
+      var s = fixed(x, digits: max(0, 2 - Int(floorLog10(a))))
+      if s.contains(".") {
+        while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
+      }
+      return s
+    }
+    let e = Int(floorLog10(a))
+    var m = fixed(x / pow10(Double(e)), digits: 2)
+    while m.hasSuffix("0") { m.removeLast() }
+    if m.hasSuffix(".") { m.removeLast() }
+    if m == "10" || m == "-10" { return label(x >= 0 ? pow10(Double(e + 1)) : -pow10(Double(e + 1))) }
+    return "\(m)e\(e)"
+  }
+
+  /// `x` with exactly `digits` digits after the point, rounded half away from zero.
+  static func fixed(_ x: Double, digits: Int) -> String {
+    let scale = pow10(Double(digits))
+    let scaled = (abs(x) * scale).rounded()
+    guard scaled < 9e15 else { return "\(x)" }
+    var whole = String(Int(scaled))
+    if digits > 0 {
+      while whole.count <= digits { whole = "0" + whole }
+      whole.insert(".", at: whole.index(whole.endIndex, offsetBy: -digits))
+    }
+    return (x < 0 && scaled != 0 ? "-" : "") + whole
+  }
+
+  static func floorLog10(_ x: Double) -> Double {
+    var e = 0.0
+    var v = x
+    if v <= 0 || !v.isFinite { return 0 }
+    while v >= 10 { v /= 10; e += 1 }
+    while v < 1 { v *= 10; e -= 1 }
+    return e
+  }
+
+  static func pow10(_ e: Double) -> Double {
+    var r = 1.0
+    let n = Int(abs(e))
+    for _ in 0..<n { r *= 10 }
+    return e < 0 ? 1 / r : r
+  }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+
+@testable import LRKitCLI
+@testable import LRSchedules
+
+/// Runs `lrkit` in process and returns what it printed, or the one-line error it reported.
+func lrkit(_ arguments: [String]) -> (output: String, error: String?) {
+  do {
+    let command = try LRKitCommand.parseAsRoot(arguments)
+    var out = Output(capturing: true)
+    switch command {
+    case let c as LRKitCLI.Curve: try c.execute(&out)
+    case let s as Steps: try s.execute(&out)
+    default: Issue.record("unexpected command \(type(of: command))")
+    }
+    return (out.text, nil)
+  } catch let e as ScheduleError {
+    return ("", e.description)
+  } catch let e as CLIError {
+    return ("", e.description)
+  } catch {
+    return ("", LRKitCommand.message(for: error))
+  }
+}
+
+/// Writes `text` to a temporary file and returns its path.
+func temporaryFile(_ text: String, suffix: String = ".json") -> String {
+  let path = FileManager.default.temporaryDirectory
+    .appendingPathComponent("lrkit-test-\(UUID().uuidString)\(suffix)").path
+  _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+  return path
+}
+
+@Suite("lrkit curve")
+struct CurveCommandTests {
+  @Test("CSV has step,lr and shortest round-trip numbers")
+  func csv() throws {
+    let spec = temporaryFile(#"{"type": "torch.optim.lr_scheduler.StepLR", "lr": 0.1, "step_size": 2, "gamma": 0.5}"#)
+    let (out, err) = lrkit(["curve", "--spec", spec, "--steps", "5"])
+    #expect(err == nil)
+    #expect(out == "step,lr\n0,0.1\n1,0.1\n2,0.05\n3,0.05\n4,0.025\n")
+  }
+
+  @Test("schedules that drive momentum add a momentum column")
+  func momentumColumn() throws {
+    let spec = temporaryFile(#"{"type": "torch.optim.lr_scheduler.OneCycleLR", "max_lr": 0.01, "total_steps": 10}"#)
+    let (out, err) = lrkit(["curve", "--spec", spec])
+    #expect(err == nil)
+    let lines = out.split(separator: "\n")
+    #expect(lines.first == "step,lr,momentum")
+    #expect(lines.count == 11)
+    #expect(lines[3] == "2,0.01,0.85")
+  }
+
+  @Test("the default length is the schedule's own")
+  func naturalLength() {
+    let spec = temporaryFile(#"{"type": "cosine", "lr": 1, "steps": 7}"#)
+    let (out, _) = lrkit(["curve", "--spec", spec])
+    #expect(out.split(separator: "\n").count == 8)
+  }
+
+  @Test("JSON output holds the curve and the warmup end")
+  func json() throws {
+    let spec = temporaryFile(#"{"type": "cosine", "lr": 1, "steps": 10, "warmup": 2}"#)
+    let (out, err) = lrkit(["curve", "--spec", spec, "--format", "json"])
+    #expect(err == nil)
+    let value = try JSONValue.parse(out)
+    #expect(value["warmup_steps"] == .number(2, isInteger: true))
+    guard case .array(let lr)? = value["lr"] else {
+      Issue.record("no lr array")
+      return
+    }
+    #expect(lr.count == 10)
+    #expect(lr[2] == .number(1, isInteger: false))
+  }
+
+  @Test("the terminal chart has axes and marks the warmup end")
+  func terminalChart() {
+    let (out, err) = lrkit(["curve", "--spec", "../../Examples/warmup-cosine.json".resolvedFromTests,
+                            "--format", "term"])
+    #expect(err == nil)
+    #expect(out.contains("warmup end at 500"))
+    #expect(out.contains("└"))
+    #expect(out.contains("┤"))
+    #expect(out.contains("╀"))
+  }
+
+  @Test("YAML specs and Hugging Face training configs are read")
+  func trainingConfig() throws {
+    let config = temporaryFile("""
+      learning_rate: 1.0e-3
+      lr_scheduler_type: linear
+      warmup_steps: 0.1
+      num_train_epochs: 1
+      per_device_train_batch_size: 10
+      num_samples: 100
+      output_dir: out
+      """, suffix: ".yaml")
+    let (out, err) = lrkit(["curve", "--spec", config])
+    #expect(err == nil)
+    let lines = out.split(separator: "\n")
+    #expect(lines.count == 11)  // header + max_steps = 10 updates
+    #expect(lines[1] == "0,0.0")
+    #expect(lines[2] == "1,0.001")  // warmup ceil(10 · 0.1) = 1 step
+  }
+
+  @Test("plateau specs need metrics, and use them")
+  func plateau() {
+    let spec = temporaryFile(#"{"type": "torch.optim.lr_scheduler.ReduceLROnPlateau", "lr": 1, "patience": 1, "factor": 0.5}"#)
+    #expect(lrkit(["curve", "--spec", spec, "--steps", "5"]).error?.contains("--metrics is required") == true)
+    let metrics = temporaryFile("1\n1\n1\n1\n", suffix: ".txt")
+    let (out, err) = lrkit(["curve", "--spec", spec, "--steps", "5", "--metrics", metrics])
+    #expect(err == nil)
+    #expect(out == "step,lr\n0,1.0\n1,1.0\n2,1.0\n3,0.5\n4,0.5\n")
+  }
+
+  struct ErrorCase: Sendable, CustomTestStringConvertible {
+    let spec: String
+    let expected: String
+    var testDescription: String { expected }
+  }
+
+  static let errorCases: [ErrorCase] = [
+    .init(spec: #"{"type": "torch.optim.lr_scheduler.StepLR", "lr": 0.1, "step_size": 2, "gama": 0.5}"#,
+          expected: "unknown field 'gama' for torch.optim.lr_scheduler.StepLR (did you mean 'gamma'?)"),
+    .init(spec: #"{"type": "torch.optim.lr_scheduler.StepLR", "lr": 0.1}"#,
+          expected: "missing field 'step_size'"),
+    .init(spec: #"{"type": "torch.optim.lr_scheduler.StepLR", "lr": "0.1", "step_size": 2}"#,
+          expected: "field 'lr': expected a number, found a string"),
+    .init(spec: #"{"type": "cosine", "lr": -0.1, "steps": 10}"#,
+          expected: "field 'lr' = -0.1: a learning rate cannot be negative"),
+    .init(spec: #"{"type": "cosine", "lr": 0.1, "steps": 10"#, expected: "invalid JSON at line 1"),
+    .init(spec: #"{"type": "torch.optim.lr_scheduler.CosineAnnealingLR", "lr": 0.1, "T_max": 0}"#,
+          expected: "field 'T_max' = 0"),
+    .init(spec: #"{"type": "torch.optim.lr_scheduler.LinearLR", "lr": 0.1, "start_factor": 0}"#,
+          expected: "Starting multiplicative factor expected to be greater than 0"),
+    .init(spec: #"{"type": "torch.optim.lr_scheduler.OneCycleLR", "max_lr": 0.1, "total_steps": 10, "pct_start": 1}"#,
+          expected: "field 'pct_start': expected a real number"),
+    .init(spec: #"{"type": "torch.optim.lr_scheduler.SequentialLR", "lr": 0.1, "schedulers": [{"type": "torch.optim.lr_scheduler.StepLR", "step_size": "2"}], "milestones": []}"#,
+          expected: "field 'schedulers[0].step_size': expected an integer, found a string"),
+    .init(spec: #"{"type": "cosin", "lr": 1, "steps": 3}"#,
+          expected: "unknown schedule type 'cosin' (did you mean 'cosine'?)"),
+    .init(spec: #"{"lr": 1}"#, expected: "missing field 'type'"),
+    .init(spec: #"[1, 2]"#, expected: "field 'spec': expected an object"),
+  ]
+
+  @Test("bad specs get one line naming the field", arguments: errorCases)
+  func errors(_ c: ErrorCase) {
+    let (_, err) = lrkit(["curve", "--spec", temporaryFile(c.spec), "--steps", "3"])
+    #expect(err?.contains(c.expected) == true, "got: \(err ?? "no error")")
+    #expect(err?.contains("\n") != true)
+  }
+
+  @Test("one-cycle refuses to step past total_steps + 1 like PyTorch")
+  func oneCyclePastEnd() {
+    let spec = temporaryFile(#"{"type": "torch.optim.lr_scheduler.OneCycleLR", "max_lr": 0.1, "total_steps": 10}"#)
+    #expect(lrkit(["curve", "--spec", spec, "--steps", "11"]).error == nil)
+    let err = lrkit(["curve", "--spec", spec, "--steps", "12"]).error
+    #expect(err?.contains("Tried to step 11 times. The specified number of total steps is 10") == true)
+  }
+
+  @Test("a missing spec file is reported by name")
+  func missingFile() {
+    #expect(lrkit(["curve", "--spec", "/nonexistent/spec.json"]).error == "spec '/nonexistent/spec.json': no such file")
+  }
+}
+
+@Suite("lrkit steps")
+struct StepsCommandTests {
+  @Test("the accelerate and gradient-accumulation example")
+  func example() throws {
+    let (out, err) = lrkit(["steps", "--num-samples", "1000", "--per-device-train-batch-size", "8",
+                            "--world-size", "2", "--gradient-accumulation-steps", "4",
+                            "--num-train-epochs", "3", "--format", "json"])
+    #expect(err == nil)
+    let v = try JSONValue.parse(out)
+    #expect(v["num_update_steps_per_epoch"] == .number(16, isInteger: true))
+    #expect(v["max_steps"] == .number(48, isInteger: true))
+    #expect(v["num_train_epochs"] == .number(3, isInteger: true))
+  }
+
+  @Test("warmup ratios use the double-precision multiply: ceil(100 · 0.07) = 8")
+  func ieeeTrap() throws {
+    let (out, _) = lrkit(["steps", "--max-steps", "100", "--warmup-steps", "0.07", "--format", "json"])
+    #expect(try JSONValue.parse(out)["num_warmup_steps"] == .number(8, isInteger: true))
+  }
+
+  @Test("without a dataset size max_steps is required")
+  func needsMaxSteps() {
+    #expect(lrkit(["steps"]).error?.contains("max_steps") == true)
+  }
+}
+
+extension String {
+  /// A path relative to this test file's directory.
+  var resolvedFromTests: String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(self)
+      .standardized.path
+  }
+}
