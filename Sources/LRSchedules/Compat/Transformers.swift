@@ -156,6 +156,9 @@ extension ScheduleSpec {
       case (.some(let m), nil): rate = m / lr
       case (nil, .some(let r)): rate = r
       case (nil, nil):
+        if case .unknownField(let f, let sc, let hint) = a.missing("min_lr_rate") {
+          throw .unknownField(field: f, schedule: sc, suggestion: hint)
+        }
         throw .missingField(field: a.field("min_lr"),
                             schedule: "\(name) (One of min_lr or min_lr_rate should be set)")
       }
@@ -265,6 +268,9 @@ struct HFArguments {
       try top.check(condition, key, value, reason)
     }
   }
+
+  /// The error for a missing `key`, preferring a near-miss spelling in the kwargs.
+  func missing(_ key: String) -> ScheduleError { kwargs?.missing(key) ?? top.missing(key) }
 
   /// Unknown keys in `scheduler_specific_kwargs` are a TypeError in Python: refuse them.
   func finishKwargs() throws(ScheduleError) { try kwargs?.finish() }
