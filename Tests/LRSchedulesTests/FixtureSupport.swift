@@ -83,21 +83,33 @@ enum Fixtures {
   }
 }
 
-/// The largest error of `ours` against `peer`, relative to each peer value, with an absolute
-/// floor of `floor · max|peer|` for values at or near zero.
-func worstRelativeError(_ ours: [Double], _ peer: [Double], floorFraction: Double) -> (Double, Int) {
-  let scale = peer.map(abs).max() ?? 0
+/// The worst ratio of `|ours − peer|` to the allowed error `relative·|peer| + absolute·peak`
+/// (≤ 1 passes), and where it happens.
+func worstError(_ ours: [Double], _ peer: [Double], relative: Double, absoluteOfPeak: Double)
+  -> (ratio: Double, at: Int)
+{
+  let peak = peer.filter(\.isFinite).map(abs).max() ?? 0
   var worst = 0.0
   var at = -1
+  if ours.count != peer.count { return (.infinity, min(ours.count, peer.count)) }
   for (i, (a, b)) in zip(ours, peer).enumerated() {
-    if a == b { continue }
-    if a.isNaN && b.isNaN { continue }
-    let denominator = max(abs(b), floorFraction * scale, .leastNormalMagnitude)
-    let e = abs(a - b) / denominator
-    if !(e <= worst) {
-      worst = e.isNaN ? .infinity : e
+    if a == b || (a.isNaN && b.isNaN) { continue }
+    let allowed = relative * abs(b) + absoluteOfPeak * peak
+    let ratio = allowed > 0 ? abs(a - b) / allowed : .infinity
+    if !(ratio <= worst) {
+      worst = ratio.isNaN ? .infinity : ratio
       at = i
     }
   }
   return (worst, at)
+}
+
+/// The largest relative error over values that are not near zero (above 1e-6 of the peak).
+func maxRelativeError(_ ours: [Double], _ peer: [Double]) -> Double {
+  let peak = peer.filter(\.isFinite).map(abs).max() ?? 0
+  var worst = 0.0
+  for (a, b) in zip(ours, peer) where abs(b) > 1e-6 * peak && a != b {
+    worst = max(worst, abs(a - b) / abs(b))
+  }
+  return worst
 }

@@ -3,11 +3,15 @@ import LRSchedules
 import Testing
 
 /// Every fixture case computed by the real peer libraries must be reproduced: within 1e-9
-/// relative for the float64 peers, within float32 rounding (8 ulp) for Keras and MLX.
+/// relative for the float64 peers (with a floor of 1e-12 of the curve's peak for values at or
+/// near zero), within float32 rounding for Keras and MLX: 8 ulp of the value, or 4 ulp of the
+/// peak where float32 cancellation near zero (e.g. 1 + cos near the end of a cosine) dominates.
 @Suite("Parity with the peer libraries")
 struct ParityTests {
-  static func tolerance(_ library: String) -> Double {
-    Fixtures.float32Libraries.contains(library) ? 8 * Double(Float.ulpOfOne) : 1e-9
+  /// (relative to the value, relative to the curve's peak)
+  static func tolerance(_ library: String) -> (Double, Double) {
+    Fixtures.float32Libraries.contains(library)
+      ? (8 * Double(Float.ulpOfOne), 4 * Double(Float.ulpOfOne)) : (1e-9, 1e-12)
   }
 
   @Test("fixtures are present for every peer")
@@ -21,13 +25,32 @@ struct ParityTests {
   func matchesPeer(_ c: ParityCase) throws {
     let decoded = try ScheduleSpec.decode(c.spec)
     let curve = try decoded.curve(steps: c.numSteps, metrics: c.metrics)
-    let tol = Self.tolerance(c.library)
-    let (err, at) = worstRelativeError(curve.lr, c.lr, floorFraction: 1e-12)
-    #expect(err <= tol, "lr differs by \(err) relative at step \(at): ours \(at >= 0 ? curve.lr[at] : 0), peer \(at >= 0 ? c.lr[at] : 0)")
+    let (rel, abs) = Self.tolerance(c.library)
+    let (ratio, at) = worstError(curve.lr, c.lr, relative: rel, absoluteOfPeak: abs)
+    #expect(ratio <= 1, "lr off by \(ratio)× the tolerance at step \(at): ours \(at >= 0 && at < curve.lr.count ? curve.lr[at] : .nan), peer \(at >= 0 && at < c.lr.count ? c.lr[at] : .nan)")
     if let peerMomentum = c.momentum {
       let ours = try #require(curve.momentum, "the peer drives momentum, we do not")
-      let (mErr, mAt) = worstRelativeError(ours, peerMomentum, floorFraction: 1e-12)
-      #expect(mErr <= tol, "momentum differs by \(mErr) at step \(mAt)")
+      let (mRatio, mAt) = worstError(ours, peerMomentum, relative: rel, absoluteOfPeak: abs)
+      #expect(mRatio <= 1, "momentum off by \(mRatio)× the tolerance at step \(mAt)")
+    }
+  }
+
+  @Test("per-library agreement summary (printed for the record)")
+  func summary() throws {
+    for lib in Fixtures.float64Libraries + Fixtures.float32Libraries {
+      let cases = Fixtures.cases(lib)
+      var worst = 0.0
+      var values = 0
+      var exact = 0
+      for c in cases {
+        guard let d = try? ScheduleSpec.decode(c.spec),
+          let curve = try? d.curve(steps: c.numSteps, metrics: c.metrics)
+        else { continue }
+        worst = max(worst, maxRelativeError(curve.lr, c.lr))
+        values += c.lr.count
+        exact += zip(curve.lr, c.lr).filter { $0 == $1 }.count
+      }
+      print("parity \(lib): \(cases.count) cases, \(values) values, \(exact) bit-identical, max relative error \(worst)")
     }
   }
 }

@@ -48,7 +48,7 @@ extension ScheduleSpec {
     case "PolynomialDecay":
       let initial = Float(try r.double("initial_learning_rate"))
       let steps = try positive("decay_steps")
-      total = Int(steps)
+      total = truncatedInt(steps)
       schedule = .polynomial(initial: initial, steps: Float(steps), stepsInt: steps,
                              end: Float(try r.double("end_learning_rate", default: 1e-4)),
                              power: Float(try r.double("power", default: 1)),
@@ -59,8 +59,8 @@ extension ScheduleSpec {
       let alpha = try r.double("alpha", default: 0)
       let target = try r.optionalDouble("warmup_target")
       let w = try r.double("warmup_steps", default: 0)
-      total = Int(steps) + (target == nil ? 0 : Int(w))
-      if target != nil { warmup = Int(w) }
+      total = truncatedInt(steps + (target == nil ? 0 : w))
+      if target != nil { warmup = truncatedInt(w) }
       schedule = .cosine(initial: initial, steps: Float(steps), alpha: alpha,
                          warmupTarget: target.map { Float($0) }, warmupSteps: Float(w))
     case "CosineDecayRestarts":

@@ -153,15 +153,21 @@ extension ScheduleSpec {
           scales.append((b, s))
         }
       }
-      put(Int(pctStart * Double(steps)), div)
+      guard let startKnot = truncatedInt(pctStart * Double(steps)) else {
+        throw .invalidValue(field: r.field("pct_start"), value: "\(pctStart)", reason: "is out of range")
+      }
+      put(startKnot, div)
       if name == "linear_onecycle_schedule" {
         let pctFinal = try r.double("pct_final", default: 0.85)
-        put(Int(pctFinal * Double(steps)), 1.0 / div)
+        guard let finalKnot = truncatedInt(pctFinal * Double(steps)) else {
+          throw .invalidValue(field: r.field("pct_final"), value: "\(pctFinal)", reason: "is out of range")
+        }
+        put(finalKnot, 1.0 / div)
         put(steps, 1.0 / finalDiv)
       } else {
         put(steps, 1.0 / (div * finalDiv))
       }
-      info.warmup = Int(pctStart * Double(steps))
+      info.warmup = startKnot
       info.total = steps
       return OptaxSchedule.interpolate(cosine: name == "cosine_onecycle_schedule",
                                        initial: peak / div, scales: scales)

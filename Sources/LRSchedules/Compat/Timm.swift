@@ -25,7 +25,9 @@ extension ScheduleSpec {
     let warmupInit = try r.double("warmup_lr_init", default: 0)
     try r.check(warmupInit >= 0, "warmup_lr_init", warmupInit, "cannot be negative")
     var total: Int?
-    var prefixDefault = false
+    var stepLimit: StepLimit?
+    let prefixDefault = ["StepLRScheduler", "MultiStepLRScheduler"].contains(name)
+    let prefix = name == "WSDLRScheduler" ? true : try r.bool("warmup_prefix", default: prefixDefault)
     let kind: TimmSchedule.Kind
     switch name {
     case "CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler":
@@ -54,15 +56,21 @@ extension ScheduleSpec {
       kind = .cycles(shape, initial: initial, lrMin: lrMin, mul: mul, decay: decay, limit: limit)
       let cycles = max(1, limit)
       total = mul == 1 ? initial * cycles
-        : Int((-Double(initial) * (Double.pow(mul, Double(cycles)) - 1) / (1 - mul)).rounded(.down))
+        : truncatedInt((-Double(initial) * (Double.pow(mul, Double(cycles)) - 1) / (1 - mul)).rounded(.down))
+      if mul < 1 {
+        // 1 − t/t_initial·(1 − cycle_mul) reaches 0: timm's math.log raises there.
+        let last = Double(initial) / (1 - mul) + (prefix ? Double(warmupT) : 0)
+        if let steps = truncatedInt(last.rounded(.up)) {
+          stepLimit = StepLimit(steps: max(steps, 0), field: r.field("cycle_mul"),
+                            reason: "cycle_mul < 1 makes timm take the log of a non-positive number (ValueError: math domain error)")
+        }
+      }
     case "StepLRScheduler":
       let decayT = try r.double("decay_t")
       try r.check(decayT > 0, "decay_t", decayT, "must be positive")
       kind = .step(decayT: decayT, rate: try r.double("decay_rate", default: 1))
-      prefixDefault = true
     case "MultiStepLRScheduler":
       kind = .multiStep(decayT: try r.ints("decay_t"), rate: try r.double("decay_rate", default: 1))
-      prefixDefault = true
     case "WSDLRScheduler":
       let initial = try r.int("t_initial")
       try r.check(initial > 0, "t_initial", initial, "Invalid t_initial, must be > 0.")
@@ -97,7 +105,6 @@ extension ScheduleSpec {
     default:
       throw .unknownType(type: name, suggestion: nil)
     }
-    let prefix = try r.bool("warmup_prefix", default: prefixDefault)
     if let t = total, prefix { total = t + warmupT }
     var warnings: [String] = []
     if warmupT > 0, !prefix, case .cycles(.cosine, _, _, _, _, _) = kind {
@@ -107,6 +114,6 @@ extension ScheduleSpec {
     let schedule = TimmSchedule(kind: kind, base: base, warmupT: warmupT, warmupInit: warmupInit,
                                 warmupPrefix: prefix)
     return DecodedSchedule(type: r.schedule, lr: schedule, warmupSteps: warmupT > 0 ? warmupT : nil,
-                           totalSteps: total, warnings: warnings)
+                           totalSteps: total, stepLimit: stepLimit, warnings: warnings)
   }
 }

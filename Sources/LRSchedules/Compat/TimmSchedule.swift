@@ -54,7 +54,9 @@ struct TimmSchedule: LearningRateSchedule {
       let tCurr: Double
       if mul != 1 {
         let x = 1 - Double(t) / Double(initial) * (1 - mul)
-        i = Int((Double.log(x) / Double.log(mul)).rounded(.down))
+        guard x > 0, let index = truncatedInt((Double.log(x) / Double.log(mul)).rounded(.down))
+        else { return .nan }  // timm: math domain error
+        i = index
         tI = Double.pow(mul, Double(i)) * Double(initial)
         tCurr = Double(t) - (1 - Double.pow(mul, Double(i))) / (1 - mul) * Double(initial)
       } else {

@@ -130,7 +130,7 @@ extension ScheduleSpec {
       let t0 = try r.int("T_0")
       try r.check(t0 >= 1, "T_0", t0, "Expected positive integer T_0")
       let multValue = r.take("T_mult") ?? .number(1, isInteger: true)
-      guard case .number(let m, let isInteger) = multValue, isInteger, m >= 1
+      guard case .number(let m, let isInteger) = multValue, isInteger, m >= 1, m < 1e15
       else {
         throw .invalidValue(field: r.field("T_mult"), value: "\(r.raw("T_mult").map { "\($0)" } ?? "")",
                             reason: "Expected integer T_mult >= 1 (for a fractional multiplier use the native 'restarts')")
@@ -179,7 +179,7 @@ extension ScheduleSpec {
         steps: total + 1, field: r.field("total_steps"),
         reason: "Tried to step \(total + 1) times. The specified number of total steps is \(total)")
       extra.total = total
-      extra.warmup = Int((pct * Double(total) - 1).rounded(.up))
+      extra.warmup = truncatedInt((pct * Double(total) - 1).rounded(.up))
       let finalCycle = cycle
       if cycleMomentum { extra.momentum = ClosureSchedule { finalCycle.momentum(at: $0) } }
       return (.oneCycle(cycle), maxLR / div, extra)

@@ -8,24 +8,28 @@
 /// `torch.optim.lr_scheduler.MultiStepLR`.
 public struct MultiStepDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate before the first milestone.
-  public var lr: Scalar
+  public let lr: Scalar
   /// The steps at which the decay applies, sorted ascending.
   public let milestones: [Int]
   /// The factor applied at each milestone.
-  public var gamma: Scalar
+  public let gamma: Scalar
 
   /// A multi-step decay; milestones are sorted for you.
   public init(lr: Scalar, milestones: [Int], gamma: Scalar = 0.1) {
     self.lr = lr
     self.milestones = milestones.sorted()
     self.gamma = gamma
+    self.levels = (0...milestones.count).map { lr * Scalar.pow(gamma, Scalar($0)) }
   }
+
+  /// `lr · gamma^i` after `i` milestones.
+  @usableFromInline let levels: [Scalar]
 
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   @inlinable public func value(at step: Int) -> Scalar {
-    lr * Scalar.pow(gamma, Scalar(countAtOrBelow(milestones, step)))
+    levels[countAtOrBelow(milestones, step)]
   }
 }
 

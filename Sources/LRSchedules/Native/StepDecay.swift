@@ -7,23 +7,28 @@
 /// timm's `StepLRScheduler` without warmup.
 public struct StepDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate at step 0.
-  public var lr: Scalar
+  public let lr: Scalar
   /// Steps between two decays; at least 1.
-  public var stepSize: Int
+  public let stepSize: Int
   /// The factor applied at each decay.
-  public var gamma: Scalar
+  public let gamma: Scalar
 
   /// A step decay; `stepSize` must be at least 1.
   public init(lr: Scalar, stepSize: Int, gamma: Scalar = 0.1) {
     self.lr = lr
     self.stepSize = max(stepSize, 1)
     self.gamma = gamma
+    self.powers = (0..<64).map { lr * Scalar.pow(gamma, Scalar($0)) }
   }
+
+  /// `lr · gamma^i` for the first 64 decays (libm's `pow`, looked up instead of recomputed).
+  @usableFromInline let powers: [Scalar]
 
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   @inlinable public func value(at step: Int) -> Scalar {
-    lr * Scalar.pow(gamma, Scalar(max(step, 0) / stepSize))
+    let n = max(step, 0) / stepSize
+    return n < 64 ? powers[n] : lr * Scalar.pow(gamma, Scalar(n))
   }
 }

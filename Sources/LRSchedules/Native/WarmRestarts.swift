@@ -11,17 +11,17 @@
 /// `CosineLRScheduler` cycles and Keras' `CosineDecayRestarts`.
 public struct WarmRestarts<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The peak of the first cycle.
-  public var lr: Scalar
+  public let lr: Scalar
   /// The learning rate at the bottom of each cycle.
-  public var floor: Scalar
+  public let floor: Scalar
   /// Length of the first cycle, T0; positive.
-  public var period: Int
+  public let period: Int
   /// Cycle-length multiplier m; at least 1.
-  public var multiplier: Scalar
+  public let multiplier: Scalar
   /// Peak multiplier per cycle.
-  public var peakDecay: Scalar
+  public let peakDecay: Scalar
   /// Number of cycles before the learning rate stays at `floor`; nil for unlimited.
-  public var cycleLimit: Int?
+  public let cycleLimit: Int?
 
   /// Warm restarts.
   public init(lr: Scalar, floor: Scalar = 0, period: Int, multiplier: Scalar = 1,
@@ -32,7 +32,28 @@ public struct WarmRestarts<Scalar: ScheduleScalar>: LearningRateSchedule {
     self.multiplier = max(multiplier, 1)
     self.peakDecay = peakDecay
     self.cycleLimit = cycleLimit
+    // Cycle starts (and lengths) up to ~2^53 steps, so that finding the cycle is a binary
+    // search instead of a floating logarithm.
+    var starts: [Scalar] = []
+    var lengths: [Scalar] = []
+    if self.multiplier != 1 {
+      let t0 = Scalar(self.period)
+      var i = 0
+      while i < 4096 {
+        let start = t0 * (Scalar.pow(self.multiplier, Scalar(i)) - 1) / (self.multiplier - 1)
+        guard start.isFinite, start < 9.0e15 else { break }
+        starts.append(start)
+        lengths.append(t0 * Scalar.pow(self.multiplier, Scalar(i)))
+        i += 1
+      }
+    }
+    self.starts = starts
+    self.lengths = lengths
   }
+
+  /// Precomputed cycle starts S_i and lengths L_i (multiplier ≠ 1).
+  @usableFromInline let starts: [Scalar]
+  @usableFromInline let lengths: [Scalar]
 
   /// The cycle index, the offset into it and its length at `step`.
   @_specialize(where Scalar == Double)
@@ -43,14 +64,14 @@ public struct WarmRestarts<Scalar: ScheduleScalar>: LearningRateSchedule {
       let i = k / period
       return (i, Scalar(k - i * period), Scalar(period))
     }
-    let t0 = Scalar(period)
-    let m = multiplier
-    func startOf(_ i: Int) -> Scalar { t0 * (Scalar.pow(m, Scalar(i)) - 1) / (m - 1) }
-    var i = Int((Scalar.log(1 + Scalar(k) * (m - 1) / t0) / Scalar.log(m)).rounded(.down))
-    i = max(i, 0)
-    while startOf(i + 1) <= Scalar(k) { i += 1 }
-    while i > 0 && startOf(i) > Scalar(k) { i -= 1 }
-    return (i, Scalar(k) - startOf(i), t0 * Scalar.pow(m, Scalar(i)))
+    let x = Scalar(k)
+    var lo = 0
+    var hi = starts.count
+    while hi - lo > 1 {
+      let mid = (lo + hi) / 2
+      if starts[mid] <= x { lo = mid } else { hi = mid }
+    }
+    return (lo, x - starts[lo], lengths[lo])
   }
 
   /// The learning rate used by update `step`.

@@ -78,7 +78,7 @@ extension SpecReader {
         throw .invalidValue(field: field(key), value: "\(x)",
                             reason: "a fraction needs 'steps' to say what it is a fraction of")
       }
-      return Int((x * Double(total)).rounded())
+      return truncatedInt((x * Double(total)).rounded()) ?? 0
     }
     let n = try SpecReader.integer(v, field: field(key))
     try check(n >= 0, key, n, "must be at least 0")
@@ -178,22 +178,23 @@ func nativeParts<S: ScheduleScalar>(_ family: NativeFamily, _ r: inout SpecReade
     return span
   }
   var momentum: (any LearningRateSchedule<S>)?
-  let base: any LearningRateSchedule<S>
+  var rampEnd: Int?  // where a family's own rise ends (one-cycle's peak), for charts
+  let schedule: any LearningRateSchedule<S>
   switch family {
   case .constant:
-    base = Constant(lr: S(try r.rate("lr")))
+    schedule = try assemble(Constant(lr: S(try r.rate("lr"))), warmup, &r)
   case .step:
     let lr = try r.rate("lr")
-    base = StepDecay(lr: S(lr), stepSize: try r.positiveInt("step_size"),
-                     gamma: S(try r.double("gamma", default: 0.1)))
+    schedule = try assemble(StepDecay(lr: S(lr), stepSize: try r.positiveInt("step_size"),
+                     gamma: S(try r.double("gamma", default: 0.1))), warmup, &r)
   case .multistep:
     let lr = try r.rate("lr")
     let milestones = try r.ints("milestones")
     for (i, m) in milestones.enumerated() where m < 0 {
       throw .invalidValue(field: r.field("milestones[\(i)]"), value: "\(m)", reason: "must be ≥ 0")
     }
-    base = MultiStepDecay(lr: S(lr), milestones: milestones,
-                          gamma: S(try r.double("gamma", default: 0.1)))
+    schedule = try assemble(MultiStepDecay(lr: S(lr), milestones: milestones,
+                          gamma: S(try r.double("gamma", default: 0.1))), warmup, &r)
   case .exponential:
     let lr = try r.rate("lr")
     let rate = try r.double("rate")
@@ -203,42 +204,42 @@ func nativeParts<S: ScheduleScalar>(_ family: NativeFamily, _ r: inout SpecReade
     let begin = try r.int("begin", default: 0)
     let staircase = try r.bool("staircase", default: false)
     let bound = try r.optionalDouble("floor")
-    base = ExponentialDecay(lr: S(lr), rate: S(rate), period: S(period), begin: begin,
-                            staircase: staircase, bound: bound.map { S($0) })
+    schedule = try assemble(ExponentialDecay(lr: S(lr), rate: S(rate), period: S(period), begin: begin,
+                            staircase: staircase, bound: bound.map { S($0) }), warmup, &r)
   case .inverseTime:
     let lr = try r.rate("lr")
     let rate = try r.double("rate")
     try r.check(rate >= 0, "rate", rate, "cannot be negative")
     let period = try r.double("period", default: 1)
     try r.check(period > 0, "period", period, "must be positive")
-    base = InverseTimeDecay(lr: S(lr), rate: S(rate), period: S(period),
-                            staircase: try r.bool("staircase", default: false))
+    schedule = try assemble(InverseTimeDecay(lr: S(lr), rate: S(rate), period: S(period),
+                            staircase: try r.bool("staircase", default: false)), warmup, &r)
   case .inverseSqrt:
     let lr = try r.rate("lr")
     let timescale = try r.optionalDouble("timescale")
     if let timescale { try r.check(timescale > 0, "timescale", timescale, "must be positive") }
     // This family has its own warmup (it peaks at the end of it).
-    base = InverseSquareRoot(lr: S(lr), warmup: w, timescale: timescale.map { S($0) })
-    return NativeParts(lr: try decorate(base, &r), momentum: nil, warmup: w, total: total,
+    schedule = try assemble(InverseSquareRoot(lr: S(lr), warmup: w, timescale: timescale.map { S($0) }), warmup, &r)
+    return NativeParts(lr: schedule, momentum: nil, warmup: w, total: total,
                        warnings: warnings)
   case .noam:
     let d = try r.double("d_model")
     try r.check(d > 0, "d_model", d, "must be positive")
     let scale = try r.double("scale", default: 1)
     guard w >= 1 else { throw r.missing("warmup") }
-    base = NoamDecay(modelDimension: S(d), warmup: w, scale: S(scale))
-    return NativeParts(lr: try decorate(base, &r), momentum: nil, warmup: w, total: total,
+    schedule = try assemble(NoamDecay(modelDimension: S(d), warmup: w, scale: S(scale)), warmup, &r)
+    return NativeParts(lr: schedule, momentum: nil, warmup: w, total: total,
                        warnings: warnings)
   case .polynomial:
     let lr = try r.rate("lr")
     let end = try r.rate("end", default: 0)
     let power = try r.double("power", default: 1)
     try r.check(power > 0, "power", power, "must be positive")
-    base = PolynomialDecay(lr: S(lr), end: S(end), steps: try needSpan(), power: S(power),
-                           cycle: try r.bool("cycle", default: false))
+    schedule = try assemble(PolynomialDecay(lr: S(lr), end: S(end), steps: try needSpan(), power: S(power),
+                           cycle: try r.bool("cycle", default: false)), warmup, &r)
   case .linear:
     let lr = try r.rate("lr")
-    base = LinearDecay(lr: S(lr), end: S(try r.rate("end", default: 0)), steps: try needSpan())
+    schedule = try assemble(LinearDecay(lr: S(lr), end: S(try r.rate("end", default: 0)), steps: try needSpan()), warmup, &r)
   case .cosine:
     let lr = try r.rate("lr")
     let floor = try r.floor(peak: lr)
@@ -246,8 +247,8 @@ func nativeParts<S: ScheduleScalar>(_ family: NativeFamily, _ r: inout SpecReade
     try r.check(halfWaves > 0, "half_waves", halfWaves, "must be positive")
     let exponent = try r.double("exponent", default: 1)
     try r.check(exponent > 0, "exponent", exponent, "must be positive")
-    base = CosineAnnealing(lr: S(lr), floor: S(floor), steps: try needSpan(),
-                           halfWaves: S(halfWaves), exponent: S(exponent))
+    schedule = try assemble(CosineAnnealing(lr: S(lr), floor: S(floor), steps: try needSpan(),
+                           halfWaves: S(halfWaves), exponent: S(exponent)), warmup, &r)
   case .restarts:
     let lr = try r.rate("lr")
     let floor = try r.floor(peak: lr)
@@ -258,8 +259,8 @@ func nativeParts<S: ScheduleScalar>(_ family: NativeFamily, _ r: inout SpecReade
     try r.check(decay > 0, "decay", decay, "must be positive")
     let cycles = try r.optionalInt("cycles")
     if let cycles { try r.check(cycles >= 1, "cycles", cycles, "must be at least 1") }
-    base = WarmRestarts(lr: S(lr), floor: S(floor), period: period, multiplier: S(multiplier),
-                        peakDecay: S(decay), cycleLimit: cycles)
+    schedule = try assemble(WarmRestarts(lr: S(lr), floor: S(floor), period: period, multiplier: S(multiplier),
+                        peakDecay: S(decay), cycleLimit: cycles), warmup, &r)
   case .onecycle:
     let lr = try r.rate("lr")
     let steps = try needSpan()
@@ -277,11 +278,12 @@ func nativeParts<S: ScheduleScalar>(_ family: NativeFamily, _ r: inout SpecReade
       peak: S(lr), steps: steps, pctStart: S(pct), divFactor: S(div),
       finalDivFactor: S(finalDiv), threePhase: threePhase, anneal: .init(rawValue: anneal)!,
       baseMomentum: m.map { S($0.base) }, maxMomentum: S(m?.max ?? 0.95))
+    rampEnd = max(Int((pct * Double(steps)).rounded()) - 1, 0) + (warmup?.steps ?? 0)
     if pct * Double(steps) < 2 {
       warnings.append("field '\(r.field("pct_start"))': \(pct) of \(steps) steps leaves the "
         + "rising phase less than 2 steps long")
     }
-    base = cycle
+    schedule = try assemble(cycle, warmup, &r)
     if m != nil { momentum = ClosureSchedule { cycle.momentum(at: $0) } }
   case .cyclic:
     let lr = try r.rate("lr")
@@ -297,7 +299,7 @@ func nativeParts<S: ScheduleScalar>(_ family: NativeFamily, _ r: inout SpecReade
     let cyc = Cyclic(base: S(lr), max: S(maxLR), up: S(up), down: down.map { S($0) },
                      mode: .init(rawValue: mode)!, gamma: S(gamma),
                      baseMomentum: m.map { S($0.base) }, maxMomentum: S(m?.max ?? 0.9))
-    base = cyc
+    schedule = try assemble(cyc, warmup, &r)
     if m != nil { momentum = ClosureSchedule { cyc.momentum(at: $0) } }
   case .wsd:
     let lr = try r.rate("lr")
@@ -330,46 +332,62 @@ func nativeParts<S: ScheduleScalar>(_ family: NativeFamily, _ r: inout SpecReade
     let wsd = WarmupStableDecay(
       peak: S(lr), warmup: w, stable: stable, decay: decay, floor: S(floor),
       start: S(warmup?.start ?? start), shape: .init(rawValue: shape)!)
-    return NativeParts(lr: try decorate(wsd, &r), momentum: nil, warmup: w,
+    return NativeParts(lr: try assemble(wsd, nil, &r), momentum: nil, warmup: w,
                        total: total ?? wsd.steps, warnings: warnings)
   case .tanh:
     let lr = try r.rate("lr")
     let floor = try r.floor(peak: lr)
-    base = TanhDecay(lr: S(lr), floor: S(floor), steps: try needSpan(),
+    schedule = try assemble(TanhDecay(lr: S(lr), floor: S(floor), steps: try needSpan(),
                      lower: S(try r.double("lower", default: -7)),
-                     upper: S(try r.double("upper", default: 3)))
+                     upper: S(try r.double("upper", default: 3))), warmup, &r)
   }
-  var lr: any LearningRateSchedule<S> = base
   if let warmup, warmup.steps > 0 {
-    lr = Warmup(AnySchedule(base), steps: warmup.steps, start: S(warmup.start),
-                placement: .init(rawValue: warmup.placement.rawValue)!,
-                shape: .init(rawValue: warmup.shape.rawValue)!)
     if let m = momentum, warmup.placement == .prefix {
       momentum = SequenceSchedule([Constant(lr: m.value(at: 0)), m], milestones: [warmup.steps])
     }
   }
-  return NativeParts(lr: try decorate(lr, &r), momentum: momentum, warmup: warmup?.steps,
+  return NativeParts(lr: schedule, momentum: momentum, warmup: warmup?.steps ?? rampEnd,
                      total: total, warnings: warnings)
 }
 
-/// Applies the `scale` and `clamp` keys every native spec accepts.
-func decorate<S: ScheduleScalar>(_ schedule: any LearningRateSchedule<S>, _ r: inout SpecReader)
-  throws(ScheduleError) -> any LearningRateSchedule<S>
+/// Puts the warmup in front of `base` and applies the `scale` and `clamp` keys every native
+/// spec accepts, keeping concrete types so the result compiles to one specialised closure.
+func assemble<B: LearningRateSchedule>(_ base: B, _ warmup: WarmupRequest?, _ r: inout SpecReader)
+  throws(ScheduleError) -> any LearningRateSchedule<B.Scalar>
 {
-  var out = schedule
-  if let scale = try r.optionalDouble("scale") {
-    try r.check(scale >= 0, "scale", scale, "cannot be negative")
-    out = Scaled(AnySchedule(out), by: S(scale))
-  }
+  guard let warmup, warmup.steps > 0 else { return try decorate(base, &r) }
+  let ramp = Warmup(base, steps: warmup.steps, start: B.Scalar(warmup.start),
+                    placement: .init(rawValue: warmup.placement.rawValue)!,
+                    shape: .init(rawValue: warmup.shape.rawValue)!)
+  return try decorate(ramp, &r)
+}
+
+/// Applies the `scale` and `clamp` keys and compiles the result.
+func decorate<B: LearningRateSchedule>(_ schedule: B, _ r: inout SpecReader)
+  throws(ScheduleError) -> any LearningRateSchedule<B.Scalar>
+{
+  let scale = try r.optionalDouble("scale")
+  if let scale { try r.check(scale >= 0, "scale", scale, "cannot be negative") }
+  var bounds: [Double]?
   if r.has("clamp") {
-    let bounds = try r.doubles("clamp")
-    guard bounds.count == 2, bounds[0] <= bounds[1] else {
-      throw .invalidValue(field: r.field("clamp"), value: "\(bounds)",
+    let b = try r.doubles("clamp")
+    guard b.count == 2, b[0] <= b[1] else {
+      throw .invalidValue(field: r.field("clamp"), value: "\(b)",
                           reason: "must be [lower, upper] with lower ≤ upper")
     }
-    out = Clamped(AnySchedule(out), lower: S(bounds[0]), upper: S(bounds[1]))
+    bounds = b
   } else {
     _ = r.take("clamp")
   }
-  return out
+  typealias S = B.Scalar
+  switch (scale, bounds) {
+  case (nil, nil):
+    return CompiledSchedule(schedule)
+  case (let f?, nil):
+    return CompiledSchedule(Scaled(schedule, by: S(f)))
+  case (nil, let b?):
+    return CompiledSchedule(Clamped(schedule, lower: S(b[0]), upper: S(b[1])))
+  case (let f?, let b?):
+    return CompiledSchedule(Clamped(Scaled(schedule, by: S(f)), lower: S(b[0]), upper: S(b[1])))
+  }
 }

@@ -247,3 +247,10 @@ func editDistance(_ a: String, _ b: String) -> Int {
   }
   return prev[b.count]
 }
+
+/// `Int(x)` when `x` is finite and within `Int`'s range (truncating, as Python's `int()`),
+/// else nil: user numbers never reach a trapping conversion.
+func truncatedInt(_ x: Double) -> Int? {
+  guard x.isFinite, x > -9.2e18, x < 9.2e18 else { return nil }
+  return Int(x)
+}

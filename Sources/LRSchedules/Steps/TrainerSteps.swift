@@ -105,7 +105,13 @@ public struct TrainerSteps: Sendable, Equatable {
     var perEpoch: Int
     if let length = lengthPerProcess {
       perEpoch = max(length / ga + (length % ga > 0 ? 1 : 0), 1)
-      if maxSteps < 0 { steps = Int((numTrainEpochs * Double(perEpoch)).rounded(.up)) }
+      if maxSteps < 0 {
+        guard let s = truncatedInt((numTrainEpochs * Double(perEpoch)).rounded(.up)), s < 1 << 53 else {
+          throw .invalidValue(field: "num_train_epochs", value: "\(numTrainEpochs)",
+                              reason: "gives more steps than can be counted")
+        }
+        steps = s
+      }
     } else {
       guard maxSteps > 0 else {
         throw .invalidValue(
@@ -131,11 +137,14 @@ public struct TrainerSteps: Sendable, Equatable {
     if epochs == Int.max { epochs = 0 }
     let warmup: Int
     if warmupSteps >= 1 {
-      warmup = Int(warmupSteps)
+      guard let w = truncatedInt(warmupSteps) else {
+        throw .invalidValue(field: "warmup_steps", value: "\(warmupSteps)", reason: "is too large")
+      }
+      warmup = w
     } else if warmupSteps == 0, let ratio = warmupRatio {
-      warmup = Int((Double(steps) * ratio).rounded(.up))
+      warmup = truncatedInt((Double(steps) * ratio).rounded(.up)) ?? 0
     } else {
-      warmup = Int((Double(steps) * warmupSteps).rounded(.up))
+      warmup = truncatedInt((Double(steps) * warmupSteps).rounded(.up)) ?? 0
     }
     return Result(batchesPerProcess: lengthPerProcess, updatesPerEpoch: perEpoch, maxSteps: steps,
                   warmupSteps: warmup, numTrainEpochs: epochs,
