@@ -6,6 +6,7 @@ let package = Package(
   products: [
     .library(name: "LRSchedules", targets: ["LRSchedules"]),
     .library(name: "LRPlot", targets: ["LRPlot"]),
+    .library(name: "LROptimizers", targets: ["LROptimizers"]),
     .executable(name: "lrkit", targets: ["lrkit"]),
     .executable(name: "lrkit-bench", targets: ["lrkit-bench"]),
   ],
@@ -18,15 +19,16 @@ let package = Package(
     // MARK: - Public API
     .target(name: "LRSchedules"),
     .target(name: "LRPlot"),
+    .target(name: "LROptimizers", dependencies: ["LRSchedules"]),
     .target(
       name: "LRKitCLI",
       dependencies: [
-        "LRSchedules", "LRPlot",
+        "LRSchedules", "LRPlot", "LROptimizers",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
       ]),
     .executableTarget(name: "lrkit", dependencies: ["LRKitCLI"]),
-    .executableTarget(name: "lrkit-bench", dependencies: ["LRSchedules"]),
+    .executableTarget(name: "lrkit-bench", dependencies: ["LRSchedules", "LROptimizers"]),
 
     // MARK: - Tests (Swift Testing)
     .testTarget(
@@ -35,6 +37,9 @@ let package = Package(
         "LRSchedules",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],
+      resources: [.copy("Fixtures")]),
+    .testTarget(
+      name: "LROptimizersTests", dependencies: ["LROptimizers", "LRSchedules"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "LRPlotTests", dependencies: ["LRPlot"]),
     .testTarget(name: "LRKitCLITests", dependencies: ["LRKitCLI", "LRSchedules"]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LROptimizers
 import LRSchedules
 
 /// Buffered writing to standard output and one-line messages to standard error.
@@ -44,6 +45,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
     Output.error(error.description)
     throw ExitCode.failure
   } catch let error as CLIError {
+    Output.error(error.description)
+    throw ExitCode.failure
+  } catch let error as OptimizerError {
     Output.error(error.description)
     throw ExitCode.failure
   }

@@ -56,6 +56,12 @@ public struct PlateauController: Sendable, Equatable {
     self.best = mode == .min ? .infinity : -.infinity
   }
 
+  /// The mutable part, for saving and restoring.
+  public var state: (best: Double, badCount: Int, cooldownCounter: Int) {
+    get { (best, badCount, cooldownCounter) }
+    set { (best, badCount, cooldownCounter) = newValue }
+  }
+
   /// Whether `metric` improves on `best`.
   public func isBetter(_ metric: Double) -> Bool {
     switch (mode, thresholdMode) {

@@ -38,6 +38,16 @@ public struct PlateauSchedule<Base: LearningRateSchedule>: Sendable where Base.S
     self.start = start
   }
 
+  /// The mutable part (controller state, scale, reductions), for saving and restoring.
+  public var state: (controller: (best: Double, badCount: Int, cooldownCounter: Int), scale: Double, reductions: Int) {
+    get { (controller.state, scale, reductions) }
+    set {
+      controller.state = newValue.controller
+      scale = newValue.scale
+      reductions = newValue.reductions
+    }
+  }
+
   /// The learning rate update `step` uses, given the metrics observed so far.
   @_specialize(where Base == AnySchedule<Double>)
   public func value(at step: Int) -> Double { base.value(at: step) * scale }
