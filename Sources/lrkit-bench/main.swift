@@ -6,6 +6,7 @@
 //
 // Peer numbers for the same schedules: Scripts/bench_schedules_peer.py.
 import Foundation
+import LROptimizers
 import LRSchedules
 
 func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
@@ -67,8 +68,11 @@ let steps: [Int] = (0..<1 << 16).map { _ in
   return Int((seed >> 33) % 20000)
 }
 
+let selected = Set(CommandLine.arguments.dropFirst())
+func wants(_ section: String) -> Bool { selected.isEmpty || selected.contains(section) }
+
 let evaluations = 1 << 20
-for (name, text) in families {
+for (name, text) in families where wants("schedules") {
   let decoded = try ScheduleSpec.decode(text: text)
   let schedule = decoded.lr
   var sink = 0.0
@@ -85,7 +89,7 @@ for (name, text) in families {
 // A whole curve: 10 million points through the bulk path on every core.
 let points = 10_000_000
 let cores = ProcessInfo.processInfo.activeProcessorCount
-for (name, text) in [
+for (name, text) in !wants("curve") ? [] : [
   ("warmup+cosine", #"{"type":"cosine","lr":3e-4,"steps":10000000,"warmup":200000,"floor_ratio":0.1}"#),
   ("cosine", #"{"type":"cosine","lr":0.1,"steps":10000000}"#),
   ("wsd", #"{"type":"wsd","lr":1e-3,"steps":10000000,"warmup":200000,"decay":0.2}"#),
@@ -108,4 +112,28 @@ for (name, text) in [
         ("threads", "\(cores)"), ("ns_per_point", rounded(bestNs / Double(points))),
         ("ns_per_point_1_thread", rounded(serial / Double(points))),
         ("checksum", "\(checksum)")])
+}
+
+// Optimizer steps over 10 million parameters, both cores, one pass over memory.
+if wants("optimizers") {
+  let n = 10_000_000
+  var gradients = [Float](repeating: 0, count: n)
+  for i in 0..<n { gradients[i] = Float((i &* 2654435761) % 1000) / 1000 - 0.5 }
+  for (name, config) in [("sgd", OptimizerConfiguration.sgd(momentum: 0.9, weightDecay: 1e-4)),
+                         ("adam", .adam(.adam)), ("adamw", .adam(.adamw, betas: (0.9, 0.95), weightDecay: 0.1)),
+                         ("radam", .adam(.radam))] {
+    var optimizer = try Optimizer(config, parameterCount: n)
+    optimizer.threads = cores
+    var parameters = [Float](repeating: 0.5, count: n)
+    let h = [Optimizer.GroupStep(lr: 1e-3)]
+    try optimizer.step(parameters: &parameters, gradients: gradients, hyperparameters: h)  // warm up
+    var bestNs = Double.infinity
+    for _ in 0..<10 {
+      let t0 = now()
+      try optimizer.step(parameters: &parameters, gradients: gradients, hyperparameters: h)
+      bestNs = min(bestNs, Double(now() - t0))
+    }
+    emit([("name", quoted(name)), ("params", "\(n)"), ("threads", "\(cores)"),
+          ("ns_per_param", rounded(bestNs / Double(n)))])
+  }
 }
