@@ -127,7 +127,7 @@ extension ScheduleSpec {
       return (.cosine(period: period, etaMin: etaMin), base, extra)
     case "CosineAnnealingWarmRestarts":
       let base = try torchBaseLR(&r, c)
-      let t0 = try r.int("T_0")
+      let t0 = try r.strictInt("T_0")
       try r.check(t0 >= 1, "T_0", t0, "Expected positive integer T_0")
       let multValue = r.take("T_mult") ?? .number(1, isInteger: true)
       guard case .number(let m, let isInteger) = multValue, isInteger, m >= 1, m < 1e15
@@ -178,6 +178,14 @@ extension ScheduleSpec {
       extra.limit = StepLimit(
         steps: total + 1, field: r.field("total_steps"),
         reason: "Tried to step \(total + 1) times. The specified number of total steps is \(total)")
+      // An empty last phase divides by zero at the first step that enters it.
+      let lastStart = three ? 2 * pct * Double(total) - 2 : pct * Double(total) - 1
+      if lastStart == Double(total) - 1, let first = truncatedInt(lastStart.rounded(.down) + 1),
+        first <= total
+      {
+        extra.limit = StepLimit(steps: max(first, 0), field: r.field("pct_start"),
+                                reason: "the last phase is empty (PyTorch: ZeroDivisionError: float division by zero)")
+      }
       extra.total = total
       extra.warmup = truncatedInt((pct * Double(total) - 1).rounded(.up))
       let finalCycle = cycle

@@ -127,6 +127,16 @@ public struct SpecReader: Sendable {
     return Int(x)
   }
 
+  /// A required integer that must be written as an integer literal (Python `int`), for peers
+  /// that check `isinstance(x, int)`.
+  public mutating func strictInt(_ key: String) throws(ScheduleError) -> Int {
+    guard let v = take(key) else { throw missing(key) }
+    guard case .number(_, let isInteger) = v, isInteger else {
+      throw .wrongType(field: field(key), expected: "an integer such as 10", found: v.typeName)
+    }
+    return try Self.integer(v, field: field(key))
+  }
+
   /// A required boolean.
   public mutating func bool(_ key: String, default value: Bool) throws(ScheduleError) -> Bool {
     guard let v = take(key) else { return value }
