@@ -19,7 +19,7 @@ let package = Package(
     // MARK: - Public API
     .target(name: "LRSchedules"),
     .target(name: "LRPlot"),
-    .target(name: "LROptimizers", dependencies: ["LRSchedules"]),
+    .target(name: "LROptimizers", dependencies: ["LRSchedules", "CKernels"]),
     .target(
       name: "LRKitCLI",
       dependencies: [
@@ -29,6 +29,9 @@ let package = Package(
       ]),
     .executableTarget(name: "lrkit", dependencies: ["LRKitCLI"]),
     .executableTarget(name: "lrkit-bench", dependencies: ["LRSchedules", "LROptimizers"]),
+
+    // MARK: - Implementation details
+    .target(name: "CKernels"),
 
     // MARK: - Tests (Swift Testing)
     .testTarget(

@@ -1,3 +1,4 @@
+import CKernels
 import Dispatch
 
 /// The per-element update rules over raw Float32 buffers, with PyTorch's single-tensor operation
@@ -115,7 +116,21 @@ enum OptimizerKernels {
     }
   }
 
+  /// Adam / AdamW through the C kernel (AVX2 or portable, chosen at run time; the
+  /// same bits on every path).
   static func adam(_ b: Buffers, _ count: Int, _ s: AdamScalars) {
+    guard let mb = b.m, let vb = b.v else { return }
+    var c = lrkit_adam_scalars(
+      decoupled_factor: s.decoupledFactor ?? 1, decoupled: s.decoupledFactor == nil ? 0 : 1,
+      weight_decay: s.weightDecay, lerp_weight: s.lerpWeight, beta2: s.beta2,
+      one_minus_beta2: s.oneMinusBeta2, amsgrad: s.amsgrad ? 1 : 0,
+      bias_correction2_sqrt: s.biasCorrection2Sqrt, eps: s.eps,
+      negative_step_size: s.negativeStepSize)
+    lrkit_adam(b.p, b.g, mb, vb, b.vmax, count, &c)
+  }
+
+  /// Adam / AdamW in portable Swift SIMD (kept as the reference the C kernel is checked against).
+  static func adamSwift(_ b: Buffers, _ count: Int, _ s: AdamScalars) {
     guard let mb = b.m, let vb = b.v else { return }
     var i = 0
     while i + 8 <= count {

@@ -1,4 +1,4 @@
-import LROptimizers
+@testable import LROptimizers
 import LRSchedules
 import PropertyBased
 import Testing
@@ -121,6 +121,55 @@ struct OptimizerTests {
         try! opt.step(parameters: &p, gradients: (0..<n).map { _ in 1 }, hyperparameters: [.init(lr: 0)])
         #expect(p == before)
       }
+    }
+  }
+}
+
+@Suite("C kernel against the Swift reference")
+struct KernelAgreementTests {
+  /// Owned copies of the four state buffers.
+  final class State {
+    let p, m, v, x: UnsafeMutableBufferPointer<Float>
+    init(_ n: Int) {
+      p = .allocate(capacity: n)
+      m = .allocate(capacity: n)
+      v = .allocate(capacity: n)
+      x = .allocate(capacity: n)
+      for i in 0..<n {
+        p[i] = Float(i % 17) / 17 - 0.4
+        m[i] = Float(i % 5) / 50
+        v[i] = Float(i % 7) / 700
+        x[i] = Float(i % 3) / 300
+      }
+    }
+    deinit {
+      p.deallocate()
+      m.deallocate()
+      v.deallocate()
+      x.deallocate()
+    }
+    func buffers(_ g: UnsafePointer<Float>) -> OptimizerKernels.Buffers {
+      .init(p: p.baseAddress!, g: g, m: m.baseAddress, v: v.baseAddress, vmax: x.baseAddress)
+    }
+  }
+
+  @Test("the Adam kernel gives the same bits as the portable Swift SIMD code", arguments: [false, true])
+  func adamKernel(amsgrad: Bool) {
+    let n = 1003
+    let a = State(n)
+    let b = State(n)
+    let g = (0..<n).map { Float(($0 * 37) % 101) / 101 - 0.5 }
+    for (decoupled, lerp) in [(Float?(0.999), Float(0.1)), (nil, 0.7)] {
+      let s = OptimizerKernels.AdamScalars(
+        decoupledFactor: decoupled, weightDecay: decoupled == nil ? 0.01 : 0, lerpWeight: lerp,
+        beta2: 0.95, oneMinusBeta2: 0.05, amsgrad: amsgrad, biasCorrection2Sqrt: 0.3, eps: 1e-8,
+        negativeStepSize: -0.01)
+      g.withUnsafeBufferPointer { gb in
+        OptimizerKernels.adam(a.buffers(gb.baseAddress!), n, s)
+        OptimizerKernels.adamSwift(b.buffers(gb.baseAddress!), n, s)
+      }
+      #expect(Array(a.p).map(\.bitPattern) == Array(b.p).map(\.bitPattern))
+      #expect(Array(a.m) == Array(b.m) && Array(a.v) == Array(b.v) && Array(a.x) == Array(b.x))
     }
   }
 }
