@@ -11,15 +11,15 @@
 /// up to `T`, `torch.optim.lr_scheduler.CosineAnnealingLR` (which is periodic past `T`).
 public struct CosineAnnealing<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate at step 0.
-  public var lr: Scalar
+  public let lr: Scalar
   /// The learning rate at the bottom of the cosine.
-  public var floor: Scalar
+  public let floor: Scalar
   /// Decay steps T; positive.
-  public var steps: Int
+  public let steps: Int
   /// Number of half-waves over `steps`.
-  public var halfWaves: Scalar
+  public let halfWaves: Scalar
   /// Exponent applied to the cosine factor.
-  public var exponent: Scalar
+  public let exponent: Scalar
 
   /// A cosine annealing.
   public init(lr: Scalar, floor: Scalar = 0, steps: Int, halfWaves: Scalar = 1,
@@ -29,14 +29,18 @@ public struct CosineAnnealing<Scalar: ScheduleScalar>: LearningRateSchedule {
     self.steps = max(steps, 1)
     self.halfWaves = halfWaves
     self.exponent = exponent
+    self.angleStep = Scalar.pi / Scalar(max(steps, 1)) * halfWaves
   }
+
+  /// `π · halfWaves / steps`: the angle advanced per step.
+  @usableFromInline let angleStep: Scalar
 
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   @inlinable public func value(at step: Int) -> Scalar {
     let c = min(max(step, 0), steps)
-    let f = (1 + Scalar.cos(Scalar.pi * Scalar(c) / Scalar(steps) * halfWaves)) / 2
+    let f = (1 + Scalar.cos(angleStep * Scalar(c))) / 2
     return floor + (lr - floor) * (exponent == 1 ? f : Scalar.pow(f, exponent))
   }
 
@@ -49,7 +53,7 @@ public struct CosineAnnealing<Scalar: ScheduleScalar>: LearningRateSchedule {
       return
     }
     let amplitude = lr - floor
-    let delta = Scalar.pi / Scalar(steps) * halfWaves
+    let delta = angleStep
     fillCosine(buffer, from: start, limit: steps, delta: delta) { cosine in
       floor + amplitude * ((1 + cosine) / 2)
     } outside: { k in value(at: k) }

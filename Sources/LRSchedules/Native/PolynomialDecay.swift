@@ -45,6 +45,6 @@ public struct PolynomialDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
       horizon = steps * max(1, (k + steps - 1) / steps)
     }
     let frac = 1 - Scalar(s) / Scalar(horizon)
-    return (lr - end) * Scalar.pow(frac, power) + end
+    return (lr - end) * (power == 1 ? frac : Scalar.pow(frac, power)) + end
   }
 }

@@ -80,7 +80,7 @@ public struct WarmRestarts<Scalar: ScheduleScalar>: LearningRateSchedule {
   @inlinable public func value(at step: Int) -> Scalar {
     let (i, t, length) = cycle(at: step)
     if let cycleLimit, i >= cycleLimit { return floor }
-    let peak = lr * Scalar.pow(peakDecay, Scalar(i))
+    let peak = peakDecay == 1 ? lr : lr * Scalar.pow(peakDecay, Scalar(i))
     return floor + (peak - floor) * (1 + Scalar.cos(Scalar.pi * t / length)) / 2
   }
 }
