@@ -7,6 +7,7 @@ let package = Package(
     .library(name: "LRSchedules", targets: ["LRSchedules"]),
     .library(name: "LRPlot", targets: ["LRPlot"]),
     .library(name: "LROptimizers", targets: ["LROptimizers"]),
+    .library(name: "LRTraining", targets: ["LRTraining"]),
     .executable(name: "lrkit", targets: ["lrkit"]),
     .executable(name: "lrkit-bench", targets: ["lrkit-bench"]),
   ],
@@ -20,6 +21,9 @@ let package = Package(
     .target(name: "LRSchedules"),
     .target(name: "LRPlot"),
     .target(name: "LROptimizers", dependencies: ["LRSchedules", "CKernels"]),
+    .target(
+      name: "LRTraining", dependencies: ["LROptimizers", "LRSchedules", "CKernels"],
+      resources: [.copy("Resources/digits.csv"), .copy("Resources/tinyshakespeare.txt")]),
     .target(
       name: "LRKitCLI",
       dependencies: [
@@ -44,6 +48,7 @@ let package = Package(
     .testTarget(
       name: "LROptimizersTests", dependencies: ["LROptimizers", "LRSchedules"],
       resources: [.copy("Fixtures")]),
+    .testTarget(name: "LRTrainingTests", dependencies: ["LRTraining", "LROptimizers", "LRSchedules"]),
     .testTarget(name: "LRPlotTests", dependencies: ["LRPlot"]),
     .testTarget(name: "LRKitCLITests", dependencies: ["LRKitCLI", "LRSchedules"]),
   ],

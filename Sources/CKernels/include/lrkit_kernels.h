@@ -24,6 +24,18 @@ typedef struct {
 void lrkit_adam(float *p, const float *g, float *m, float *v, float *vmax, size_t n,
                 const lrkit_adam_scalars *s);
 
+/// Packs `op(B)` (K × N, row-major, transposed when `trans_b`) into the panel layout the
+/// matrix multiply reads: ceil(N/16) panels of K × 16 floats, zero padded. `packed` must hold
+/// lrkit_sgemm_packed_size(K, N) floats.
+size_t lrkit_sgemm_packed_size(size_t k, size_t n);
+void lrkit_sgemm_pack_b(int trans_b, size_t k, size_t n, const float *b, size_t ldb, float *packed);
+
+/// Rows [row_begin, row_end) of C = op(A) · B + beta · C, with B packed by lrkit_sgemm_pack_b.
+/// Row-major; `op(A)` is M × K (A transposed when `trans_a`). beta is 0 (overwrite) or 1 (add).
+void lrkit_sgemm_rows(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                      const float *packed_b, float beta, float *c, size_t ldc, size_t row_begin,
+                      size_t row_end);
+
 /// The instruction set the kernels use on this machine: "avx2" or "portable".
 const char *lrkit_kernels_isa(void);
 

@@ -1,0 +1,203 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Forward and backward passes of the element-wise and row-wise layers, over raw Float32
+/// buffers (rows × columns, row-major). Backward passes accumulate into gradient buffers.
+public enum Kernels {
+  /// `y[r, :] += bias` for every row.
+  public static func addBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>,
+                             rows: Int, cols: Int) {
+    for r in 0..<rows {
+      let row = y + r * cols
+      for j in 0..<cols { row[j] += bias[j] }
+    }
+  }
+
+  /// `dbias += Σ_rows dy`.
+  public static func biasBackward(_ dbias: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>,
+                                  rows: Int, cols: Int) {
+    for r in 0..<rows {
+      let row = dy + r * cols
+      for j in 0..<cols { dbias[j] += row[j] }
+    }
+  }
+
+  /// `y = max(x, 0)`.
+  public static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    for i in 0..<count { y[i] = x[i] > 0 ? x[i] : 0 }
+  }
+
+  /// `dx += dy · [x > 0]`.
+  public static func reluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                                  _ dx: UnsafeMutablePointer<Float>, count: Int) {
+    for i in 0..<count where x[i] > 0 { dx[i] += dy[i] }
+  }
+
+  /// GELU with the exact error function, PyTorch's `nn.GELU()`:
+  /// ```
+  /// y = x · ½ (1 + erf(x / √2))
+  /// ```
+  public static func gelu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    for i in 0..<count {
+      let v = x[i]
+      y[i] = v * 0.5 * (1 + erff(v * 0.70710678118654752))
+    }
+  }
+
+  /// `dx += dy · (Φ(x) + x φ(x))`.
+  public static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                                  _ dx: UnsafeMutablePointer<Float>, count: Int) {
+    for i in 0..<count {
+      let v = x[i]
+      let cdf = 0.5 * (1 + erff(v * 0.70710678118654752))
+      let pdf = expf(-0.5 * v * v) * 0.3989422804014327
+      dx[i] += dy[i] * (cdf + v * pdf)
+    }
+  }
+
+  /// LayerNorm over the last dimension, PyTorch's `nn.LayerNorm(cols)` (eps 1e-5); keeps the
+  /// mean and reciprocal standard deviation of each row for the backward pass.
+  /// ```
+  /// y = (x − μ) / √(σ² + ε) · w + b
+  /// ```
+  public static func layerNorm(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                               _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                               mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
+                               rows: Int, cols: Int, eps: Float = 1e-5) {
+    for r in 0..<rows {
+      let xr = x + r * cols
+      var m: Float = 0
+      for j in 0..<cols { m += xr[j] }
+      m /= Float(cols)
+      var v: Float = 0
+      for j in 0..<cols {
+        let d = xr[j] - m
+        v += d * d
+      }
+      v /= Float(cols)
+      let s = 1 / (v + eps).squareRoot()
+      let yr = y + r * cols
+      for j in 0..<cols { yr[j] = (xr[j] - m) * s * w[j] + b[j] }
+      mean[r] = m
+      rstd[r] = s
+    }
+  }
+
+  /// LayerNorm backward: accumulates `dx`, `dw`, `db`.
+  public static func layerNormBackward(
+    _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, mean: UnsafePointer<Float>,
+    rstd: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
+    _ dw: UnsafeMutablePointer<Float>, _ db: UnsafeMutablePointer<Float>, rows: Int, cols: Int
+  ) {
+    for r in 0..<rows {
+      let xr = x + r * cols
+      let dyr = dy + r * cols
+      let m = mean[r]
+      let s = rstd[r]
+      var meanDnorm: Float = 0
+      var meanDnormXhat: Float = 0
+      for j in 0..<cols {
+        let xhat = (xr[j] - m) * s
+        let dnorm = dyr[j] * w[j]
+        meanDnorm += dnorm
+        meanDnormXhat += dnorm * xhat
+      }
+      meanDnorm /= Float(cols)
+      meanDnormXhat /= Float(cols)
+      let dxr = dx + r * cols
+      for j in 0..<cols {
+        let xhat = (xr[j] - m) * s
+        db[j] += dyr[j]
+        dw[j] += xhat * dyr[j]
+        dxr[j] += (dyr[j] * w[j] - meanDnorm - xhat * meanDnormXhat) * s
+      }
+    }
+  }
+
+  /// Mean cross-entropy of `logits` (rows × classes) against `targets`; writes the
+  /// probabilities to `probs`. Returns the mean loss (natural log).
+  public static func softmaxCrossEntropy(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
+                                         probs: UnsafeMutablePointer<Float>, rows: Int, classes: Int) -> Double {
+    var total = 0.0
+    for r in 0..<rows {
+      let lr = logits + r * classes
+      let pr = probs + r * classes
+      var mx = -Float.infinity
+      for j in 0..<classes { mx = max(mx, lr[j]) }
+      var sum: Float = 0
+      for j in 0..<classes {
+        let e = expf(lr[j] - mx)
+        pr[j] = e
+        sum += e
+      }
+      let inv = 1 / sum
+      for j in 0..<classes { pr[j] *= inv }
+      let t = Int(targets[r])
+      total -= Double(logf(max(pr[t], Float.leastNormalMagnitude)))
+    }
+    return total / Double(rows)
+  }
+
+  /// `dlogits = (probs − onehot(target)) / rows` (overwrites).
+  public static func softmaxCrossEntropyBackward(probs: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
+                                                 _ dlogits: UnsafeMutablePointer<Float>, rows: Int, classes: Int) {
+    let scale = 1 / Float(rows)
+    for r in 0..<rows {
+      let pr = probs + r * classes
+      let dr = dlogits + r * classes
+      for j in 0..<classes { dr[j] = pr[j] * scale }
+      dr[Int(targets[r])] -= scale
+    }
+  }
+
+  /// Inverted dropout with a seeded mask: `y = x · m / (1 − p)`, `m ~ Bernoulli(1 − p)`; the mask
+  /// (0 or 1/(1 − p)) is kept for the backward pass.
+  public static func dropout(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                             mask: UnsafeMutablePointer<Float>, count: Int, p: Float,
+                             rng: inout SplitMix64) {
+    let keep = 1 / (1 - p)
+    for i in 0..<count {
+      let u = Float(rng.next() >> 40) / Float(1 << 24)
+      mask[i] = u < p ? 0 : keep
+      y[i] = x[i] * mask[i]
+    }
+  }
+
+  /// `dx += dy · mask`.
+  public static func dropoutBackward(_ dy: UnsafePointer<Float>, mask: UnsafePointer<Float>,
+                                     _ dx: UnsafeMutablePointer<Float>, count: Int) {
+    for i in 0..<count { dx[i] += dy[i] * mask[i] }
+  }
+}
+
+/// A small, fast, seedable random number generator (Vigna's SplitMix64) whose whole state is
+/// one integer, so it saves and restores exactly.
+public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
+  /// The state.
+  public var state: UInt64
+
+  /// A generator seeded with `seed`.
+  public init(seed: UInt64) { state = seed }
+
+  /// The next 64 random bits.
+  public mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  /// A standard normal sample (Box–Muller).
+  public mutating func normal() -> Float {
+    let u1 = max(Double(next() >> 11) / Double(1 << 53), 1e-300)
+    let u2 = Double(next() >> 11) / Double(1 << 53)
+    return Float((-2 * Foundation_log(u1)).squareRoot() * Foundation_cos(2 * Double.pi * u2))
+  }
+}
+
+@inline(__always) func Foundation_log(_ x: Double) -> Double { log(x) }
+@inline(__always) func Foundation_cos(_ x: Double) -> Double { cos(x) }

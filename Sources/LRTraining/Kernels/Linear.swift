@@ -1,0 +1,55 @@
+extension Kernels {
+  /// `y = x · W + b` for `rows` inputs: `x` rows × in, `W` in × out (row-major), `b` out.
+  public static func linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                            _ b: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
+                            rows: Int, inputs: Int, outputs: Int) {
+    GEMM.multiply(x, lda: inputs, w, ldb: outputs, into: y, ldc: outputs, m: rows, n: outputs, k: inputs)
+    if let b { addBias(y, b, rows: rows, cols: outputs) }
+  }
+
+  /// Backward of ``linear(_:_:_:_:rows:inputs:outputs:)``: `dx += dy · Wᵀ` (when `dx` is given),
+  /// `dW += xᵀ · dy`, `db += Σ dy`.
+  public static func linearBackward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                                    _ dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?,
+                                    dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?,
+                                    rows: Int, inputs: Int, outputs: Int) {
+    if let dx {
+      GEMM.multiply(dy, lda: outputs, w, transB: true, ldb: outputs, into: dx, ldc: inputs,
+                    m: rows, n: inputs, k: outputs, accumulate: true)
+    }
+    GEMM.multiply(x, transA: true, lda: inputs, dy, ldb: outputs, into: dw, ldc: outputs,
+                  m: inputs, n: outputs, k: rows, accumulate: true)
+    if let db { biasBackward(db, dy, rows: rows, cols: outputs) }
+  }
+
+  /// Token plus position embeddings: `x[b, t] = wte[token] + wpe[t]`.
+  public static func embed(_ tokens: UnsafePointer<Int32>, wte: UnsafePointer<Float>,
+                           wpe: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>,
+                           batch: Int, time: Int, channels: Int) {
+    for b in 0..<batch {
+      for t in 0..<time {
+        let row = x + (b * time + t) * channels
+        let te = wte + Int(tokens[b * time + t]) * channels
+        let pe = wpe + t * channels
+        for c in 0..<channels { row[c] = te[c] + pe[c] }
+      }
+    }
+  }
+
+  /// Embedding backward: scatter-adds `dx` into `dwte` and `dwpe`.
+  public static func embedBackward(_ tokens: UnsafePointer<Int32>, _ dx: UnsafePointer<Float>,
+                                   dwte: UnsafeMutablePointer<Float>, dwpe: UnsafeMutablePointer<Float>,
+                                   batch: Int, time: Int, channels: Int) {
+    for b in 0..<batch {
+      for t in 0..<time {
+        let row = dx + (b * time + t) * channels
+        let te = dwte + Int(tokens[b * time + t]) * channels
+        let pe = dwpe + t * channels
+        for c in 0..<channels {
+          te[c] += row[c]
+          pe[c] += row[c]
+        }
+      }
+    }
+  }
+}
