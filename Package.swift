@@ -27,12 +27,12 @@ let package = Package(
     .target(
       name: "LRKitCLI",
       dependencies: [
-        "LRSchedules", "LRPlot", "LROptimizers",
+        "LRSchedules", "LRPlot", "LROptimizers", "LRTraining",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
       ]),
     .executableTarget(name: "lrkit", dependencies: ["LRKitCLI"]),
-    .executableTarget(name: "lrkit-bench", dependencies: ["LRSchedules", "LROptimizers"]),
+    .executableTarget(name: "lrkit-bench", dependencies: ["LRSchedules", "LROptimizers", "LRTraining"]),
 
     // MARK: - Implementation details
     .target(name: "CKernels"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LROptimizers
 import LRSchedules
+import LRTraining
 
 /// Buffered writing to standard output and one-line messages to standard error.
 struct Output {
@@ -45,6 +46,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
     Output.error(error.description)
     throw ExitCode.failure
   } catch let error as CLIError {
+    Output.error(error.description)
+    throw ExitCode.failure
+  } catch let error as TrainingError {
     Output.error(error.description)
     throw ExitCode.failure
   } catch let error as OptimizerError {

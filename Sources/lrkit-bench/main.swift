@@ -8,6 +8,7 @@
 import Foundation
 import LROptimizers
 import LRSchedules
+import LRTraining
 
 func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
@@ -135,5 +136,43 @@ if wants("optimizers") {
     }
     emit([("name", quoted(name)), ("params", "\(n)"), ("threads", "\(cores)"),
           ("ns_per_param", rounded(bestNs / Double(n)))])
+  }
+}
+
+// Full AdamW training steps of the two tiny character GPTs (forward, backward, clip, update).
+if wants("train") {
+  for (name, config, batch) in [
+    ("train-warmup-demo", GPTConfig(vocabulary: 65, context: 64, layers: 6, channels: 64, heads: 4, norm: .postLN), 16),
+    ("train-nanogpt-cpu", GPTConfig(vocabulary: 65, context: 64, layers: 4, channels: 128, heads: 4, norm: .preLN), 12),
+  ] {
+    let model = try GPT(config)
+    var parameters = model.initialParameters(seed: 1)
+    var optimizer = try ScheduledOptimizer(
+      .adam(.adamw, betas: (0.9, 0.95), weightDecay: 0.1), parameterCount: config.parameterCount,
+      schedule: try ScheduleSpec.decode(text: #"{"type":"constant","lr":1e-3}"#))
+    let workspace = GPTWorkspace(config: config, batch: batch)
+    var rng = SplitMix64(seed: 7)
+    let tokens = (0..<batch * config.context).map { _ in Int32(rng.next() % 65) }
+    let targets = (0..<batch * config.context).map { _ in Int32(rng.next() % 65) }
+    var noRNG: SplitMix64? = nil
+    func step() throws {
+      var g: [Float]? = [Float](repeating: 0, count: config.parameterCount)
+      _ = model.pass(tokens: tokens, targets: targets, parameters: parameters, gradients: &g,
+                     workspace: workspace, rng: &noRNG)
+      var grads = g!
+      _ = try optimizer.update(parameters: &parameters, gradients: &grads, clipNorm: 1)
+    }
+    for _ in 0..<3 { try step() }
+    let steps = 20
+    var bestNs = Double.infinity
+    for _ in 0..<3 {
+      let t0 = now()
+      for _ in 0..<steps { try step() }
+      bestNs = min(bestNs, Double(now() - t0) / Double(steps))
+    }
+    let tokensPerStep = Double(batch * config.context)
+    emit([("name", quoted(name)), ("params", "\(config.parameterCount)"), ("batch", "\(batch)"),
+          ("context", "\(config.context)"), ("ms_per_step", rounded(bestNs / 1e6)),
+          ("tokens_per_s", rounded(tokensPerStep / (bestNs / 1e9)))])
   }
 }

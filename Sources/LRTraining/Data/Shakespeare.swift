@@ -1,0 +1,53 @@
+import Foundation
+
+/// Tiny Shakespeare as characters: the vocabulary is the sorted set of characters of the whole
+/// text (65), the first 90 % trains and the last 10 % validates, and batches are windows of
+/// `context + 1` characters at seeded random offsets.
+public struct Shakespeare: Sendable {
+  /// The characters, in token order.
+  public let vocabulary: [Character]
+  /// Training tokens.
+  public let train: [Int32]
+  /// Validation tokens.
+  public let valid: [Int32]
+
+  /// Loads the shipped text (or `text`).
+  public init(text: String? = nil) throws(TrainingError) {
+    let content: String
+    if let text {
+      content = text
+    } else {
+      guard let url = Bundle.module.url(forResource: "tinyshakespeare", withExtension: "txt"),
+        let data = try? Data(contentsOf: url)
+      else { throw .invalidData(file: "tinyshakespeare.txt", reason: "the bundled resource is missing") }
+      content = String(decoding: data, as: UTF8.self)
+    }
+    let chars = Array(content)
+    guard chars.count > 100 else { throw .invalidData(file: "tinyshakespeare.txt", reason: "too short") }
+    vocabulary = Array(Set(chars)).sorted()
+    var index: [Character: Int32] = [:]
+    for (i, c) in vocabulary.enumerated() { index[c] = Int32(i) }
+    let tokens = chars.map { index[$0]! }
+    let cut = tokens.count * 9 / 10
+    train = Array(tokens[..<cut])
+    valid = Array(tokens[cut...])
+  }
+
+  /// A batch of `batch` windows from `tokens`: inputs and next-character targets, each
+  /// `batch × context`.
+  public static func batch(from tokens: [Int32], batch: Int, context: Int, rng: inout SplitMix64)
+    -> (inputs: [Int32], targets: [Int32])
+  {
+    var x = [Int32]()
+    var y = [Int32]()
+    x.reserveCapacity(batch * context)
+    y.reserveCapacity(batch * context)
+    let span = UInt64(tokens.count - context - 1)
+    for _ in 0..<batch {
+      let start = Int(rng.next() % span)
+      x += tokens[start..<start + context]
+      y += tokens[start + 1..<start + context + 1]
+    }
+    return (x, y)
+  }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import LRSchedules
+import LRTraining
+import Testing
+
+@Suite("Trainer: determinism, resume, divergence")
+struct TrainerTests {
+  static func tinyGPT(steps: Int = 12) -> TrainConfig {
+    var c = TrainConfig(task: .shakespeare)
+    c.gpt = GPTConfig(context: 16, layers: 2, channels: 16, heads: 2, norm: .postLN, dropout: 0.1)
+    c.batchSize = 4
+    c.steps = steps
+    c.evalEvery = 4
+    c.evalBatches = 2
+    c.clipNorm = 1
+    c.schedule = try! JSONValue.parse(#"{"type":"cosine","lr":3e-3,"steps":12,"warmup":3}"#)
+    return c
+  }
+
+  func temporaryRun() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("lrkit-run-\(UUID().uuidString)").path
+  }
+
+  func logText(_ dir: String) throws -> String {
+    try String(contentsOfFile: dir + "/log.jsonl", encoding: .utf8)
+  }
+
+  @Test("same seed, same config: identical logs")
+  func determinism() throws {
+    let a = temporaryRun()
+    let b = temporaryRun()
+    _ = try Trainer(config: Self.tinyGPT(), run: RunDirectory(path: a)).train()
+    _ = try Trainer(config: Self.tinyGPT(), run: RunDirectory(path: b)).train()
+    let log = try logText(a)
+    #expect(log == (try logText(b)))
+    #expect(log.split(separator: "\n").count == 12 + 3)
+    #expect(log.contains("\"eval_loss\""))
+  }
+
+  @Test("interrupted and resumed: the same parameters and log, bit for bit")
+  func resume() throws {
+    let straight = temporaryRun()
+    let full = try Trainer(config: Self.tinyGPT(), run: RunDirectory(path: straight))
+    _ = try full.train()
+
+    let split = temporaryRun()
+    let first = try Trainer(config: Self.tinyGPT(), run: RunDirectory(path: split))
+    var calls = 0
+    let summary = try first.train(shouldStop: {
+      calls += 1
+      return calls == 5
+    })
+    #expect(summary.status == "interrupted")
+    #expect(summary.steps == 5)
+    let resumed = try Trainer.resume(split)
+    #expect(resumed.step == 5)
+    _ = try resumed.train()
+    #expect(resumed.currentParameters.map(\.bitPattern) == full.currentParameters.map(\.bitPattern))
+    #expect(try logText(split) == (try logText(straight)))
+  }
+
+  @Test("a NaN stops the run cleanly and the summary says diverged")
+  func divergence() throws {
+    var c = TrainConfig(task: .digits)
+    c.optimizer = OptimizerConfigurationJSON(kind: "sgd", momentum: 0.9, nesterov: false, betas: (0.9, 0.999), eps: 1e-8, weightDecay: nil)
+    c.lr = 1e6
+    c.steps = 50
+    c.batchSize = 64
+    let dir = temporaryRun()
+    let summary = try Trainer(config: c, run: RunDirectory(path: dir)).train()
+    #expect(summary.status == "diverged")
+    #expect(summary.cause?.contains("at step") == true)
+    let log = try logText(dir)
+    #expect(log.contains("\"event\":\"diverged\""))
+    let saved = try JSONValue.parse(String(contentsOfFile: dir + "/summary.json", encoding: .utf8))
+    #expect(saved["status"] == .string("diverged"))
+  }
+
+  @Test("digits: the MLP learns (≥ 90 % in 3 epochs)")
+  func digitsLearns() throws {
+    var c = TrainConfig(task: .digits)
+    c.optimizer = OptimizerConfigurationJSON(kind: "sgd", momentum: 0.9, nesterov: false, betas: (0.9, 0.999), eps: 1e-8, weightDecay: nil)
+    c.lr = 0.1
+    c.steps = 69
+    c.evalEvery = 0
+    let summary = try Trainer(config: c, run: nil).train()
+    #expect((summary.evalAccuracy ?? 0) >= 0.9)
+  }
+
+  @Test("the digits split is stratified 1437/360 and standardised")
+  func digitsSplit() throws {
+    let d = try Digits(seed: 0)
+    #expect(d.trainCount == 1437)
+    #expect(d.validCount == 360)
+    let col = (0..<d.trainCount).map { d.trainX[$0 * 64 + 20] }
+    let mean = col.reduce(0, +) / Float(col.count)
+    #expect(abs(mean) < 1e-4)
+    #expect(Set(d.validY).count == 10)
+  }
+
+  @Test("shakespeare: 65 characters, a 90/10 split")
+  func shakespeare() throws {
+    let s = try Shakespeare()
+    #expect(s.vocabulary.count == 65)
+    #expect(s.train.count + s.valid.count == 1_115_394)
+    #expect(s.train.count == 1_115_394 * 9 / 10)
+  }
+
+  @Test("bad settings are refused naming the field")
+  func validation() {
+    var c = TrainConfig(task: .shakespeare)
+    c.gpt.heads = 3
+    #expect(throws: TrainingError.self) { _ = try Trainer(config: c, run: nil) }
+    var d = TrainConfig(task: .digits)
+    d.batchSize = 0
+    do {
+      _ = try Trainer(config: d, run: nil)
+      Issue.record("accepted batch size 0")
+    } catch {
+      #expect("\(error)".contains("batch-size"))
+    }
+  }
+}
