@@ -39,13 +39,7 @@ struct Curve: ParsableCommand {
   @Flag(name: .long, help: "Logarithmic lr axis (term).")
   var logY = false
 
-  func run() throws {
-    try reportingErrors {
-      var out = Output()
-      try execute(&out)
-      out.flush()
-    }
-  }
+  func run() throws { try runWritingToStandardOutput(execute) }
 
   /// Writes the curve to `out`; throws `ScheduleError` or `CLIError` for bad input.
   func execute(_ out: inout Output) throws {

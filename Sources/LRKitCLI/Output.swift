@@ -71,23 +71,13 @@ func jsonNumber(_ x: Double) -> String {
 }
 
 /// A JSON string literal.
-func jsonString(_ s: String) -> String {
-  var out = "\""
-  for u in s.unicodeScalars {
-    switch u {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    case "\t": out += "\\t"
-    case "\r": out += "\\r"
-    default:
-      if u.value < 0x20 {
-        out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count)
-          + String(u.value, radix: 16)
-      } else {
-        out.unicodeScalars.append(u)
-      }
-    }
+func jsonString(_ s: String) -> String { JSONValue.string(s).serialized() }
+
+/// Runs a subcommand that writes to an ``Output``: standard output, errors as one line.
+func runWritingToStandardOutput(_ execute: (inout Output) throws -> Void) throws {
+  try reportingErrors {
+    var out = Output()
+    try execute(&out)
+    out.flush()
   }
-  return out + "\""
 }

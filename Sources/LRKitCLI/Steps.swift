@@ -46,13 +46,7 @@ struct Steps: ParsableCommand {
   @Option(name: .long, help: "Output format: text or json.")
   var format: Format = .text
 
-  func run() throws {
-    try reportingErrors {
-      var out = Output()
-      try execute(&out)
-      out.flush()
-    }
-  }
+  func run() throws { try runWritingToStandardOutput(execute) }
 
   /// Writes the accounting to `out`.
   func execute(_ out: inout Output) throws {

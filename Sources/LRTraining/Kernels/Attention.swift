@@ -4,6 +4,38 @@
   import Darwin
 #endif
 
+/// `Σ a[i]·b[i]` with eight-lane partial sums.
+@inline(__always) func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+  var acc = SIMD8<Float>()
+  var i = 0
+  while i + 8 <= n {
+    acc += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+      * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+    i += 8
+  }
+  var s = acc.sum()
+  while i < n {
+    s += a[i] * b[i]
+    i += 1
+  }
+  return s
+}
+
+/// `y[i] += w · x[i]`.
+@inline(__always) func axpy(_ w: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+  var i = 0
+  while i + 8 <= n {
+    let v = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
+      + w * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+    UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: SIMD8<Float>.self)
+    i += 8
+  }
+  while i < n {
+    y[i] += w * x[i]
+    i += 1
+  }
+}
+
 extension Kernels {
   /// Causal multi-head self-attention, forward. `qkv` is (B·T) × 3C with q, k, v side by side;
   /// `out` is (B·T) × C; `probs` keeps the B·H·T·T attention weights for the backward pass.
@@ -24,11 +56,9 @@ extension Kernels {
           var mx = -Float.infinity
           for s in 0...t {
             let k = qkv + (b * time + s) * c3 + channels + h * hs
-            var dot: Float = 0
-            for i in 0..<hs { dot += q[i] * k[i] }
-            dot *= scale
-            p[s] = dot
-            mx = max(mx, dot)
+            let score = dot(q, k, hs) * scale
+            p[s] = score
+            mx = max(mx, score)
           }
           var sum: Float = 0
           for s in 0...t {
@@ -42,9 +72,7 @@ extension Kernels {
           let o = out + (b * time + t) * channels + h * hs
           for i in 0..<hs { o[i] = 0 }
           for s in 0...t {
-            let v = qkv + (b * time + s) * c3 + 2 * channels + h * hs
-            let w = p[s]
-            for i in 0..<hs { o[i] += w * v[i] }
+            axpy(p[s], qkv + (b * time + s) * c3 + 2 * channels + h * hs, o, hs)
           }
         }
       }
@@ -69,13 +97,8 @@ extension Kernels {
           for s in 0...t {
             let v = qkv + (b * time + s) * c3 + 2 * channels + h * hs
             let dv = dqkv + (b * time + s) * c3 + 2 * channels + h * hs
-            var dot: Float = 0
-            let w = p[s]
-            for i in 0..<hs {
-              dot += dor[i] * v[i]
-              dv[i] += w * dor[i]
-            }
-            dp[s] = dot
+            dp[s] = dot(dor, v, hs)
+            axpy(p[s], dor, dv, hs)
           }
           // softmax backward: dscore[s] = P[s] (dP[s] − Σ P dP)
           var inner: Float = 0
@@ -84,12 +107,8 @@ extension Kernels {
           let dq = dqkv + (b * time + t) * c3 + h * hs
           for s in 0...t {
             let ds = p[s] * (dp[s] - inner) * scale
-            let k = qkv + (b * time + s) * c3 + channels + h * hs
-            let dk = dqkv + (b * time + s) * c3 + channels + h * hs
-            for i in 0..<hs {
-              dq[i] += ds * k[i]
-              dk[i] += ds * q[i]
-            }
+            axpy(ds, qkv + (b * time + s) * c3 + channels + h * hs, dq, hs)
+            axpy(ds, q, dqkv + (b * time + s) * c3 + channels + h * hs, hs)
           }
         }
       }

@@ -40,21 +40,25 @@ public enum Kernels {
   /// ```
   /// y = x · ½ (1 + erf(x / √2))
   /// ```
-  public static func gelu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+  public static func gelu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
+                           cdf: UnsafeMutablePointer<Float>? = nil) {
     for i in 0..<count {
       let v = x[i]
-      y[i] = v * 0.5 * (1 + erff(v * 0.70710678118654752))
+      let phi = 0.5 * (1 + erff(v * 0.70710678118654752))
+      cdf?[i] = phi
+      y[i] = v * phi
     }
   }
 
-  /// `dx += dy · (Φ(x) + x φ(x))`.
+  /// `dx += dy · (Φ(x) + x φ(x))`; `cdf` is Φ(x) kept by the forward pass, if available.
   public static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                                  _ dx: UnsafeMutablePointer<Float>, count: Int) {
+                                  _ dx: UnsafeMutablePointer<Float>, count: Int,
+                                  cdf: UnsafePointer<Float>? = nil) {
     for i in 0..<count {
       let v = x[i]
-      let cdf = 0.5 * (1 + erff(v * 0.70710678118654752))
+      let phi = cdf?[i] ?? 0.5 * (1 + erff(v * 0.70710678118654752))
       let pdf = expf(-0.5 * v * v) * 0.3989422804014327
-      dx[i] += dy[i] * (cdf + v * pdf)
+      dx[i] += dy[i] * (phi + v * pdf)
     }
   }
 

@@ -39,7 +39,7 @@ extension GPT {
           for i in 0..<N * C { w.mid[l][i] = x[i] + w.tmp[i] }
           Kernels.layerNorm(w.mid[l], b + L.ln2W, b + L.ln2B, w.ln2[l], mean: w.ln2Mean[l], rstd: w.ln2Rstd[l], rows: N, cols: C)
           Kernels.linear(w.ln2[l], b + L.fcW, b + L.fcB, w.fcPre[l], rows: N, inputs: C, outputs: 4 * C)
-          Kernels.gelu(w.fcPre[l], w.fcAct[l], count: N * 4 * C)
+          Kernels.gelu(w.fcPre[l], w.fcAct[l], count: N * 4 * C, cdf: w.fcCdf[l])
           Kernels.linear(w.fcAct[l], b + L.fcProjW, b + L.fcProjB, w.tmp, rows: N, inputs: 4 * C, outputs: C)
           if dropout { Kernels.dropout(w.tmp, w.tmp, mask: w.mlpMask[l], count: N * C, p: cfg.dropout, rng: &rng!) }
           for i in 0..<N * C { out[i] = w.mid[l][i] + w.tmp[i] }
@@ -51,7 +51,7 @@ extension GPT {
           for i in 0..<N * C { w.mid[l][i] = x[i] + w.tmp[i] }  // r1
           Kernels.layerNorm(w.mid[l], b + L.ln1W, b + L.ln1B, w.ln1[l], mean: w.ln1Mean[l], rstd: w.ln1Rstd[l], rows: N, cols: C)
           Kernels.linear(w.ln1[l], b + L.fcW, b + L.fcB, w.fcPre[l], rows: N, inputs: C, outputs: 4 * C)
-          Kernels.gelu(w.fcPre[l], w.fcAct[l], count: N * 4 * C)
+          Kernels.gelu(w.fcPre[l], w.fcAct[l], count: N * 4 * C, cdf: w.fcCdf[l])
           Kernels.linear(w.fcAct[l], b + L.fcProjW, b + L.fcProjB, w.tmp, rows: N, inputs: 4 * C, outputs: C)
           if dropout { Kernels.dropout(w.tmp, w.tmp, mask: w.mlpMask[l], count: N * C, p: cfg.dropout, rng: &rng!) }
           for i in 0..<N * C { w.r2[l][i] = w.ln1[l][i] + w.tmp[i] }
@@ -133,7 +133,7 @@ extension GPT {
         zero(w.dFcAct, N * 4 * C)
         Kernels.linearBackward(w.fcAct[l], b + L.fcProjW, w.dTmp, dx: w.dFcAct, dw: g + L.fcProjW, db: g + L.fcProjB, rows: N, inputs: 4 * C, outputs: C)
         zero(w.dFcPre, N * 4 * C)
-        Kernels.geluBackward(w.fcPre[l], w.dFcAct, w.dFcPre, count: N * 4 * C)
+        Kernels.geluBackward(w.fcPre[l], w.dFcAct, w.dFcPre, count: N * 4 * C, cdf: w.fcCdf[l])
         zero(w.dLn, N * C)
         Kernels.linearBackward(w.ln2[l], b + L.fcW, w.dFcPre, dx: w.dLn, dw: g + L.fcW, db: g + L.fcB, rows: N, inputs: C, outputs: 4 * C)
         w.dMid.update(from: w.dX, count: N * C)
@@ -158,7 +158,7 @@ extension GPT {
         zero(w.dFcAct, N * 4 * C)
         Kernels.linearBackward(w.fcAct[l], b + L.fcProjW, w.dTmp, dx: w.dFcAct, dw: g + L.fcProjW, db: g + L.fcProjB, rows: N, inputs: 4 * C, outputs: C)
         zero(w.dFcPre, N * 4 * C)
-        Kernels.geluBackward(w.fcPre[l], w.dFcAct, w.dFcPre, count: N * 4 * C)
+        Kernels.geluBackward(w.fcPre[l], w.dFcAct, w.dFcPre, count: N * 4 * C, cdf: w.fcCdf[l])
         w.dLn.update(from: w.dMid, count: N * C)  // d x1 = d r2 + fc path
         Kernels.linearBackward(w.ln1[l], b + L.fcW, w.dFcPre, dx: w.dLn, dw: g + L.fcW, db: g + L.fcB, rows: N, inputs: C, outputs: 4 * C)
         zero(w.dMid, N * C)  // d r1
