@@ -8,6 +8,7 @@ let package = Package(
     .library(name: "LRPlot", targets: ["LRPlot"]),
     .library(name: "LROptimizers", targets: ["LROptimizers"]),
     .library(name: "LRTraining", targets: ["LRTraining"]),
+    .library(name: "LRDiagnostics", targets: ["LRDiagnostics"]),
     .executable(name: "lrkit", targets: ["lrkit"]),
     .executable(name: "lrkit-bench", targets: ["lrkit-bench"]),
   ],
@@ -21,13 +22,14 @@ let package = Package(
     .target(name: "LRSchedules"),
     .target(name: "LRPlot"),
     .target(name: "LROptimizers", dependencies: ["LRSchedules", "CKernels"]),
+    .target(name: "LRDiagnostics", dependencies: ["LRSchedules", "CKernels"]),
     .target(
       name: "LRTraining", dependencies: ["LROptimizers", "LRSchedules", "CKernels"],
       resources: [.copy("Resources/digits.csv"), .copy("Resources/tinyshakespeare.txt")]),
     .target(
       name: "LRKitCLI",
       dependencies: [
-        "LRSchedules", "LRPlot", "LROptimizers", "LRTraining",
+        "LRSchedules", "LRPlot", "LROptimizers", "LRTraining", "LRDiagnostics",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
       ]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LRDiagnostics
 import LROptimizers
 import LRSchedules
 import LRTraining
@@ -46,6 +47,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
     Output.error(error.description)
     throw ExitCode.failure
   } catch let error as CLIError {
+    Output.error(error.description)
+    throw ExitCode.failure
+  } catch let error as LogError {
     Output.error(error.description)
     throw ExitCode.failure
   } catch let error as TrainingError {

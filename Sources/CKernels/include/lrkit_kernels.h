@@ -36,6 +36,10 @@ void lrkit_sgemm_rows(int trans_a, size_t m, size_t n, size_t k, const float *a,
                       const float *packed_b, float beta, float *c, size_t ldc, size_t row_begin,
                       size_t row_end);
 
+/// CRC-32C (Castagnoli, as TFRecord uses) of `n` bytes continuing from `crc` (0 to start):
+/// the SSE4.2 instruction when the CPU has it, a table otherwise.
+unsigned lrkit_crc32c(const unsigned char *data, size_t n, unsigned crc);
+
 /// The instruction set the kernels use on this machine: "avx2" or "portable".
 const char *lrkit_kernels_isa(void);
 

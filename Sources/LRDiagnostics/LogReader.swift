@@ -1,0 +1,152 @@
+import Foundation
+import LRSchedules
+
+/// Reads a training log from a file or a directory, choosing the reader by content (not by file
+/// name): LRKit's `log.jsonl`, Hugging Face `trainer_state.json`, Lightning `metrics.csv`,
+/// TensorBoard event files, or generic CSV / JSONL with a step column.
+public enum LogReader {
+  /// Reads `path`. A directory is searched for logs (the newest `checkpoint-*` for Hugging Face,
+  /// every event file of a TensorBoard run).
+  /// - Parameters:
+  ///   - lossKey, lrKey, stepKey: names to use for the training loss, learning rate and step in
+  ///     generic logs.
+  public static func read(_ path: String, lossKey: String? = nil, lrKey: String? = nil,
+                          stepKey: String? = nil) throws(LogError) -> TrainingLog {
+    let keys = KeyMapping(loss: lossKey, lr: lrKey, step: stepKey)
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      throw .unreadable(path: path, reason: "no such file or directory")
+    }
+    let log = isDirectory.boolValue ? try readDirectory(path, keys: keys) : try readFile(path, keys: keys)
+    let normalized = log.normalized()
+    guard normalized.series.values.contains(where: { $0.count > 0 }) else {
+      throw .empty(path: path, reason: "no metric values found")
+    }
+    return normalized
+  }
+
+  static func bytes(_ path: String) throws(LogError) -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw .unreadable(path: path, reason: "cannot be read")
+    }
+    return [UInt8](data)
+  }
+
+  static func readFile(_ path: String, keys: KeyMapping) throws(LogError) -> TrainingLog {
+    let b = try bytes(path)
+    guard !b.isEmpty else { throw .empty(path: path, reason: "the file is empty") }
+    if TensorBoardReader.looksLikeEventFile(b) {
+      var log = TrainingLog(format: "tensorboard", path: path)
+      TensorBoardReader.read(b, name: (path as NSString).lastPathComponent, into: &log, keys: keys)
+      return log
+    }
+    var i = 0
+    while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 || b[i] == 0xEF || b[i] == 0xBB || b[i] == 0xBF { i += 1 }
+    if i < b.count, b[i] == UInt8(ascii: "{") {
+      // One JSON document (trainer_state.json) or JSON lines.
+      if let root = try? JSONValue.parse(bytes: b, allowNonFinite: true) {
+        if let log = JSONReaders.trainerState(root, path: path, keys: keys) { return log }
+        if case .object = root { return JSONReaders.jsonl(b, path: path, keys: keys) }
+      } else if looksLikeTruncatedTrainerState(b) {
+        return try truncatedTrainerState(b, path: path, keys: keys)
+      }
+      let log = JSONReaders.jsonl(b, path: path, keys: keys)
+      if !log.series.isEmpty { return log }
+      throw .unrecognized(path: path, reason: "JSON, but neither a trainer_state.json nor JSON lines with metrics")
+    }
+    let text = String(decoding: b, as: UTF8.self)
+    if let log = CSVReader.read(text, path: path, keys: keys) { return log }
+    throw .unrecognized(path: path, reason: "no step column or known structure")
+  }
+
+  static func looksLikeTruncatedTrainerState(_ b: [UInt8]) -> Bool {
+    String(decoding: b.prefix(4096), as: UTF8.self).contains("\"log_history\"")
+      || String(decoding: b.prefix(200_000), as: UTF8.self).contains("\"log_history\"")
+  }
+
+  /// A `trainer_state.json` cut short (a killed writer): the complete `log_history` entries
+  /// before the cut are read and the log says so.
+  static func truncatedTrainerState(_ b: [UInt8], path: String, keys: KeyMapping) throws(LogError) -> TrainingLog {
+    let text = String(decoding: b, as: UTF8.self)
+    guard let start = text.range(of: "\"log_history\"") else {
+      throw .unrecognized(path: path, reason: "truncated JSON")
+    }
+    guard let open = text[start.upperBound...].firstIndex(of: "[") else {
+      throw .empty(path: path, reason: "truncated before log_history")
+    }
+    // Close the array after the last complete entry.
+    var depth = 0
+    var inString = false
+    var escape = false
+    var lastComplete: String.Index?
+    var idx = text.index(after: open)
+    while idx < text.endIndex {
+      let c = text[idx]
+      if inString {
+        if escape { escape = false } else if c == "\\" { escape = true } else if c == "\"" { inString = false }
+      } else if c == "\"" {
+        inString = true
+      } else if c == "{" {
+        depth += 1
+      } else if c == "}" {
+        depth -= 1
+        if depth == 0 { lastComplete = idx }
+      } else if c == "]" && depth == 0 {
+        break
+      }
+      idx = text.index(after: idx)
+    }
+    let body = lastComplete.map { String(text[text.index(after: open)...$0]) } ?? ""
+    guard let root = try? JSONValue.parse("{\"log_history\": [\(body)]}", allowNonFinite: true),
+      var log = JSONReaders.trainerState(root, path: path, keys: keys)
+    else { throw .unrecognized(path: path, reason: "truncated JSON that cannot be repaired") }
+    log.notes.insert("the file is truncated: read the complete log_history entries before the cut (a partial read)", at: 0)
+    return log
+  }
+
+  static func readDirectory(_ path: String, keys: KeyMapping) throws(LogError) -> TrainingLog {
+    let fm = FileManager.default
+    guard let enumerator = fm.enumerator(atPath: path) else {
+      throw .unreadable(path: path, reason: "the directory cannot be listed")
+    }
+    var files: [String] = []
+    while let rel = enumerator.nextObject() as? String {
+      if rel.split(separator: "/").count > 5 { enumerator.skipDescendants(); continue }
+      files.append(rel)
+    }
+    func full(_ rel: String) -> String { (path as NSString).appendingPathComponent(rel) }
+    func name(_ rel: String) -> String { (rel as NSString).lastPathComponent }
+    if let lrkit = files.filter({ name($0) == "log.jsonl" }).sorted().first {
+      return try readFile(full(lrkit), keys: keys)
+    }
+    let states = files.filter { name($0) == "trainer_state.json" }
+    if !states.isEmpty {
+      // The newest checkpoint holds the longest history.
+      func stepOf(_ rel: String) -> Int {
+        let parts = rel.split(separator: "/")
+        guard parts.count >= 2, parts[parts.count - 2].hasPrefix("checkpoint-") else { return Int.max }
+        return Int(parts[parts.count - 2].dropFirst("checkpoint-".count)) ?? -1
+      }
+      let best = states.max { stepOf($0) < stepOf($1) }!
+      var log = try readFile(full(best), keys: keys)
+      if states.count > 1 { log.notes.append("read \(best), the newest of \(states.count) trainer_state.json files") }
+      return log
+    }
+    let events = files.filter { name($0).hasPrefix("events.out.tfevents") }.sorted()
+    if !events.isEmpty {
+      // One run directory: the first directory holding event files.
+      let dir = (events[0] as NSString).deletingLastPathComponent
+      var log = TrainingLog(format: "tensorboard", path: path)
+      for rel in events where (rel as NSString).deletingLastPathComponent == dir {
+        let b = try bytes(full(rel))
+        if b.isEmpty { log.notes.append("\(name(rel)) is empty"); continue }
+        TensorBoardReader.read(b, name: name(rel), into: &log, keys: keys)
+      }
+      return log
+    }
+    for candidate in files.filter({ name($0) == "metrics.csv" }) + files.filter({ $0.hasSuffix(".csv") || $0.hasSuffix(".jsonl") }).sorted() {
+      if let log = try? readFile(full(candidate), keys: keys), !log.series.isEmpty { return log }
+    }
+    throw .unrecognized(path: path, reason: "no log.jsonl, trainer_state.json, metrics.csv, event file or CSV/JSONL log inside")
+  }
+}

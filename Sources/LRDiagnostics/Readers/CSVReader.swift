@@ -1,0 +1,109 @@
+/// CSV logs: PyTorch Lightning's `metrics.csv` (sparse rows, a header rewritten or repeated
+/// after a resume) and generic CSV with a step column. Cells `nan`, `inf`, `-inf` are numbers.
+enum CSVReader {
+  static func split(_ line: Substring) -> [String] {
+    var out: [String] = []
+    var field = ""
+    var quoted = false
+    var i = line.startIndex
+    while i < line.endIndex {
+      let c = line[i]
+      if quoted {
+        if c == "\"" {
+          let next = line.index(after: i)
+          if next < line.endIndex && line[next] == "\"" {
+            field.append("\"")
+            i = next
+          } else {
+            quoted = false
+          }
+        } else {
+          field.append(c)
+        }
+      } else if c == "\"" {
+        quoted = true
+      } else if c == "," {
+        out.append(field)
+        field = ""
+      } else if c != "\r" {
+        field.append(c)
+      }
+      i = line.index(after: i)
+    }
+    out.append(field)
+    return out
+  }
+
+  static func number(_ cell: String) -> Double? {
+    let t = trimmed(cell).lowercased()
+    switch t {
+    case "nan": return .nan
+    case "inf", "infinity", "+inf": return .infinity
+    case "-inf", "-infinity": return -.infinity
+    default: return Double(t)
+    }
+  }
+
+  /// Reads CSV text whose header names a step column.
+  static func read(_ text: String, path: String, keys: KeyMapping) -> TrainingLog? {
+    var log = TrainingLog(format: "generic-csv", path: path)
+    var header: [String]?
+    var stepColumn: Int?
+    var ragged = 0
+    var nonNumeric = 0
+    var headers = 0
+    var implicitStep = 0
+    for line in text.split(whereSeparator: { $0 == "\n" }) {
+      if trimmed(line).isEmpty { continue }
+      let cells = split(line)
+      // A header: mostly non-numeric cells, naming a step column (again after a resume).
+      let numericCells = cells.filter { !$0.isEmpty && number($0) != nil }.count
+      if numericCells == 0, let s = cells.firstIndex(where: keys.isStep) {
+        header = cells
+        stepColumn = s
+        headers += 1
+        continue
+      }
+      guard let header, let stepColumn else {
+        if numericCells == 0 && headers == 0 { return nil }  // a header without a step column
+        continue
+      }
+      if cells.count != header.count { ragged += 1 }
+      let step: Int
+      if stepColumn < cells.count, let s = number(cells[stepColumn]), s.isFinite {
+        step = Int(s)
+      } else {
+        step = implicitStep
+      }
+      implicitStep = step + 1
+      for (i, cell) in cells.enumerated() where i != stepColumn && i < header.count && !cell.isEmpty {
+        guard let x = number(cell) else {
+          nonNumeric += 1
+          continue
+        }
+        log.add(keys.canonical(header[i]), step: step, value: x)
+      }
+    }
+    guard headers > 0 else { return nil }
+    if let header, header.contains(where: { $0 == "epoch" }) && header.contains(where: { $0 == "step" }) {
+      log.format = "lightning-csv"
+    }
+    if headers > 1 { log.notes.append("the file holds \(headers) headers (a resumed run); read by column name") }
+    if ragged > 0 { log.notes.append("\(ragged) row(s) with a different number of cells than the header") }
+    if nonNumeric > 0 { log.notes.append("\(nonNumeric) cell(s) that are not numbers were skipped") }
+    return log
+  }
+}
+
+/// `s` without leading and trailing spaces, tabs and carriage returns.
+func trimmed<S: StringProtocol>(_ s: S) -> String {
+  var a = s.startIndex
+  var b = s.endIndex
+  while a < b, s[a] == " " || s[a] == "\t" || s[a] == "\r" { a = s.index(after: a) }
+  while b > a {
+    let p = s.index(before: b)
+    guard s[p] == " " || s[p] == "\t" || s[p] == "\r" else { break }
+    b = p
+  }
+  return String(s[a..<b])
+}

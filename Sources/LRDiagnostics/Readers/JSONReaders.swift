@@ -1,0 +1,68 @@
+import LRSchedules
+
+/// Readers for JSON-based logs: LRKit's `log.jsonl`, generic JSONL and Hugging Face's
+/// `trainer_state.json`. Python's `NaN` and `Infinity` literals are read as the numbers they mean.
+enum JSONReaders {
+  /// One JSON object per line; a torn or garbage line is skipped and noted.
+  static func jsonl(_ bytes: [UInt8], path: String, keys: KeyMapping) -> TrainingLog {
+    var log = TrainingLog(format: "generic-jsonl", path: path)
+    var lrkit = false
+    var bad = 0
+    var firstBad: Int?
+    var lineNumber = 0
+    var start = 0
+    var implicitStep = 0
+    while start < bytes.count {
+      var end = start
+      while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+      lineNumber += 1
+      let line = Array(bytes[start..<end])
+      start = end + 1
+      if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+      guard let value = try? JSONValue.parse(bytes: line, allowNonFinite: true), case .object(let pairs) = value else {
+        bad += 1
+        if firstBad == nil { firstBad = lineNumber }
+        continue
+      }
+      var step: Int?
+      for (k, v) in pairs where keys.isStep(k) {
+        if case .number(let x, _) = v, x.isFinite { step = Int(x) }
+      }
+      if value["grad_norm"] != nil && value["lr"] != nil && value["step"] != nil { lrkit = true }
+      let s = step ?? implicitStep
+      implicitStep = s + 1
+      if case .string("diverged")? = value["event"] {
+        log.notes.append("the run stopped at step \(s): diverged (\(value["cause"].map { $0.serialized() } ?? "no cause"))")
+        log.add("diverged_event", step: s, value: 1)
+        continue
+      }
+      for (k, v) in pairs where !keys.isStep(k) {
+        if case .number(let x, _) = v { log.add(keys.canonical(k), step: s, value: x) }
+      }
+    }
+    if lrkit { log.format = "lrkit-jsonl" }
+    if bad > 0 { log.notes.append("skipped \(bad) line(s) that are not JSON objects (first at line \(firstBad!))") }
+    return log
+  }
+
+  /// Hugging Face `trainer_state.json`: the `log_history` list.
+  static func trainerState(_ root: JSONValue, path: String, keys: KeyMapping) -> TrainingLog? {
+    guard case .array(let history)? = root["log_history"] else { return nil }
+    var log = TrainingLog(format: "hf-trainer-state", path: path)
+    for entry in history {
+      guard case .object(let pairs) = entry, case .number(let s, _)? = entry["step"] else { continue }
+      let isSummary = entry["train_runtime"] != nil
+      for (k, v) in pairs where k != "step" && k != "epoch" {
+        guard case .number(let x, _) = v else { continue }
+        if isSummary { continue }  // the end-of-training summary (train_loss is a run mean)
+        log.add(keys.canonical(k), step: Int(s), value: x)
+      }
+      if case .number(let e, _)? = entry["epoch"], !isSummary { log.add("epoch", step: Int(s), value: e) }
+    }
+    if let logging = root["logging_steps"], case .number(let n, _) = logging, n > 1 {
+      log.notes.append("the Trainer logs the mean loss of every \(Int(n)) steps: spikes shorter than that are averaged away")
+    }
+    log.notes.append("transformers filters NaN/Inf losses from its logged mean by default (logging_nan_inf_filter)")
+    return log
+  }
+}

@@ -1,0 +1,40 @@
+/// Maps a framework's metric names onto LRKit's canonical names.
+struct KeyMapping: Sendable {
+  /// User overrides (`--loss-key`, `--lr-key`, `--step-key`).
+  var loss: String?
+  var lr: String?
+  var step: String?
+
+  /// The canonical name for `key`, or the key itself.
+  func canonical(_ key: String) -> String {
+    if let loss, key == loss { return "loss" }
+    if let lr, key == lr { return "lr" }
+    let k = key.lowercased()
+    switch k {
+    case "loss", "train_loss", "train/loss", "training_loss", "train_loss_step", "loss/train",
+      "trainer/loss", "objective":
+      return "loss"
+    case "learning_rate", "lr", "train/learning_rate", "train/lr":
+      return "lr"
+    case "grad_norm", "train/grad_norm", "gradient_norm", "grad-norm":
+      return "grad_norm"
+    case "eval_loss", "val_loss", "eval/loss", "validation_loss", "loss/test", "loss/val", "val/loss",
+      "valid_loss", "test_loss", "val_loss_epoch":
+      return "eval_loss"
+    case "eval_accuracy", "val_acc", "val_accuracy", "eval/accuracy", "eval_acc":
+      return "eval_accuracy"
+    default:
+      // Lightning's LearningRateMonitor: lr-AdamW, lr-AdamW/pg1 (the first group only).
+      if (k.hasPrefix("lr-") || k.hasPrefix("lr/")) && (!k.contains("/pg") || k.hasSuffix("/pg1")) {
+        return "lr"
+      }
+      return key
+    }
+  }
+
+  /// Whether `key` names the step column.
+  func isStep(_ key: String) -> Bool {
+    if let step { return key == step }
+    return ["step", "global_step", "iter", "iteration", "it", "_step", "steps"].contains(key.lowercased())
+  }
+}

@@ -1,0 +1,78 @@
+/// A training log read from any framework, reduced to named series of (step, value) points.
+///
+/// Canonical names: `loss` (training loss), `lr`, `grad_norm`, `eval_loss`, `eval_accuracy`;
+/// other metrics keep their own names.
+public struct TrainingLog: Sendable {
+  /// One metric over steps.
+  public struct Series: Sendable, Equatable {
+    /// Steps, in the order logged (ascending after ``TrainingLog/normalized()``).
+    public var steps: [Int] = []
+    /// Values (may be NaN or infinite: a diverged run logs them).
+    public var values: [Double] = []
+
+    /// An empty series.
+    public init() {}
+
+    /// Appends one point.
+    public mutating func append(_ step: Int, _ value: Double) {
+      steps.append(step)
+      values.append(value)
+    }
+
+    /// The number of points.
+    public var count: Int { steps.count }
+  }
+
+  /// The format the log was read as (`lrkit-jsonl`, `hf-trainer-state`, `lightning-csv`,
+  /// `tensorboard`, `generic-csv`, `generic-jsonl`).
+  public var format: String
+  /// The file or directory read.
+  public var path: String
+  /// The series by name.
+  public var series: [String: Series] = [:]
+  /// What was skipped or could not be read (partial reads say so here).
+  public var notes: [String] = []
+
+  /// A log of `format` read from `path`.
+  public init(format: String, path: String) {
+    self.format = format
+    self.path = path
+  }
+
+  /// Adds a point to the series `name`.
+  public mutating func add(_ name: String, step: Int, value: Double) {
+    series[name, default: Series()].append(step, value)
+  }
+
+  /// The series sorted by step; for repeated steps the last logged value wins.
+  public func normalized() -> TrainingLog {
+    var out = self
+    for (name, s) in series {
+      var last: [Int: Double] = [:]
+      for (k, v) in zip(s.steps, s.values) { last[k] = v }
+      var sorted = Series()
+      for k in last.keys.sorted() { sorted.append(k, last[k]!) }
+      out.series[name] = sorted
+    }
+    return out
+  }
+}
+
+/// Why a log could not be read.
+public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// The path does not exist or cannot be read.
+  case unreadable(path: String, reason: String)
+  /// No reader recognises the content.
+  case unrecognized(path: String, reason: String)
+  /// The content is recognised but holds no usable training metric.
+  case empty(path: String, reason: String)
+
+  /// One line naming the file and the problem.
+  public var description: String {
+    switch self {
+    case .unreadable(let p, let r): "'\(p)': \(r)"
+    case .unrecognized(let p, let r): "'\(p)': not a training log LRKit can read (\(r))"
+    case .empty(let p, let r): "'\(p)': \(r)"
+    }
+  }
+}
