@@ -51,6 +51,7 @@ let package = Package(
       name: "LROptimizersTests", dependencies: ["LROptimizers", "LRSchedules"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "LRTrainingTests", dependencies: ["LRTraining", "LROptimizers", "LRSchedules"]),
+    .testTarget(name: "LRDiagnosticsTests", dependencies: ["LRDiagnostics", "LRTraining"]),
     .testTarget(name: "LRPlotTests", dependencies: ["LRPlot"]),
     .testTarget(name: "LRKitCLITests", dependencies: ["LRKitCLI", "LRSchedules"]),
   ],
