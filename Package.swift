@@ -34,7 +34,8 @@ let package = Package(
         .product(name: "Yams", package: "Yams"),
       ]),
     .executableTarget(name: "lrkit", dependencies: ["LRKitCLI"]),
-    .executableTarget(name: "lrkit-bench", dependencies: ["LRSchedules", "LROptimizers", "LRTraining"]),
+    .executableTarget(
+      name: "lrkit-bench", dependencies: ["LRSchedules", "LROptimizers", "LRTraining", "LRDiagnostics"]),
 
     // MARK: - Implementation details
     .target(name: "CKernels"),
@@ -51,7 +52,9 @@ let package = Package(
       name: "LROptimizersTests", dependencies: ["LROptimizers", "LRSchedules"],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "LRTrainingTests", dependencies: ["LRTraining", "LROptimizers", "LRSchedules"]),
-    .testTarget(name: "LRDiagnosticsTests", dependencies: ["LRDiagnostics", "LRTraining"]),
+    .testTarget(
+      name: "LRDiagnosticsTests", dependencies: ["LRDiagnostics", "LRTraining"],
+      resources: [.copy("Corpus")]),
     .testTarget(name: "LRPlotTests", dependencies: ["LRPlot"]),
     .testTarget(name: "LRKitCLITests", dependencies: ["LRKitCLI", "LRSchedules"]),
   ],

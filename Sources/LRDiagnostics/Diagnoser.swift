@@ -57,8 +57,9 @@ public enum Diagnoser {
         advice: "lower the peak learning rate (3–10×), add or lengthen warmup, and clip gradients (max norm 1)",
         lr: lrAt(s)))
     }
-    let steps = Array(main.steps[..<cut])
-    let values = Array(main.values[..<cut])
+    // Long logs are judged on at most 4000 buckets: the median of each bucket for trends, its
+    // maximum (and where it happened) for spikes.
+    let (steps, values, peaks, peakSteps) = reduce(Array(main.steps[..<cut]), Array(main.values[..<cut]), to: 4000)
     let n = values.count
     guard n >= 5 else {
       if verdicts.isEmpty {
@@ -68,16 +69,17 @@ public enum Diagnoser {
       }
       return verdicts
     }
-    let window = max(5, n / 25)
+    let window = max(5, min(200, n / 25))
     let headCount = max(1, min(5, n / 20))
     let initial = median(Array(values.prefix(headCount)))
-    let smoothed = rollingMedian(values, window: max(3, n / 50))
+    let smoothed = rollingMedian(values, window: max(3, min(50, n / 50)))
     let best = smoothed.min() ?? initial
     let tailCount = max(3, n / 10)
     let final = median(Array(values.suffix(tailCount)))
 
     // Spikes.
     var spikeEvents: [(start: Int, end: Int, peak: Double, base: Double, recovered: Bool)] = []
+    var spikeSteps: [Int: Int] = [:]
     var i = 3
     while i < n {
       let lo = max(0, i - window)
@@ -85,7 +87,7 @@ public enum Diagnoser {
       let logs = values[lo..<i].map { naturalLog($0 > 0 ? $0 : 1e-12) }
       let mlog = median(Array(logs))
       let mad = median(logs.map { abs($0 - mlog) }) * 1.4826
-      let v = values[i]
+      let v = peaks[i]
       let z = mad > 0 ? (naturalLog(v > 0 ? v : 1e-12) - mlog) / mad : 0
       // Relative jumps must also be visible on the scale of the whole descent (minibatch noise
       // on a loss near zero is not a spike).
@@ -93,13 +95,14 @@ public enum Diagnoser {
       if base > 0, visible, v > 2 * base || (z > 7 && v > 1.3 * base) {
         var j = i
         var peak = v
-        while j + 1 < n, values[j + 1] > 1.3 * base {
+        while j + 1 < n, peaks[j + 1] > 1.3 * base {
           j += 1
-          peak = max(peak, values[j])
+          peak = max(peak, peaks[j])
         }
         let after = values[(j + 1)..<min(n, j + 1 + window)]
         let recovered = after.contains { $0 <= 1.1 * base } || (j + 1 < n && after.isEmpty == false && after.min()! <= 1.2 * base)
         spikeEvents.append((i, j, peak, base, recovered))
+        spikeSteps[i] = peakSteps[i]
         i = j + 1
       } else {
         i += 1
@@ -147,7 +150,7 @@ public enum Diagnoser {
     }
     let laterSpikes = spikeEvents.filter { $0.start >= earlyEnd }
     if !laterSpikes.isEmpty {
-      let positions = laterSpikes.prefix(8).map { "\(steps[$0.start])" }.joined(separator: ", ")
+      let positions = laterSpikes.prefix(8).map { "\(spikeSteps[$0.start] ?? steps[$0.start])" }.joined(separator: ", ")
       let unrecovered = laterSpikes.filter { !$0.recovered }.count
       verdicts.append(Verdict(
         kind: .spikes, startStep: steps[laterSpikes[0].start], endStep: steps[laterSpikes.last!.end],
@@ -236,6 +239,30 @@ public enum Diagnoser {
     }
     let order: [Verdict.Kind] = [.diverged, .overfitting, .stagnation, .oscillation, .warmup, .spikes, .healthy]
     return verdicts.sorted { order.firstIndex(of: $0.kind)! < order.firstIndex(of: $1.kind)! }
+  }
+
+  /// Buckets of consecutive points: (first step, median) for trends and (max, its step) for spikes.
+  static func reduce(_ steps: [Int], _ values: [Double], to limit: Int)
+    -> ([Int], [Double], [Double], [Int])
+  {
+    guard values.count > limit else { return (steps, values, values, steps) }
+    let size = (values.count + limit - 1) / limit
+    var s: [Int] = []
+    var v: [Double] = []
+    var p: [Double] = []
+    var ps: [Int] = []
+    var i = 0
+    while i < values.count {
+      let j = min(values.count, i + size)
+      let chunk = Array(values[i..<j])
+      s.append(steps[i])
+      v.append(median(chunk))
+      let m = chunk.indices.max { chunk[$0] < chunk[$1] }!
+      p.append(chunk[m])
+      ps.append(steps[i + m])
+      i = j
+    }
+    return (s, v, p, ps)
   }
 
   static func median(_ x: [Double]) -> Double {

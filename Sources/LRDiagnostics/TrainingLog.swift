@@ -48,10 +48,21 @@ public struct TrainingLog: Sendable {
   public func normalized() -> TrainingLog {
     var out = self
     for (name, s) in series {
-      var last: [Int: Double] = [:]
-      for (k, v) in zip(s.steps, s.values) { last[k] = v }
+      // Logs are almost always in step order already: then one pass drops repeated steps.
+      var order = Array(s.steps.indices)
+      if zip(s.steps, s.steps.dropFirst()).contains(where: { $0 > $1 }) {
+        order.sort { s.steps[$0] != s.steps[$1] ? s.steps[$0] < s.steps[$1] : $0 < $1 }
+      }
       var sorted = Series()
-      for k in last.keys.sorted() { sorted.append(k, last[k]!) }
+      sorted.steps.reserveCapacity(order.count)
+      sorted.values.reserveCapacity(order.count)
+      for i in order {
+        if let last = sorted.steps.last, last == s.steps[i] {
+          sorted.values[sorted.values.count - 1] = s.values[i]
+        } else {
+          sorted.append(s.steps[i], s.values[i])
+        }
+      }
       out.series[name] = sorted
     }
     return out

@@ -6,6 +6,7 @@
 //
 // Peer numbers for the same schedules: Scripts/bench_schedules_peer.py.
 import Foundation
+import LRDiagnostics
 import LROptimizers
 import LRSchedules
 import LRTraining
@@ -174,5 +175,71 @@ if wants("train") {
     emit([("name", quoted(name)), ("params", "\(config.parameterCount)"), ("batch", "\(batch)"),
           ("context", "\(config.context)"), ("ms_per_step", rounded(bestNs / 1e6)),
           ("tokens_per_s", rounded(tokensPerStep / (bestNs / 1e9)))])
+  }
+}
+
+// Reading and diagnosing a 100 MB log: a trainer_state.json and a TensorBoard event file.
+if wants("diagnose") {
+  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lrkit-bench-logs").path
+  try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+  // trainer_state.json with ~100 MB of log_history.
+  var text = "{\"global_step\": 0, \"logging_steps\": 1, \"log_history\": [\n"
+  var k = 0
+  while text.utf8.count < 100_000_000 {
+    let loss = 2 + 3 * exp(-Double(k) / 2e5) + Double(k % 17) / 100
+    text += "    {\n      \"epoch\": \(Double(k) / 1e4),\n      \"grad_norm\": \(1 + Double(k % 13) / 10),\n      \"learning_rate\": \(1e-4 * (1 - Double(k) / 2e6)),\n      \"loss\": \(loss),\n      \"step\": \(k)\n    },\n"
+    k += 1
+  }
+  text += "    {\"loss\": 2.0, \"step\": \(k)}\n  ]\n}\n"
+  let hfPath = dir + "/trainer_state.json"
+  _ = FileManager.default.createFile(atPath: hfPath, contents: Data(text.utf8))
+  // An event file of ~100 MB: simple_value scalars.
+  func varint(_ v: UInt64) -> [UInt8] {
+    var v = v
+    var out: [UInt8] = []
+    repeat {
+      var b = UInt8(v & 0x7F)
+      v >>= 7
+      if v != 0 { b |= 0x80 }
+      out.append(b)
+    } while v != 0
+    return out
+  }
+  var events: [UInt8] = []
+  events.reserveCapacity(101_000_000)
+  var step: UInt64 = 0
+  let tags = ["train/loss", "train/learning_rate", "train/grad_norm"]
+  while events.count < 100_000_000 {
+    for (t, tag) in tags.enumerated() {
+      let value = Float(t == 1 ? 1e-3 : 2 + 3 * exp(-Double(step) / 2e5))
+      let v = [0x0A] + varint(UInt64(tag.utf8.count)) + Array(tag.utf8) + [0x15] + withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) }
+      let summary = [0x0A] + varint(UInt64(v.count)) + v
+      let payload = [0x09] + withUnsafeBytes(of: (1.7e9).bitPattern.littleEndian) { Array($0) } + [0x10] + varint(step) + [0x2A] + varint(UInt64(summary.count)) + summary
+      var length = UInt64(payload.count).littleEndian
+      let lengthBytes = withUnsafeBytes(of: &length) { Array($0) }
+      let lc = lengthBytes.withUnsafeBytes { TensorBoardReader.masked(TensorBoardReader.crc32c($0)) }
+      let dc = payload.withUnsafeBytes { TensorBoardReader.masked(TensorBoardReader.crc32c($0)) }
+      events += lengthBytes + withUnsafeBytes(of: lc.littleEndian) { Array($0) } + payload + withUnsafeBytes(of: dc.littleEndian) { Array($0) }
+    }
+    step += 1
+  }
+  let tbDir = dir + "/tb"
+  try? FileManager.default.createDirectory(atPath: tbDir, withIntermediateDirectories: true)
+  _ = FileManager.default.createFile(atPath: tbDir + "/events.out.tfevents.1.bench", contents: Data(events))
+  for (name, path, size) in [("diagnose-trainer-state", hfPath, text.utf8.count), ("diagnose-tensorboard", tbDir, events.count)] {
+    var bestNs = Double.infinity
+    var points = 0
+    var verdict = ""
+    for _ in 0..<3 {
+      let t0 = now()
+      let log = try LogReader.read(path)
+      let verdicts = Diagnoser.diagnose(log)
+      bestNs = min(bestNs, Double(now() - t0))
+      points = log.series["loss"]?.count ?? 0
+      verdict = verdicts.first?.kind.rawValue ?? ""
+    }
+    emit([("name", quoted(name)), ("bytes", "\(size)"), ("loss_points", "\(points)"),
+          ("seconds", rounded(bestNs / 1e9)), ("mb_per_s", rounded(Double(size) / 1e6 / (bestNs / 1e9))),
+          ("verdict", quoted(verdict))])
   }
 }
