@@ -9,6 +9,7 @@ let package = Package(
     .library(name: "LROptimizers", targets: ["LROptimizers"]),
     .library(name: "LRTraining", targets: ["LRTraining"]),
     .library(name: "LRDiagnostics", targets: ["LRDiagnostics"]),
+    .library(name: "LRExperiments", targets: ["LRExperiments"]),
     .executable(name: "lrkit", targets: ["lrkit"]),
     .executable(name: "lrkit-bench", targets: ["lrkit-bench"]),
   ],
@@ -23,13 +24,14 @@ let package = Package(
     .target(name: "LRPlot"),
     .target(name: "LROptimizers", dependencies: ["LRSchedules", "CKernels"]),
     .target(name: "LRDiagnostics", dependencies: ["LRSchedules", "CKernels"]),
+    .target(name: "LRExperiments", dependencies: ["LRTraining", "LRDiagnostics", "LRPlot", "LRSchedules", "LROptimizers"]),
     .target(
       name: "LRTraining", dependencies: ["LROptimizers", "LRSchedules", "CKernels"],
       resources: [.copy("Resources/digits.csv"), .copy("Resources/tinyshakespeare.txt")]),
     .target(
       name: "LRKitCLI",
       dependencies: [
-        "LRSchedules", "LRPlot", "LROptimizers", "LRTraining", "LRDiagnostics",
+        "LRSchedules", "LRPlot", "LROptimizers", "LRTraining", "LRDiagnostics", "LRExperiments",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
       ]),

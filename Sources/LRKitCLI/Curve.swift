@@ -15,7 +15,7 @@ struct Curve: ParsableCommand {
 
   /// Output formats.
   enum Format: String, ExpressibleByArgument, CaseIterable {
-    case csv, json, term
+    case csv, json, term, svg
   }
 
   @Option(name: .long, help: "Spec file (JSON or YAML; - reads standard input).")
@@ -65,6 +65,7 @@ struct Curve: ParsableCommand {
       case .csv: writeCSV(curve, &out)
       case .json: writeJSON(curve, decoded, &out)
       case .term: out.write(chart(curve, decoded) + "\n")
+      case .svg: out.write(svgChart(curve, decoded))
       }
   }
 
@@ -93,6 +94,21 @@ struct Curve: ParsableCommand {
       out.write("]")
     }
     out.write(",\"warnings\":[\(decoded.warnings.map(jsonString).joined(separator: ","))]}\n")
+  }
+
+  func svgChart(_ curve: LRSchedules.Curve, _ decoded: DecodedSchedule) -> String {
+    let n = curve.lr.count
+    let stride = max(1, n / 2000)
+    let idx = Swift.stride(from: 0, to: n, by: stride).map { $0 }
+    var series = [SVGChart.Series(name: "lr", x: idx.map(Double.init), y: idx.map { curve.lr[$0] })]
+    var chart = SVGChart(series: series, title: decoded.type, xLabel: "update (step)", yLabel: "learning rate")
+    if let m = curve.momentum {
+      series.append(.init(name: "momentum / β1 (right scale not shown: 0–1)", x: idx.map(Double.init), y: idx.map { m[$0] * (curve.lr.max() ?? 1) }))
+      chart.series = series
+    }
+    if let w = decoded.warmupSteps, w > 0, w < n { chart.markers = [.init(x: Double(w), label: "warmup end (\(w))")] }
+    chart.logY = logY
+    return chart.render()
   }
 
   func chart(_ curve: LRSchedules.Curve, _ decoded: DecodedSchedule) -> String {

@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import LRSchedules
+import LRTraining
+
+/// The LR range test (Smith 2017; fastai's `lr_find`): train while the learning rate grows
+/// exponentially, smooth the loss, stop when it diverges, and suggest learning rates.
+///
+/// ```
+/// lr(k) = start · (end/start)^(k/(iterations−1))
+/// smoothed = bias-corrected EMA of the loss (β = 0.98); stop when smoothed > 4 × its minimum
+/// suggestions (on points trimmed of the first 10 % and the last 5):
+///   valley   fastai's longest-descending-valley rule
+///   steepest the most negative slope of the smoothed loss against log lr
+///   min/10   a tenth of the lr at the lowest smoothed loss
+/// ```
+public struct LRRangeTest: Sendable {
+  /// The first learning rate.
+  public var start: Double = 1e-5
+  /// The last learning rate.
+  public var end: Double = 10
+  /// Updates.
+  public var iterations: Int = 100
+  /// Stop when the smoothed loss exceeds this multiple of its minimum.
+  public var divergenceFactor: Double = 4
+  /// The training run's configuration (its schedule and steps are replaced).
+  public var base: TrainConfig
+
+  /// A range test of `base`.
+  public init(base: TrainConfig) { self.base = base }
+
+  /// What the test found.
+  public struct Result: Sendable {
+    /// The learning rate of every update run.
+    public var lrs: [Double]
+    /// The raw losses.
+    public var losses: [Double]
+    /// The smoothed losses.
+    public var smoothed: [Double]
+    /// Whether the test stopped on divergence before its last iteration.
+    public var stoppedEarly: Bool
+    /// fastai's valley suggestion.
+    public var valley: Double?
+    /// The steepest descent suggestion.
+    public var steepest: Double?
+    /// A tenth of the lr at the minimum.
+    public var minimumOverTen: Double?
+    /// High when the suggestions agree (within 4×) and the loss clearly fell and then diverged.
+    public var confident: Bool
+    /// Why the confidence is what it is.
+    public var confidenceNote: String
+    /// The recommended peak learning rate.
+    public var recommended: Double?
+  }
+
+  /// Runs the test.
+  public func run() throws -> Result {
+    var config = base
+    let rate = pow(end / start, 1 / Double(max(iterations - 1, 1)))
+    config.schedule = try JSONValue.parse(#"{"type":"exponential","lr":\#(start),"rate":\#(rate)}"#)
+    config.steps = iterations
+    config.evalEvery = 0
+    let trainer = try Trainer(config: config, run: nil)
+    var lrs: [Double] = []
+    var losses: [Double] = []
+    var smoothed: [Double] = []
+    var average = 0.0
+    var best = Double.infinity
+    var stop = false
+    _ = try trainer.train(progress: { r in
+      lrs.append(r.lr)
+      losses.append(r.loss)
+      average = 0.98 * average + 0.02 * r.loss
+      let s = average / (1 - pow(0.98, Double(losses.count)))
+      smoothed.append(s)
+      best = min(best, s)
+      if !s.isFinite || s > divergenceFactor * best { stop = true }
+    }, shouldStop: { stop })
+    return Self.suggest(lrs: lrs, losses: losses, smoothed: smoothed, stoppedEarly: stop, iterations: iterations)
+  }
+
+  /// The suggestions for a finished sweep.
+  public static func suggest(lrs: [Double], losses: [Double], smoothed: [Double], stoppedEarly: Bool,
+                             iterations: Int) -> Result {
+    var result = Result(lrs: lrs, losses: losses, smoothed: smoothed, stoppedEarly: stoppedEarly, confident: false,
+                        confidenceNote: "")
+    let finite = smoothed.prefix { $0.isFinite }
+    let lo = iterations / 10
+    let hi = finite.count - 5
+    guard hi - lo >= 5 else {
+      result.confidenceNote = "too few points before the loss diverged: start the sweep lower"
+      return result
+    }
+    let l = Array(lrs[lo..<hi])
+    let s = Array(finite[lo..<hi])
+    // fastai's valley: the longest descending run, two thirds down it.
+    let n = s.count
+    var lds = [Int](repeating: 1, count: n)
+    var maxStart = 0
+    var maxEnd = 0
+    for i in 1..<n {
+      for j in 0..<i where s[i] < s[j] && lds[i] < lds[j] + 1 { lds[i] = lds[j] + 1 }
+      if lds[maxEnd] < lds[i] {
+        maxEnd = i
+        maxStart = maxEnd - lds[maxEnd]
+      }
+    }
+    let sections = Double(maxEnd - maxStart) / 3
+    let valleyIndex = min(n - 1, max(0, maxStart + Int(sections) + Int(sections / 2)))
+    result.valley = l[valleyIndex]
+    // Steepest: the most negative d(smoothed)/d(log lr).
+    var steepIndex = 0
+    var steepest = Double.infinity
+    for i in 1..<(n - 1) {
+      let g = (s[i + 1] - s[i - 1]) / (log(l[i + 1]) - log(l[i - 1]))
+      if g < steepest {
+        steepest = g
+        steepIndex = i
+      }
+    }
+    result.steepest = l[steepIndex]
+    let minIndex = s.indices.min { s[$0] < s[$1] }!
+    result.minimumOverTen = l[minIndex] / 10
+    let values = [result.valley!, result.steepest!, result.minimumOverTen!]
+    let spread = values.max()! / values.min()!
+    let fell = (s.min() ?? 0) < 0.8 * (s.first ?? 0)
+    result.confident = spread <= 4 && fell && stoppedEarly
+    var reasons: [String] = []
+    if spread > 4 { reasons.append("the suggestions span \(Int(spread.rounded()))×") }
+    if !fell { reasons.append("the loss hardly fell during the sweep") }
+    if !stoppedEarly { reasons.append("the loss never diverged: extend the sweep to higher lrs") }
+    result.confidenceNote = reasons.isEmpty ? "the three suggestions agree within \(String(format1(spread)))× and the loss fell, then diverged" : reasons.joined(separator: "; ")
+    result.recommended = result.valley
+    return result
+  }
+
+  /// A ready-to-use schedule at the suggested peak: one-cycle over `steps`.
+  public static func recommendedSpec(peak: Double, steps: Int) -> JSONValue {
+    try! JSONValue.parse(#"{"type":"onecycle","lr":\#(peak),"steps":\#(steps),"pct_start":0.25}"#)
+  }
+}
+
+func format1(_ x: Double) -> String { String(Double(Int(x * 10)) / 10) }

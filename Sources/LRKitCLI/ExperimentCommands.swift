@@ -1,0 +1,184 @@
+import ArgumentParser
+import Foundation
+import LRExperiments
+import LRPlot
+import LRSchedules
+import LRTraining
+
+/// `lrkit compare`: several schedules on one task and seed set.
+struct Compare: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Train the digits MLP under several schedules with the same peak lr and seeds; tables and charts.")
+
+  @Option(help: "The shared peak learning rate.") var lr: Double = 0.3
+  @Option(help: "Epochs per run.") var epochs: Int = 10
+  @Option(help: "Seeds per schedule.") var seeds: Int = 3
+  @Option(parsing: .upToNextOption, help: "Schedule spec files (default: constant, step decay, cosine, warmup + cosine, one-cycle, WSD).") var spec: [String] = []
+  @Option(help: "Directory for report.html, results.json and runs/.") var out: String = "lrkit-compare"
+  @Option(help: "Run only shard I of N.") var shard: Shard?
+
+  func run() throws {
+    try reportingErrors {
+      guard seeds >= 1, epochs >= 1 else { throw CLIError("--seeds and --epochs must be at least 1") }
+      var schedules: [(String, JSONValue)]?
+      if !spec.isEmpty {
+        schedules = try spec.map { (($0 as NSString).lastPathComponent, try SpecLoading.spec($0)) }
+        for (name, s) in schedules! { _ = try ScheduleSpec.decode(s); _ = name }
+      }
+      let runs = try runAll(Experiments.compare(lr: lr, epochs: epochs, seeds: (0..<seeds).map(UInt64.init), schedules: schedules), shard: shard, out: out)
+      let report = Report(runs: runs, rangeTest: nil, quick: false)
+      try report.write(to: out)
+      print(report.textTables() + "\nwrote \(out)/report.html")
+    }
+  }
+}
+
+/// `lrkit sweep`: a grid over warmup and architecture, or over batch size and lr.
+struct Sweep: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "A grid with seeds: warmup × lr × Pre-LN/Post-LN on Shakespeare, or batch size × lr on digits.")
+
+  /// Grids.
+  enum Grid: String, ExpressibleByArgument, CaseIterable { case warmup, batch }
+
+  @Option(help: "warmup or batch.") var grid: Grid = .warmup
+  @Option(parsing: .upToNextOption, help: "Warmup lengths (warmup grid).") var warmups: [Int] = [0, 50, 200, 1000]
+  @Option(parsing: .upToNextOption, help: "Peak learning rates.") var lrs: [Double] = []
+  @Option(parsing: .upToNextOption, help: "Batch sizes (batch grid).") var batches: [Int] = [16, 64, 256]
+  @Option(help: "Seeds per cell.") var seeds: Int = 2
+  @Option(help: "Updates per run (warmup grid).") var steps: Int = 300
+  @Option(help: "Directory for report.html, results.json and runs/.") var out: String = "lrkit-sweep"
+  @Option(help: "Run only shard I of N.") var shard: Shard?
+
+  func run() throws {
+    try reportingErrors {
+      guard seeds >= 1 else { throw CLIError("--seeds must be at least 1") }
+      let s = (0..<seeds).map(UInt64.init)
+      let runs: [PlannedRun]
+      switch grid {
+      case .warmup:
+        guard steps >= 1, warmups.allSatisfy({ $0 >= 0 }) else { throw CLIError("--steps must be ≥ 1 and --warmups ≥ 0") }
+        runs = Experiments.warmup(lrs: lrs.isEmpty ? [3e-3, 1e-2] : lrs, warmups: warmups, steps: steps, seeds: s)
+      case .batch:
+        guard batches.allSatisfy({ $0 >= 1 }) else { throw CLIError("--batches must be ≥ 1") }
+        runs = Experiments.batchSizes(batches: batches, lrs: lrs.isEmpty ? [0.01, 0.03, 0.1, 0.3, 1] : lrs, seeds: s)
+      }
+      let results = try runAll(runs, shard: shard, out: out)
+      if shard != nil {
+        print("saved \(results.count) runs under \(out)/runs; merge with lrkit report --merge")
+        return
+      }
+      let report = Report(runs: results, rangeTest: nil, quick: false)
+      try report.write(to: out)
+      print(report.textTables() + "\nwrote \(out)/report.html")
+    }
+  }
+}
+
+/// `lrkit failure-modes`: the three failure modes and the fix, diagnosed.
+struct FailureModes: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "failure-modes",
+    abstract: "Too-high lr (diverges), too-low (stagnates), constant high (oscillates), and decay (the fix), on digits.")
+
+  @Option(help: "Directory for report.html, results.json and runs/.") var out: String = "lrkit-failure-modes"
+
+  func run() throws {
+    try reportingErrors {
+      let runs = try runAll(Experiments.failureModes(), shard: nil, out: out)
+      let report = Report(runs: runs, rangeTest: nil, quick: false)
+      try report.write(to: out)
+      print(report.textTables() + "\nwrote \(out)/report.html")
+    }
+  }
+}
+
+/// `lrkit find`: the LR range test.
+struct Find: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "LR range test: exponential sweep, smoothing, stop on divergence, several suggestions and a ready schedule.")
+
+  @Option(help: "digits or shakespeare.") var task: Train.Task = .digits
+  @Option(help: "sgd, adam, adamw or radam.") var optimizer: String = "sgd"
+  @Option(help: "Momentum (SGD).") var momentum: Double = 0.9
+  @Option(help: "First learning rate.") var start: Double = 1e-5
+  @Option(help: "Last learning rate.") var end: Double = 10
+  @Option(help: "Updates in the sweep.") var iterations: Int = 100
+  @Option(help: "Seed.") var seed: UInt64 = 0
+  @Option(help: "Updates of the recommended schedule.") var steps: Int = 230
+  @Option(help: "Write the sweep chart (SVG) here.") var svg: String?
+
+  func run() throws {
+    try reportingErrors {
+      guard start > 0, end > start, iterations >= 10 else { throw CLIError("need 0 < --start < --end and --iterations ≥ 10") }
+      var base = TrainConfig(task: task == .digits ? .digits : .shakespeare)
+      if task == .shakespeare { base.gpt = GPTConfig(layers: 2, channels: 64, heads: 4) }
+      base.optimizer = OptimizerConfigurationJSON(kind: optimizer, momentum: momentum, nesterov: false, betas: (0.9, 0.999), eps: 1e-8, weightDecay: nil)
+      base.seed = seed
+      var test = LRRangeTest(base: base)
+      test.start = start
+      test.end = end
+      test.iterations = iterations
+      let r = try test.run()
+      print("swept \(r.lrs.count) updates from \(Ticks.label(start)) to \(Ticks.label(r.lrs.last ?? end))\(r.stoppedEarly ? " (stopped: the loss diverged)" : "")")
+      for (name, v) in [("valley", r.valley), ("steepest", r.steepest), ("min/10", r.minimumOverTen)] {
+        print("  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(v.map { Ticks.label($0) } ?? "—")")
+      }
+      print("  confidence \(r.confident ? "high" : "low"): \(r.confidenceNote)")
+      if let peak = r.recommended {
+        print("recommended schedule (for lrkit train --schedule):\n  \(LRRangeTest.recommendedSpec(peak: peak, steps: steps).serialized())")
+      }
+      var chart = TerminalChart(series: [.init(name: "smoothed loss", x: r.lrs.map { log10($0) }, y: r.smoothed)],
+                                markers: [("valley", r.valley), ("steepest", r.steepest)].compactMap { n, v in v.map { .init(x: log10($0), label: n) } },
+                                title: "smoothed loss against log10(lr)", xLabel: "log10 lr")
+      chart.height = 12
+      print(chart.render())
+      if let svg {
+        var c = SVGChart(series: [.init(name: "smoothed loss", x: r.lrs, y: r.smoothed), .init(name: "raw loss", x: r.lrs, y: r.losses)],
+                         title: "LR range test", xLabel: "learning rate", yLabel: "training loss (nats)")
+        c.logX = true
+        c.markers = [("valley", r.valley), ("steepest", r.steepest), ("min/10", r.minimumOverTen)].compactMap { n, v in v.map { .init(x: $0, label: n) } }
+        try c.render().write(toFile: svg, atomically: true, encoding: .utf8)
+      }
+    }
+  }
+}
+
+/// `lrkit plot`: several schedules on one chart.
+struct Plot: ParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Draw several schedule specs on one SVG chart.")
+
+  @Argument(help: "Spec files.") var specs: [String]
+  @Option(help: "Steps to draw (default: the longest schedule's length).") var steps: Int?
+  @Option(help: "SVG file to write (default: standard output).") var out: String?
+  @Option(help: "Chart title.") var title: String = "Learning-rate schedules"
+  @Flag(help: "Logarithmic lr axis.") var logY = false
+
+  func run() throws {
+    try runWritingToStandardOutput { output in
+      guard !specs.isEmpty else { throw CLIError("give at least one spec file") }
+      let decoded = try specs.map { ($0, try ScheduleSpec.decode(try SpecLoading.spec($0))) }
+      guard let n = steps ?? decoded.compactMap(\.1.totalSteps).max() else {
+        throw CLIError("--steps is required: no spec has a natural length")
+      }
+      guard n >= 1, n <= 10_000_000 else { throw CLIError("--steps must be in 1...10000000") }
+      let stride = max(1, n / 2000)
+      var series: [SVGChart.Series] = []
+      var markers: [SVGChart.Marker] = []
+      for (path, d) in decoded {
+        for w in d.warnings { Output.warn(w) }
+        let curve = try d.curve(steps: n, metrics: d.needsMetrics ? Array(repeating: 1, count: n) : nil)
+        let idx = Swift.stride(from: 0, to: n, by: stride).map { $0 }
+        series.append(.init(name: ((path as NSString).lastPathComponent as NSString).deletingPathExtension, x: idx.map(Double.init), y: idx.map { curve.lr[$0] }))
+        if let w = d.warmupSteps, w > 0, !markers.contains(where: { $0.x == Double(w) }) {
+          markers.append(.init(x: Double(w), label: "warmup end (\(w))"))
+        }
+      }
+      var chart = SVGChart(series: series, title: title, xLabel: "update (step)", yLabel: "learning rate")
+      chart.markers = markers
+      chart.logY = logY
+      let svg = chart.render()
+      if let out { try svg.write(toFile: out, atomically: true, encoding: .utf8) } else { output.write(svg) }
+    }
+  }
+}
