@@ -57,6 +57,8 @@ let package = Package(
     .testTarget(
       name: "LRDiagnosticsTests", dependencies: ["LRDiagnostics", "LRTraining"],
       resources: [.copy("Corpus")]),
+    .testTarget(
+      name: "LRExperimentsTests", dependencies: ["LRExperiments", "LRTraining", "LRPlot", "LRSchedules"]),
     .testTarget(name: "LRPlotTests", dependencies: ["LRPlot"]),
     .testTarget(name: "LRKitCLITests", dependencies: ["LRKitCLI", "LRSchedules"]),
   ],

@@ -1,0 +1,106 @@
+import Foundation
+import LRExperiments
+import LRPlot
+import LRSchedules
+import LRTraining
+import Testing
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
+/// Whether `text` parses as XML.
+func wellFormed(_ text: String) -> Bool {
+  let parser = XMLParser(data: Data(text.utf8))
+  return parser.parse()
+}
+
+@Suite("Experiments and the report")
+struct ExperimentTests {
+  static let quickPlan: [PlannedRun] =
+    Experiments.compare(epochs: 2, seeds: [0])
+    + Experiments.failureModes(epochs: 2)
+    + Experiments.warmup(lrs: [1e-2], warmups: [0, 10], steps: 12, seeds: [0], layers: 1, width: 16, context: 16, batch: 4)
+
+  @Test("shards split the grid disjointly and merge back to the unsharded results")
+  func sharding() throws {
+    let all = try ExperimentRunner().run(Self.quickPlan)
+    let a = try ExperimentRunner(shard: (0, 2)).run(Self.quickPlan)
+    let b = try ExperimentRunner(shard: (1, 2)).run(Self.quickPlan)
+    #expect(a.count + b.count == all.count)
+    #expect(Set(a.map(\.id)).isDisjoint(with: Set(b.map(\.id))))
+    let merged = Dictionary(uniqueKeysWithValues: (a + b).map { ($0.id, $0) })
+    for r in all {
+      let m = try #require(merged[r.id])
+      #expect(m.loss == r.loss, "\(r.id) differs between sharded and local runs")
+    }
+    // Results survive their JSON round trip (what --merge reads).
+    for r in a {
+      let back = try #require(RunResult(json: try JSONValue.parse(r.json.serialized())))
+      #expect(back.loss.map(\.bitPattern) == r.loss.map(\.bitPattern))
+      #expect(back.verdicts.map(\.kind) == r.verdicts.map(\.kind))
+    }
+  }
+
+  @Test("the failure modes are labelled by the classifier")
+  func failureModes() throws {
+    let results = try ExperimentRunner().run(Experiments.failureModes())
+    func first(_ key: String) -> String? { results.first { $0.id.contains(key) }?.verdicts.first?.kind.rawValue }
+    #expect(first("too high") == "diverged")
+    #expect(first("too low") == "stagnation")
+    #expect(first("constant high") == "oscillation")
+    #expect(first("the fix") != "oscillation")
+  }
+
+  @Test("the LR range test suggests a learning rate where digits trains well")
+  func rangeTest() throws {
+    var base = TrainConfig(task: .digits)
+    base.optimizer = OptimizerConfigurationJSON(kind: "sgd", momentum: 0.9, nesterov: false, betas: (0.9, 0.999), eps: 1e-8, weightDecay: nil)
+    let r = try LRRangeTest(base: base).run()
+    #expect(r.stoppedEarly)
+    let valley = try #require(r.valley)
+    #expect(valley > 1e-3 && valley < 1)
+    #expect(r.steepest != nil && r.minimumOverTen != nil)
+    let spec = LRRangeTest.recommendedSpec(peak: valley, steps: 100)
+    #expect(throws: Never.self) { _ = try ScheduleSpec.decode(spec) }
+  }
+
+  @Test("the report is self-contained, well-formed HTML with inline SVG, and results.json holds the sections")
+  func report() throws {
+    let runs = try ExperimentRunner().run(Self.quickPlan)
+    let report = Report(runs: runs, rangeTest: nil, quick: true)
+    let html = report.html()
+    #expect(html.hasPrefix("<!DOCTYPE html>"))
+    #expect(!html.contains("<script"))
+    #expect(!html.contains("http://") || html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
+    var rest = Substring(html)
+    var svgs = 0
+    while let start = rest.range(of: "<svg"), let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex) {
+      #expect(wellFormed(String(rest[start.lowerBound..<end.upperBound])))
+      svgs += 1
+      rest = rest[end.upperBound...]
+    }
+    #expect(svgs >= 5)
+    let results = report.resultsJSON()
+    for key in ["compare", "failure_modes", "warmup", "schedules"] { #expect(results[key] != nil, "\(key)") }
+  }
+
+  @Test("SVG charts: legend, ticks, log axes, regions and markers, always well-formed")
+  func svg() {
+    var chart = SVGChart(series: [.init(name: "a & b", x: [1, 10, 100], y: [1e-3, 1e-2, .nan]),
+                                  .init(name: "c", x: [1, 10, 100], y: [2e-3, 5e-3, 1e-2], band: ([1e-3, 4e-3, 9e-3], [3e-3, 6e-3, 2e-2]))],
+                         title: "<title>", xLabel: "lr", yLabel: "loss")
+    chart.logX = true
+    chart.logY = true
+    chart.regions = [.init(from: 5, to: 50, label: "spikes")]
+    chart.markers = [.init(x: 20, label: "warmup end")]
+    let text = chart.render()
+    #expect(wellFormed(text))
+    #expect(text.contains("a &amp; b"))
+    #expect(text.contains("&lt;title&gt;"))
+    #expect(text.contains("stroke-dasharray"))
+    #expect(text.contains("polygon"))
+    #expect(text.contains("warmup end"))
+    #expect(wellFormed(SVGChart(series: [], title: "empty", xLabel: "", yLabel: "").render()))
+  }
+}
