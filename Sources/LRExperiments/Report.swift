@@ -81,7 +81,7 @@ public struct Report {
     var chart = SVGChart(series: series, title: "Three schedules over 20 000 steps with 2 000 warmup steps",
                          xLabel: "update (step)", yLabel: "learning rate")
     chart.markers = [.init(x: 2000, label: "warmup ends")]
-    return Section(title: "Schedules", intro: "The shapes behind the lore: the Transformer's inverse square root, warmup then cosine, and warmup-stable-decay (the 1-sqrt cooldown of Hägele et al.). Every curve is LRKit's exact closed form; `lrkit curve` prints the numbers and `lrkit plot` draws any set of specs.",
+    return Section(title: "Schedules", intro: "The shapes behind the lore: the Transformer's inverse square root, warmup then cosine, and warmup-stable-decay (the 1-sqrt cooldown of Hägele et al.). Every curve is LRKit’s exact closed form; <code>lrkit curve</code> prints the numbers and <code>lrkit plot</code> draws any set of specs.",
                    figures: [chart.render()], table: [], json: ("schedules", .array(specs.map { .string($0.0) })))
   }
 

@@ -106,3 +106,41 @@ struct SpecDecodingTests {
     #expect(throws: ScheduleError.self) { try JSONValue.parse("NaN") }
   }
 }
+
+@Suite("Native specs: the classics")
+struct ClassicSpecTests {
+  @Test("Noam spec: peak 6.99e-4 at step 4000 for d_model 512, warmup 4000")
+  func noamSpec() throws {
+    let d = try ScheduleSpec.decode(text: #"{"type":"noam","d_model":512,"warmup":4000,"steps":20000}"#)
+    let values = d.lr.values(steps: 20_000)
+    let peak = values.indices.max { values[$0] < values[$1] }!
+    #expect(peak == 4000)
+    #expect(abs(values[peak] - 6.987712429686844e-4) < 1e-15)
+    #expect(d.warmupSteps == 4000)
+  }
+
+  @Test("inverse-sqrt spec: peak at the end of its own warmup, not after a second ramp")
+  func inverseSqrtSpec() throws {
+    let d = try ScheduleSpec.decode(text: #"{"type":"inverse_sqrt","lr":1,"warmup":100}"#)
+    #expect(d.lr.value(at: 100) == 1)
+    #expect(d.lr.value(at: 50) == 0.5)
+  }
+
+  @Test("warmup + cosine to 10 % of the peak")
+  func warmupCosine() throws {
+    let d = try ScheduleSpec.decode(text: #"{"type":"cosine","lr":3e-4,"steps":10000,"warmup":500,"floor_ratio":0.1}"#)
+    #expect(d.lr.value(at: 0) == 0)
+    #expect(abs(d.lr.value(at: 500) - 3e-4) < 1e-18)
+    #expect(abs(d.lr.value(at: 10_000) - 3e-5) < 1e-18)
+  }
+
+  @Test("WSD with 80 % stable")
+  func wsd() throws {
+    let d = try ScheduleSpec.decode(text: #"{"type":"wsd","lr":1e-3,"steps":10000,"warmup":0.05,"decay":0.15}"#)
+    #expect(d.lr.value(at: 500) == 1e-3)
+    #expect(d.lr.value(at: 8499) == 1e-3)
+    #expect(d.lr.value(at: 8500) == 1e-3)
+    #expect(d.lr.value(at: 9000) < 1e-3)
+    #expect(d.lr.value(at: 10_000) == 0)
+  }
+}

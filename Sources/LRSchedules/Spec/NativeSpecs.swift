@@ -219,7 +219,7 @@ func nativeParts<S: ScheduleScalar>(_ family: NativeFamily, _ r: inout SpecReade
     let timescale = try r.optionalDouble("timescale")
     if let timescale { try r.check(timescale > 0, "timescale", timescale, "must be positive") }
     // This family has its own warmup (it peaks at the end of it).
-    schedule = try assemble(InverseSquareRoot(lr: S(lr), warmup: w, timescale: timescale.map { S($0) }), warmup, &r)
+    schedule = try assemble(InverseSquareRoot(lr: S(lr), warmup: w, timescale: timescale.map { S($0) }), nil, &r)
     return NativeParts(lr: schedule, momentum: nil, warmup: w, total: total,
                        warnings: warnings)
   case .noam:
@@ -227,7 +227,7 @@ func nativeParts<S: ScheduleScalar>(_ family: NativeFamily, _ r: inout SpecReade
     try r.check(d > 0, "d_model", d, "must be positive")
     let scale = try r.double("scale", default: 1)
     guard w >= 1 else { throw r.missing("warmup") }
-    schedule = try assemble(NoamDecay(modelDimension: S(d), warmup: w, scale: S(scale)), warmup, &r)
+    schedule = try assemble(NoamDecay(modelDimension: S(d), warmup: w, scale: S(scale)), nil, &r)
     return NativeParts(lr: schedule, momentum: nil, warmup: w, total: total,
                        warnings: warnings)
   case .polynomial:
