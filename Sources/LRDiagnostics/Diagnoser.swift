@@ -6,11 +6,12 @@ import Foundation
 /// - **diverged**: a NaN/Inf loss or gradient norm, or the smoothed loss staying above 1.5× its
 ///   start (and 3× its best) at the end;
 /// - **spikes**: a point above 2× the median of the preceding window (KillLossSpike's 2×), or
-///   7 robust standard deviations above it in log space (OLMo's 7σ) and 1.3× the median;
-/// - **warmup**: a spike or a rise above 1.15× the initial loss in the first tenth of the run;
-/// - **stagnation**: less than 10 % improvement of the smoothed loss over the run;
+///   7 robust standard deviations above it in log space (OLMo's 7σ) and 1.3× the median, and
+///   by more than a tenth of the whole descent;
+/// - **warmup**: a spike or a rise above 1.3× the initial loss in the first tenth of the run;
+/// - **stagnation**: less than 20 % improvement of the smoothed loss over the run, calmly;
 /// - **oscillation**: in the last quarter, a coefficient of variation above 0.25 with no
-///   downward trend and the loss well above the best it reached;
+///   downward trend and the typical loss (median) well above the best it reached;
 /// - **overfitting**: the validation loss ending ≥ 5 % above its minimum after rising at the last
 ///   evaluations while the training loss kept falling.
 public enum Diagnoser {
@@ -91,7 +92,7 @@ public enum Diagnoser {
       let z = mad > 0 ? (naturalLog(v > 0 ? v : 1e-12) - mlog) / mad : 0
       // Relative jumps must also be visible on the scale of the whole descent (minibatch noise
       // on a loss near zero is not a spike).
-      let visible = v - base > 0.03 * max(initial - best, 0.05 * initial)
+      let visible = v - base > 0.1 * max(initial - best, 0.05 * initial)
       if base > 0, visible, v > 2 * base || (z > 7 && v > 1.3 * base) {
         var j = i
         var peak = v
@@ -122,9 +123,10 @@ public enum Diagnoser {
 
     // Warmup: instability in the first tenth.
     let earlyEnd = max(10, n / 10)
-    let earlySpikes = spikeEvents.filter { $0.start < earlyEnd }
+    // Early spikes matter when they push the loss back above where it started.
+    let earlySpikes = spikeEvents.filter { $0.start < earlyEnd && $0.peak > initial }
     let earlyMax = values.prefix(earlyEnd).max() ?? initial
-    let earlyRise = earlyMax > 1.15 * initial && (values.prefix(earlyEnd).firstIndex(of: earlyMax) ?? 0) >= 1
+    let earlyRise = earlyMax > 1.3 * initial && (values.prefix(earlyEnd).firstIndex(of: earlyMax) ?? 0) >= 1
     if !earlySpikes.isEmpty || earlyRise {
       var warmupNote = ""
       var confidence = 0.6
@@ -149,7 +151,10 @@ public enum Diagnoser {
         lr: lrAt(at)))
     }
     let laterSpikes = spikeEvents.filter { $0.start >= earlyEnd }
-    if !laterSpikes.isEmpty {
+    // One or two isolated spikes that recovered are not a problem; they are mentioned with a
+    // healthy verdict instead.
+    let isolated = laterSpikes.count <= 2 && laterSpikes.allSatisfy(\.recovered)
+    if !laterSpikes.isEmpty && !isolated {
       let positions = laterSpikes.prefix(8).map { "\(spikeSteps[$0.start] ?? steps[$0.start])" }.joined(separator: ", ")
       let unrecovered = laterSpikes.filter { !$0.recovered }.count
       verdicts.append(Verdict(
@@ -168,7 +173,7 @@ public enum Diagnoser {
     let tailMean = tailValues.reduce(0, +) / Double(tailValues.count)
     let tailSD = (tailValues.map { ($0 - tailMean) * ($0 - tailMean) }.reduce(0, +) / Double(tailValues.count)).squareRoot()
     let calm = tailMean <= 0 || tailSD / tailMean < 0.25
-    if !diverged && improvement < 0.3 && final <= initial * 1.02 && calm {
+    if !diverged && improvement < 0.2 && final <= initial * 1.02 && calm {
       verdicts.append(Verdict(
         kind: .stagnation, startStep: steps[0], endStep: steps[n - 1],
         confidence: improvement < 0.03 ? 0.9 : improvement < 0.1 ? 0.75 : 0.6,
@@ -189,7 +194,11 @@ public enum Diagnoser {
       // Relative dispersion alone would flag a converged run whose loss is near zero: the tail
       // must also sit visibly above the best, on the scale of the whole descent.
       let visible = mean - best > 0.05 * max(initial - best, 0) && sd > 0.03 * initial
-      if cv > 0.25 && (slope >= 0 || trend < sd) && mean > 1.5 * max(best, 1e-12) && visible {
+      let typicalWorse = median(tail) > 1.3 * max(best, 1e-12)
+      // With the lr already decayed to a tenth of its peak the noise is the data's, not the lr's.
+      var lrStillHigh = true
+      if let lr, let last = lr.values.last, let peak = lr.values.max(), peak > 0 { lrStillHigh = last > 0.1 * peak }
+      if cv > 0.25 && (slope >= 0 || trend < sd) && mean > 1.5 * max(best, 1e-12) && visible && typicalWorse && lrStillHigh {
         var lrNote = ""
         var confidence = 0.7
         if let lr, let last = lr.values.last, let peak = lr.values.max(), peak > 0 {
@@ -220,7 +229,8 @@ public enum Diagnoser {
         }
         let trainAtBest = trainAt(eval.steps[minIndex])
         let trainAtEnd = trainAt(eval.steps[ev.count - 1])
-        if last > ev[minIndex] * 1.05 && (rising || last > ev[minIndex] * 1.2) && trainAtEnd < trainAtBest {
+        let settled = minIndex <= ev.count - 3
+        if last > ev[minIndex] * 1.05 && (rising || settled || last > ev[minIndex] * 1.2) && trainAtEnd < trainAtBest {
           verdicts.append(Verdict(
             kind: .overfitting, startStep: eval.steps[minIndex], endStep: eval.steps[ev.count - 1], confidence: last > ev[minIndex] * 1.2 ? 0.9 : 0.7,
             evidence: "the validation loss was lowest at step \(eval.steps[minIndex]) (\(format(ev[minIndex]))) and rose to \(format(last)) while the training loss fell from \(format(trainAtBest)) to \(format(trainAtEnd))",
@@ -231,13 +241,15 @@ public enum Diagnoser {
     }
 
     if verdicts.isEmpty {
-      var evidence = "the loss fell from \(format(initial)) to \(format(final)) (\(percent(improvement)) lower) without spikes, divergence or a noisy tail"
+      var evidence = "the loss fell from \(format(initial)) to \(format(final)) (\(percent(improvement)) lower) without divergence or a noisy tail"
+      evidence += laterSpikes.isEmpty ? ", without spikes" : ", with \(laterSpikes.count) isolated spike(s) that recovered (step \(laterSpikes.map { "\(spikeSteps[$0.start] ?? steps[$0.start])" }.joined(separator: ", ")))"
       if let eval = log.series["eval_loss"], let e = eval.values.last { evidence += "; final validation loss \(format(e))" }
       verdicts.append(Verdict(kind: .healthy, startStep: steps[0], endStep: steps[n - 1],
                               confidence: min(0.95, 0.6 + improvement / 2), evidence: evidence,
                               advice: "nothing to change; a longer run or a larger model may lower the loss further"))
     }
-    let order: [Verdict.Kind] = [.diverged, .overfitting, .stagnation, .oscillation, .warmup, .spikes, .healthy]
+    // An early instability explains slow progress after it: warmup ranks before stagnation.
+    let order: [Verdict.Kind] = [.diverged, .overfitting, .warmup, .stagnation, .oscillation, .spikes, .healthy]
     return verdicts.sorted { order.firstIndex(of: $0.kind)! < order.firstIndex(of: $1.kind)! }
   }
 

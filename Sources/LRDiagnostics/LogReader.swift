@@ -144,7 +144,31 @@ public enum LogReader {
       }
       return log
     }
-    for candidate in files.filter({ name($0) == "metrics.csv" }) + files.filter({ $0.hasSuffix(".csv") || $0.hasSuffix(".jsonl") }).sorted() {
+    // Lightning: every version's metrics.csv, in version order (a resumed run continues in the
+    // next version; its repeated steps replace the earlier ones).
+    let metrics = files.filter { name($0) == "metrics.csv" }.sorted { a, b in
+      a.compare(b, options: .numeric) == .orderedAscending
+    }
+    if !metrics.isEmpty {
+      var merged: TrainingLog?
+      for rel in metrics {
+        guard let log = try? readFile(full(rel), keys: keys) else { continue }
+        if merged == nil {
+          merged = log
+          merged!.path = path
+        } else {
+          for (k, s) in log.series {
+            for (step, v) in zip(s.steps, s.values) { merged!.add(k, step: step, value: v) }
+          }
+          merged!.notes += log.notes
+        }
+      }
+      if var merged {
+        if metrics.count > 1 { merged.notes.append("merged \(metrics.count) metrics.csv files (\(metrics.joined(separator: ", ")))") }
+        return merged
+      }
+    }
+    for candidate in files.filter({ $0.hasSuffix(".csv") || $0.hasSuffix(".jsonl") }).sorted() {
       if let log = try? readFile(full(candidate), keys: keys), !log.series.isEmpty { return log }
     }
     throw .unrecognized(path: path, reason: "no log.jsonl, trainer_state.json, metrics.csv, event file or CSV/JSONL log inside")

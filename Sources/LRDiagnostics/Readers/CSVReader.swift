@@ -53,12 +53,16 @@ enum CSVReader {
     var nonNumeric = 0
     var headers = 0
     var implicitStep = 0
-    for line in text.split(whereSeparator: { $0 == "\n" }) {
+    // Python's csv module ends lines with \r\n (one Character in Swift): split on any newline.
+    for line in text.split(whereSeparator: \.isNewline) {
       if trimmed(line).isEmpty { continue }
       let cells = split(line)
       // A header: mostly non-numeric cells, naming a step column (again after a resume).
       let numericCells = cells.filter { !$0.isEmpty && number($0) != nil }.count
-      if numericCells == 0, let s = cells.firstIndex(where: keys.isStep) {
+      // An epoch column is the step of per-epoch logs (Keras' CSVLogger) when there is no step.
+      if numericCells == 0, let s = cells.firstIndex(where: keys.isStep)
+        ?? (keys.step == nil ? cells.firstIndex(where: { $0.lowercased() == "epoch" }) : nil)
+      {
         header = cells
         stepColumn = s
         headers += 1
