@@ -59,7 +59,7 @@ let package = Package(
       resources: [.copy("Corpus")]),
     .testTarget(
       name: "LRExperimentsTests", dependencies: ["LRExperiments", "LRTraining", "LRPlot", "LRSchedules"]),
-    .testTarget(name: "LRPlotTests", dependencies: ["LRPlot"]),
+    .testTarget(name: "LRPlotTests", dependencies: ["LRPlot"], exclude: ["Golden"]),
     .testTarget(name: "LRKitCLITests", dependencies: ["LRKitCLI", "LRSchedules"]),
   ],
   swiftLanguageModes: [.v6]

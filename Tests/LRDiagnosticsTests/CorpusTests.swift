@@ -83,8 +83,8 @@ struct CorpusTests {
       do {
         let log = try LogReader.read(root.appendingPathComponent(path).path)
         _ = Diagnoser.diagnose(log)
-      } catch let e as LogError {
-        #expect(!e.description.isEmpty)
+      } catch {
+        #expect(!error.description.isEmpty)
       }
     }
   }
