@@ -34,19 +34,8 @@ public struct TerminalChart: Sendable {
     }
   }
 
-  /// A vertical marker at an x value.
-  public struct Marker: Sendable {
-    /// Where.
-    public var x: Double
-    /// What it marks.
-    public var label: String
-
-    /// A marker.
-    public init(x: Double, label: String) {
-      self.x = x
-      self.label = label
-    }
-  }
+  /// A vertical marker at an x value: the same type the SVG chart draws.
+  public typealias Marker = SVGChart.Marker
 
   /// The lines.
   public var series: [Series]
