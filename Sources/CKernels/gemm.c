@@ -1,74 +1,156 @@
-// Single-precision matrix multiply for the training engine: B packed into 16-column panels,
-// A packed into 6-row panels, a 6 × 16 register-blocked micro-kernel (AVX2 + FMA when the CPU
-// has it, chosen at run time; a portable loop otherwise). Row ranges let the caller split the
-// work across threads.
+// Single-precision matrix multiply for the training engine (Goto's scheme, small): op(B) is
+// packed in blocks of KC rows into 16-column panels, op(A) into 6-row panels, and a 6 × 16
+// register-blocked micro-kernel (AVX2 + FMA when the CPU has it, chosen at run time; a
+// portable loop otherwise) writes each tile of C straight from its registers. Packing buffers
+// are per thread and reused. Row ranges let the caller split the work across threads; every
+// element of C is accumulated over k in the same order whatever the split.
 #include "lrkit_kernels.h"
-#include <stdlib.h>
+#include "scratch.h"
 #include <string.h>
 
 #define MR 6
 #define NR 16
+#define KC 256
 
-size_t lrkit_sgemm_packed_size(size_t k, size_t n) { return ((n + NR - 1) / NR) * NR * k; }
+#if defined(__x86_64__) && defined(__clang__)
+static void transpose8_avx2(const float *src, size_t ld, float *dst);
+#endif
 
-void lrkit_sgemm_pack_b(int trans_b, size_t k, size_t n, const float *b, size_t ldb,
+// Packs rows [k0, k0 + kc) of op(B) = Bᵀ (B stored N × K) into ceil(N/16) panels of
+// kc × 16, zero padded; 8 × 8 blocks go through AVX transposes when `fast`.
+static void pack_b_transposed(size_t k0, size_t kc, size_t n, const float *b, size_t ldb,
+                              float *packed, int fast) {
+  size_t panels = (n + NR - 1) / NR;
+  for (size_t p = 0; p < panels; p++) {
+    float *dst = packed + p * NR * kc;
+    size_t j0 = p * NR;
+    size_t width = n - j0 < NR ? n - j0 : NR;
+    size_t j = 0;
+#if defined(__x86_64__) && defined(__clang__)
+    if (fast) {
+      for (; j + 8 <= width; j += 8) {
+        const float *src = b + (j0 + j) * ldb + k0;
+        size_t kk = 0;
+        for (; kk + 8 <= kc; kk += 8) transpose8_avx2(src + kk, ldb, dst + kk * NR + j);
+        for (; kk < kc; kk++) {
+          for (size_t jj = 0; jj < 8; jj++) dst[kk * NR + j + jj] = src[jj * ldb + kk];
+        }
+      }
+    }
+#else
+    (void)fast;
+#endif
+    for (; j < width; j++) {
+      const float *src = b + (j0 + j) * ldb + k0;
+      for (size_t kk = 0; kk < kc; kk++) dst[kk * NR + j] = src[kk];
+    }
+    for (; j < NR; j++) {
+      for (size_t kk = 0; kk < kc; kk++) dst[kk * NR + j] = 0;
+    }
+  }
+}
+
+// Packs rows [k0, k0 + kc) of a row-major B (K × N) into ceil(N/16) panels of kc × 16,
+// zero padded: contiguous panels keep the micro-kernel's reads in a few cache lines.
+static void pack_b_rows(size_t k0, size_t kc, size_t n, const float *b, size_t ldb,
                         float *packed) {
   size_t panels = (n + NR - 1) / NR;
   for (size_t p = 0; p < panels; p++) {
-    float *dst = packed + p * NR * k;
+    float *dst = packed + p * NR * kc;
     size_t j0 = p * NR;
     size_t width = n - j0 < NR ? n - j0 : NR;
-    for (size_t kk = 0; kk < k; kk++) {
+    for (size_t kk = 0; kk < kc; kk++) {
+      const float *src = b + (k0 + kk) * ldb + j0;
       float *row = dst + kk * NR;
-      if (!trans_b) {
-        const float *src = b + kk * ldb + j0;
-        size_t j = 0;
-        for (; j < width; j++) row[j] = src[j];
-        for (; j < NR; j++) row[j] = 0;
+      if (width == NR) {
+        memcpy(row, src, NR * sizeof(float));
       } else {
         size_t j = 0;
-        for (; j < width; j++) row[j] = b[(j0 + j) * ldb + kk];
+        for (; j < width; j++) row[j] = src[j];
         for (; j < NR; j++) row[j] = 0;
       }
     }
   }
 }
 
-// Packs MR rows of op(A) starting at row i0 (k-major: for each kk, MR values), zero padded.
-static void pack_a(int trans_a, size_t k, const float *a, size_t lda, size_t i0, size_t rows,
-                   float *dst) {
-  for (size_t kk = 0; kk < k; kk++) {
-    float *col = dst + kk * MR;
-    size_t r = 0;
-    if (!trans_a) {
-      for (; r < rows; r++) col[r] = a[(i0 + r) * lda + kk];
-    } else {
-      const float *src = a + kk * lda + i0;
-      for (; r < rows; r++) col[r] = src[r];
+// Packs MR rows of op(A) starting at row i0, columns [k0, k0 + kc) (k-major: for each kk, MR
+// values), zero padded.
+static void pack_a(int trans_a, size_t k0, size_t kc, const float *a, size_t lda, size_t i0,
+                   size_t rows, float *dst) {
+  if (!trans_a) {
+    for (size_t r = 0; r < rows; r++) {
+      const float *src = a + (i0 + r) * lda + k0;
+      for (size_t kk = 0; kk < kc; kk++) dst[kk * MR + r] = src[kk];
     }
-    for (; r < MR; r++) col[r] = 0;
+    for (size_t r = rows; r < MR; r++) {
+      for (size_t kk = 0; kk < kc; kk++) dst[kk * MR + r] = 0;
+    }
+  } else {
+    if (rows == MR) {
+      for (size_t kk = 0; kk < kc; kk++) memcpy(dst + kk * MR, a + (k0 + kk) * lda + i0, MR * sizeof(float));
+      return;
+    }
+    for (size_t kk = 0; kk < kc; kk++) {
+      const float *src = a + (k0 + kk) * lda + i0;
+      float *col = dst + kk * MR;
+      size_t r = 0;
+      for (; r < rows; r++) col[r] = src[r];
+      for (; r < MR; r++) col[r] = 0;
+    }
   }
 }
 
-static void kernel_portable(size_t k, const float *pa, const float *pb, float *tile) {
+// Writes (or adds) the first rows × width of an MR × NR tile into C.
+static void store_tile(const float *tile, float *c, size_t ldc, size_t rows, size_t width,
+                       int accumulate) {
+  for (size_t r = 0; r < rows; r++) {
+    float *dst = c + r * ldc;
+    const float *src = tile + r * NR;
+    if (accumulate) {
+      for (size_t j = 0; j < width; j++) dst[j] += src[j];
+    } else {
+      for (size_t j = 0; j < width; j++) dst[j] = src[j];
+    }
+  }
+}
+
+// The micro-kernels read op(A)[r][kk] at a[r·rs + kk·ks] and op(B)[kk][j] at b[kk·bs + j]:
+// packed panels (rs 1, ks MR; bs NR) or the caller's matrices in place.
+static void kernel_portable(size_t k, const float *a, size_t rs, size_t ks, const float *b,
+                            size_t bs, float *c, size_t ldc, size_t rows, size_t width,
+                            int accumulate) {
   float acc[MR][NR];
   memset(acc, 0, sizeof acc);
   for (size_t kk = 0; kk < k; kk++) {
-    const float *bk = pb + kk * NR;
-    const float *ak = pa + kk * MR;
+    const float *bk = b + kk * bs;
+    const float *ak = a + kk * ks;
     for (int r = 0; r < MR; r++) {
-      float av = ak[r];
+      float av = ak[r * rs];
       for (int j = 0; j < NR; j++) acc[r][j] += av * bk[j];
     }
   }
-  memcpy(tile, acc, sizeof acc);
+  store_tile(&acc[0][0], c, ldc, rows, width, accumulate);
 }
 
 #if defined(__x86_64__) && defined(__clang__)
 #include <immintrin.h>
 
-__attribute__((target("avx2,fma"))) static void kernel_avx2(size_t k, const float *pa,
-                                                            const float *pb, float *tile) {
+#define ROW(R, A0, A1)                                               \
+  do {                                                               \
+    float *dst = c + (R) * ldc;                                      \
+    if (accumulate) {                                                \
+      A0 = _mm256_add_ps(A0, _mm256_loadu_ps(dst));                  \
+      A1 = _mm256_add_ps(A1, _mm256_loadu_ps(dst + 8));              \
+    }                                                                \
+    _mm256_storeu_ps(dst, A0);                                       \
+    _mm256_storeu_ps(dst + 8, A1);                                   \
+  } while (0)
+
+__attribute__((target("avx2,fma"))) static void kernel_avx2(size_t k, const float *a,
+                                                            size_t rs, size_t ks,
+                                                            const float *b, size_t bs,
+                                                            float *c, size_t ldc, size_t rows,
+                                                            size_t width, int accumulate) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -76,26 +158,59 @@ __attribute__((target("avx2,fma"))) static void kernel_avx2(size_t k, const floa
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
   __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
   for (size_t kk = 0; kk < k; kk++) {
-    __m256 b0 = _mm256_loadu_ps(pb + kk * NR);
-    __m256 b1 = _mm256_loadu_ps(pb + kk * NR + 8);
-    const float *ak = pa + kk * MR;
-    __m256 a;
-    a = _mm256_broadcast_ss(ak + 0); c00 = _mm256_fmadd_ps(a, b0, c00); c01 = _mm256_fmadd_ps(a, b1, c01);
-    a = _mm256_broadcast_ss(ak + 1); c10 = _mm256_fmadd_ps(a, b0, c10); c11 = _mm256_fmadd_ps(a, b1, c11);
-    a = _mm256_broadcast_ss(ak + 2); c20 = _mm256_fmadd_ps(a, b0, c20); c21 = _mm256_fmadd_ps(a, b1, c21);
-    a = _mm256_broadcast_ss(ak + 3); c30 = _mm256_fmadd_ps(a, b0, c30); c31 = _mm256_fmadd_ps(a, b1, c31);
-    a = _mm256_broadcast_ss(ak + 4); c40 = _mm256_fmadd_ps(a, b0, c40); c41 = _mm256_fmadd_ps(a, b1, c41);
-    a = _mm256_broadcast_ss(ak + 5); c50 = _mm256_fmadd_ps(a, b0, c50); c51 = _mm256_fmadd_ps(a, b1, c51);
+    __m256 b0 = _mm256_loadu_ps(b + kk * bs);
+    __m256 b1 = _mm256_loadu_ps(b + kk * bs + 8);
+    const float *ak = a + kk * ks;
+    __m256 av;
+    av = _mm256_broadcast_ss(ak); c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);
+    av = _mm256_broadcast_ss(ak + rs); c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);
+    av = _mm256_broadcast_ss(ak + 2 * rs); c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);
+    av = _mm256_broadcast_ss(ak + 3 * rs); c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);
+    av = _mm256_broadcast_ss(ak + 4 * rs); c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);
+    av = _mm256_broadcast_ss(ak + 5 * rs); c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);
   }
-  _mm256_storeu_ps(tile + 0 * NR, c00); _mm256_storeu_ps(tile + 0 * NR + 8, c01);
-  _mm256_storeu_ps(tile + 1 * NR, c10); _mm256_storeu_ps(tile + 1 * NR + 8, c11);
-  _mm256_storeu_ps(tile + 2 * NR, c20); _mm256_storeu_ps(tile + 2 * NR + 8, c21);
-  _mm256_storeu_ps(tile + 3 * NR, c30); _mm256_storeu_ps(tile + 3 * NR + 8, c31);
-  _mm256_storeu_ps(tile + 4 * NR, c40); _mm256_storeu_ps(tile + 4 * NR + 8, c41);
-  _mm256_storeu_ps(tile + 5 * NR, c50); _mm256_storeu_ps(tile + 5 * NR + 8, c51);
+  if (rows == MR && width == NR) {
+    ROW(0, c00, c01); ROW(1, c10, c11); ROW(2, c20, c21);
+    ROW(3, c30, c31); ROW(4, c40, c41); ROW(5, c50, c51);
+    return;
+  }
+  float tile[MR * NR] __attribute__((aligned(32)));
+  _mm256_store_ps(tile + 0 * NR, c00); _mm256_store_ps(tile + 0 * NR + 8, c01);
+  _mm256_store_ps(tile + 1 * NR, c10); _mm256_store_ps(tile + 1 * NR + 8, c11);
+  _mm256_store_ps(tile + 2 * NR, c20); _mm256_store_ps(tile + 2 * NR + 8, c21);
+  _mm256_store_ps(tile + 3 * NR, c30); _mm256_store_ps(tile + 3 * NR + 8, c31);
+  _mm256_store_ps(tile + 4 * NR, c40); _mm256_store_ps(tile + 4 * NR + 8, c41);
+  _mm256_store_ps(tile + 5 * NR, c50); _mm256_store_ps(tile + 5 * NR + 8, c51);
+  store_tile(tile, c, ldc, rows, width, accumulate);
+}
+#undef ROW
+
+// Packs 8 × 8 blocks of a transposed B: dst[kk·NR + j] = src[j·ld + kk] for j, kk < 8.
+__attribute__((target("avx2,fma"))) static void transpose8_avx2(const float *src, size_t ld,
+                                                                float *dst) {
+  __m256 r0 = _mm256_loadu_ps(src + 0 * ld), r1 = _mm256_loadu_ps(src + 1 * ld);
+  __m256 r2 = _mm256_loadu_ps(src + 2 * ld), r3 = _mm256_loadu_ps(src + 3 * ld);
+  __m256 r4 = _mm256_loadu_ps(src + 4 * ld), r5 = _mm256_loadu_ps(src + 5 * ld);
+  __m256 r6 = _mm256_loadu_ps(src + 6 * ld), r7 = _mm256_loadu_ps(src + 7 * ld);
+  __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+  __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+  __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+  __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+  __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  _mm256_storeu_ps(dst + 0 * NR, _mm256_permute2f128_ps(u0, u4, 0x20));
+  _mm256_storeu_ps(dst + 1 * NR, _mm256_permute2f128_ps(u1, u5, 0x20));
+  _mm256_storeu_ps(dst + 2 * NR, _mm256_permute2f128_ps(u2, u6, 0x20));
+  _mm256_storeu_ps(dst + 3 * NR, _mm256_permute2f128_ps(u3, u7, 0x20));
+  _mm256_storeu_ps(dst + 4 * NR, _mm256_permute2f128_ps(u0, u4, 0x31));
+  _mm256_storeu_ps(dst + 5 * NR, _mm256_permute2f128_ps(u1, u5, 0x31));
+  _mm256_storeu_ps(dst + 6 * NR, _mm256_permute2f128_ps(u2, u6, 0x31));
+  _mm256_storeu_ps(dst + 7 * NR, _mm256_permute2f128_ps(u3, u7, 0x31));
 }
 
-static int has_avx2_fma(void) {
+int lrkit_has_avx2_fma(void) {
   static int cached = -1;
   if (cached < 0) {
     __builtin_cpu_init();
@@ -104,47 +219,65 @@ static int has_avx2_fma(void) {
   return cached;
 }
 #else
-static int has_avx2_fma(void) { return 0; }
+int lrkit_has_avx2_fma(void) { return 0; }
 #endif
 
-void lrkit_sgemm_rows(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda,
-                      const float *packed_b, float beta, float *c, size_t ldc, size_t row_begin,
-                      size_t row_end) {
+void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a,
+                      size_t lda, const float *b, size_t ldb, int accumulate, float *c,
+                      size_t ldc, size_t row_begin, size_t row_end) {
   (void)m;
   if (row_end <= row_begin || n == 0) return;
   if (k == 0) {
-    if (beta == 0) {
+    if (!accumulate) {
       for (size_t i = row_begin; i < row_end; i++) memset(c + i * ldc, 0, n * sizeof(float));
     }
     return;
   }
-  float *pa = aligned_alloc(64, ((k * MR * sizeof(float) + 63) / 64) * 64);
-  float tile[MR * NR] __attribute__((aligned(32)));
-  int fast = has_avx2_fma();
   size_t panels = (n + NR - 1) / NR;
-  for (size_t i0 = row_begin; i0 < row_end; i0 += MR) {
-    size_t rows = row_end - i0 < MR ? row_end - i0 : MR;
-    pack_a(trans_a, k, a, lda, i0, rows, pa);
-    for (size_t p = 0; p < panels; p++) {
-      const float *pb = packed_b + p * NR * k;
+  size_t kc_max = k < KC ? k : KC;
+  // B is packed into panels; a row-major A is read in place (its six rows are six streams)
+  // but for a last block of < 6 rows, a transposed A is packed (its six values per k would
+  // otherwise sit on a separate cache line each).
+  float *pb = lrkit_scratch(LRKIT_SCRATCH_GEMM_B, panels * NR * kc_max);
+  float *pa = lrkit_scratch(LRKIT_SCRATCH_GEMM_A, MR * kc_max);
+  int fast = lrkit_has_avx2_fma();
+  for (size_t k0 = 0; k0 < k; k0 += KC) {
+    size_t kc = k - k0 < KC ? k - k0 : KC;
+    int acc = accumulate || k0 > 0;
+    if (trans_b) {
+      pack_b_transposed(k0, kc, n, b, ldb, pb, fast);
+    } else {
+      pack_b_rows(k0, kc, n, b, ldb, pb);
+    }
+    for (size_t i0 = row_begin; i0 < row_end; i0 += MR) {
+      size_t rows = row_end - i0 < MR ? row_end - i0 : MR;
+      const float *ablock;
+      size_t rs, ks;
+      if (rows < MR || trans_a) {
+        pack_a(trans_a, k0, kc, a, lda, i0, rows, pa);
+        ablock = pa, rs = 1, ks = MR;
+      } else {
+        ablock = a + i0 * lda + k0, rs = lda, ks = 1;
+      }
+      for (size_t p = 0; p < panels; p++) {
+        size_t j0 = p * NR;
+        size_t width = n - j0 < NR ? n - j0 : NR;
+        const float *bpanel = pb + p * NR * kc;
+        size_t bs = NR;
+        float *tile = c + i0 * ldc + j0;
 #if defined(__x86_64__) && defined(__clang__)
-      if (fast) kernel_avx2(k, pa, pb, tile); else kernel_portable(k, pa, pb, tile);
-#else
-      (void)fast;
-      kernel_portable(k, pa, pb, tile);
-#endif
-      size_t j0 = p * NR;
-      size_t width = n - j0 < NR ? n - j0 : NR;
-      for (size_t r = 0; r < rows; r++) {
-        float *dst = c + (i0 + r) * ldc + j0;
-        const float *src = tile + r * NR;
-        if (beta == 0) {
-          for (size_t j = 0; j < width; j++) dst[j] = src[j];
-        } else {
-          for (size_t j = 0; j < width; j++) dst[j] += src[j];
+        if (fast) {
+          kernel_avx2(kc, ablock, rs, ks, bpanel, bs, tile, ldc, rows, width, acc);
+          continue;
         }
+#endif
+        kernel_portable(kc, ablock, rs, ks, bpanel, bs, tile, ldc, rows, width, acc);
       }
     }
   }
-  free(pa);
+}
+
+void lrkit_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a,
+                 size_t lda, const float *b, size_t ldb, int accumulate, float *c, size_t ldc) {
+  lrkit_sgemm_rows(trans_a, trans_b, m, n, k, a, lda, b, ldb, accumulate, c, ldc, 0, m);
 }

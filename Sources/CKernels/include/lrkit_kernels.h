@@ -24,17 +24,49 @@ typedef struct {
 void lrkit_adam(float *p, const float *g, float *m, float *v, float *vmax, size_t n,
                 const lrkit_adam_scalars *s);
 
-/// Packs `op(B)` (K × N, row-major, transposed when `trans_b`) into the panel layout the
-/// matrix multiply reads: ceil(N/16) panels of K × 16 floats, zero padded. `packed` must hold
-/// lrkit_sgemm_packed_size(K, N) floats.
-size_t lrkit_sgemm_packed_size(size_t k, size_t n);
-void lrkit_sgemm_pack_b(int trans_b, size_t k, size_t n, const float *b, size_t ldb, float *packed);
+/// Rows [row_begin, row_end) of C = op(A) · op(B) (+ C when `accumulate`), row-major:
+/// op(A) is M × K (A stored K × M when `trans_a`), op(B) is K × N (B stored N × K when
+/// `trans_b`). Single-threaded; callers split rows across threads. Each element of C is summed
+/// over k in the same order whatever the row split.
+void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a,
+                      size_t lda, const float *b, size_t ldb, int accumulate, float *c,
+                      size_t ldc, size_t row_begin, size_t row_end);
 
-/// Rows [row_begin, row_end) of C = op(A) · B + beta · C, with B packed by lrkit_sgemm_pack_b.
-/// Row-major; `op(A)` is M × K (A transposed when `trans_a`). beta is 0 (overwrite) or 1 (add).
-void lrkit_sgemm_rows(int trans_a, size_t m, size_t n, size_t k, const float *a, size_t lda,
-                      const float *packed_b, float beta, float *c, size_t ldc, size_t row_begin,
-                      size_t row_end);
+/// All rows of lrkit_sgemm_rows.
+void lrkit_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a,
+                 size_t lda, const float *b, size_t ldb, int accumulate, float *c, size_t ldc);
+
+/// 1 when the CPU has AVX2 and FMA (the fast kernels run), 0 otherwise.
+int lrkit_has_avx2_fma(void);
+
+/// GELU with erf, y = x·Φ(x); keeps Φ(x) in `cdf` when it is not NULL.
+void lrkit_gelu(const float *x, float *y, float *cdf, size_t n);
+/// dx += dy · (Φ(x) + x·φ(x)); `cdf` (Φ from the forward pass) may be NULL.
+void lrkit_gelu_backward(const float *x, const float *cdf, const float *dy, float *dx, size_t n);
+/// LayerNorm over rows of `cols`, keeping each row's mean and 1/σ.
+void lrkit_layernorm(const float *x, const float *w, const float *b, float *y, float *mean,
+                     float *rstd, size_t rows, size_t cols, float eps);
+/// LayerNorm backward, accumulating dx, dw, db.
+void lrkit_layernorm_backward(const float *x, const float *w, const float *mean,
+                              const float *rstd, const float *dy, float *dx, float *dw,
+                              float *db, size_t rows, size_t cols);
+/// y = a + b (y may alias a or b).
+void lrkit_add(const float *a, const float *b, float *y, size_t n);
+/// y = a · b element-wise (y may alias a or b).
+void lrkit_mul(const float *a, const float *b, float *y, size_t n);
+/// Adds `bias` to every row.
+void lrkit_bias_add(float *y, const float *bias, size_t rows, size_t cols);
+/// db += column sums of dy.
+void lrkit_bias_backward(float *db, const float *dy, size_t rows, size_t cols);
+/// Causal multi-head self-attention of one sequence: qkv is T × 3C, out T × C, probs H × T × T.
+void lrkit_attention(const float *qkv, float *out, float *probs, size_t time, size_t channels,
+                     size_t heads);
+/// Its backward: accumulates dqkv (T × 3C) from dout (T × C).
+void lrkit_attention_backward(const float *qkv, const float *probs, const float *dout,
+                              float *dqkv, size_t time, size_t channels, size_t heads);
+/// The vectorizable exp and erf approximations the kernels use (for tests).
+float lrkit_exp_approx(float x);
+float lrkit_erf_approx(float x);
 
 /// CRC-32C (Castagnoli, as TFRecord uses) of `n` bytes continuing from `crc` (0 to start):
 /// the SSE4.2 instruction when the CPU has it, a table otherwise.

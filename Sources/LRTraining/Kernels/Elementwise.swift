@@ -1,3 +1,5 @@
+import CKernels
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -10,19 +12,25 @@ public enum Kernels {
   /// `y[r, :] += bias` for every row.
   public static func addBias(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>,
                              rows: Int, cols: Int) {
-    for r in 0..<rows {
-      let row = y + r * cols
-      for j in 0..<cols { row[j] += bias[j] }
-    }
+    lrkit_bias_add(y, bias, rows, cols)
   }
 
   /// `dbias += Σ_rows dy`.
   public static func biasBackward(_ dbias: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>,
                                   rows: Int, cols: Int) {
-    for r in 0..<rows {
-      let row = dy + r * cols
-      for j in 0..<cols { dbias[j] += row[j] }
-    }
+    lrkit_bias_backward(dbias, dy, rows, cols)
+  }
+
+  /// `y = a + b` element-wise (`y` may be `a` or `b`).
+  public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                         _ y: UnsafeMutablePointer<Float>, count: Int) {
+    lrkit_add(a, b, y, count)
+  }
+
+  /// `y = a · b` element-wise (`y` may be `a` or `b`).
+  public static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                              _ y: UnsafeMutablePointer<Float>, count: Int) {
+    lrkit_mul(a, b, y, count)
   }
 
   /// `y = max(x, 0)`.
@@ -36,30 +44,22 @@ public enum Kernels {
     for i in 0..<count where x[i] > 0 { dx[i] += dy[i] }
   }
 
-  /// GELU with the exact error function, PyTorch's `nn.GELU()`:
+  /// GELU with the error function, PyTorch's `nn.GELU()`:
   /// ```
-  /// y = x · ½ (1 + erf(x / √2))
+  /// y = x · Φ(x) = x · ½ (1 + erf(x / √2))
   /// ```
+  /// erf is Abramowitz & Stegun 7.1.26 (absolute error < 1.5e-7), the approximation PyTorch's
+  /// vectorized CPU kernel uses; `cdf` keeps Φ(x) for the backward pass.
   public static func gelu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
-                           cdf: UnsafeMutablePointer<Float>? = nil) {
-    for i in 0..<count {
-      let v = x[i]
-      let phi = 0.5 * (1 + erff(v * 0.70710678118654752))
-      cdf?[i] = phi
-      y[i] = v * phi
-    }
+                          cdf: UnsafeMutablePointer<Float>? = nil) {
+    lrkit_gelu(x, y, cdf, count)
   }
 
   /// `dx += dy · (Φ(x) + x φ(x))`; `cdf` is Φ(x) kept by the forward pass, if available.
   public static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                                   _ dx: UnsafeMutablePointer<Float>, count: Int,
                                   cdf: UnsafePointer<Float>? = nil) {
-    for i in 0..<count {
-      let v = x[i]
-      let phi = cdf?[i] ?? 0.5 * (1 + erff(v * 0.70710678118654752))
-      let pdf = expf(-0.5 * v * v) * 0.3989422804014327
-      dx[i] += dy[i] * (phi + v * pdf)
-    }
+    lrkit_gelu_backward(x, cdf, dy, dx, count)
   }
 
   /// LayerNorm over the last dimension, PyTorch's `nn.LayerNorm(cols)` (eps 1e-5); keeps the
@@ -71,23 +71,7 @@ public enum Kernels {
                                _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                                mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
                                rows: Int, cols: Int, eps: Float = 1e-5) {
-    for r in 0..<rows {
-      let xr = x + r * cols
-      var m: Float = 0
-      for j in 0..<cols { m += xr[j] }
-      m /= Float(cols)
-      var v: Float = 0
-      for j in 0..<cols {
-        let d = xr[j] - m
-        v += d * d
-      }
-      v /= Float(cols)
-      let s = 1 / (v + eps).squareRoot()
-      let yr = y + r * cols
-      for j in 0..<cols { yr[j] = (xr[j] - m) * s * w[j] + b[j] }
-      mean[r] = m
-      rstd[r] = s
-    }
+    lrkit_layernorm(x, w, b, y, mean, rstd, rows, cols, eps)
   }
 
   /// LayerNorm backward: accumulates `dx`, `dw`, `db`.
@@ -96,35 +80,19 @@ public enum Kernels {
     rstd: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
     _ dw: UnsafeMutablePointer<Float>, _ db: UnsafeMutablePointer<Float>, rows: Int, cols: Int
   ) {
-    for r in 0..<rows {
-      let xr = x + r * cols
-      let dyr = dy + r * cols
-      let m = mean[r]
-      let s = rstd[r]
-      var meanDnorm: Float = 0
-      var meanDnormXhat: Float = 0
-      for j in 0..<cols {
-        let xhat = (xr[j] - m) * s
-        let dnorm = dyr[j] * w[j]
-        meanDnorm += dnorm
-        meanDnormXhat += dnorm * xhat
-      }
-      meanDnorm /= Float(cols)
-      meanDnormXhat /= Float(cols)
-      let dxr = dx + r * cols
-      for j in 0..<cols {
-        let xhat = (xr[j] - m) * s
-        db[j] += dyr[j]
-        dw[j] += xhat * dyr[j]
-        dxr[j] += (dyr[j] * w[j] - meanDnorm - xhat * meanDnormXhat) * s
-      }
-    }
+    lrkit_layernorm_backward(x, w, mean, rstd, dy, dx, dw, db, rows, cols)
   }
 
   /// Mean cross-entropy of `logits` (rows × classes) against `targets`; writes the
   /// probabilities to `probs`. Returns the mean loss (natural log).
   public static func softmaxCrossEntropy(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
                                          probs: UnsafeMutablePointer<Float>, rows: Int, classes: Int) -> Double {
+    softmaxCrossEntropySum(logits, targets: targets, probs: probs, rows: rows, classes: classes) / Double(rows)
+  }
+
+  /// The summed (not averaged) cross-entropy of ``softmaxCrossEntropy(_:targets:probs:rows:classes:)``.
+  static func softmaxCrossEntropySum(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
+                                     probs: UnsafeMutablePointer<Float>, rows: Int, classes: Int) -> Double {
     var total = 0.0
     for r in 0..<rows {
       let lr = logits + r * classes
@@ -142,13 +110,15 @@ public enum Kernels {
       let t = Int(targets[r])
       total -= Double(logf(max(pr[t], Float.leastNormalMagnitude)))
     }
-    return total / Double(rows)
+    return total
   }
 
-  /// `dlogits = (probs − onehot(target)) / rows` (overwrites).
+  /// `dlogits = (probs − onehot(target)) / normalizer` (overwrites); the normalizer is `rows`
+  /// unless given (the whole batch's rows when this is one shard of it).
   public static func softmaxCrossEntropyBackward(probs: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
-                                                 _ dlogits: UnsafeMutablePointer<Float>, rows: Int, classes: Int) {
-    let scale = 1 / Float(rows)
+                                                 _ dlogits: UnsafeMutablePointer<Float>, rows: Int, classes: Int,
+                                                 normalizer: Int? = nil) {
+    let scale = 1 / Float(normalizer ?? rows)
     for r in 0..<rows {
       let pr = probs + r * classes
       let dr = dlogits + r * classes

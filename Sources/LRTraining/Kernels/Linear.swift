@@ -2,8 +2,9 @@ extension Kernels {
   /// `y = x · W + b` for `rows` inputs: `x` rows × in, `W` in × out (row-major), `b` out.
   public static func linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                             _ b: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
-                            rows: Int, inputs: Int, outputs: Int) {
-    GEMM.multiply(x, lda: inputs, w, ldb: outputs, into: y, ldc: outputs, m: rows, n: outputs, k: inputs)
+                            rows: Int, inputs: Int, outputs: Int, threads: Int = GEMM.threads) {
+    GEMM.multiply(x, lda: inputs, w, ldb: outputs, into: y, ldc: outputs, m: rows, n: outputs, k: inputs,
+                  threads: threads)
     if let b { addBias(y, b, rows: rows, cols: outputs) }
   }
 
@@ -12,13 +13,13 @@ extension Kernels {
   public static func linearBackward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                                     _ dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?,
                                     dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?,
-                                    rows: Int, inputs: Int, outputs: Int) {
+                                    rows: Int, inputs: Int, outputs: Int, threads: Int = GEMM.threads) {
     if let dx {
       GEMM.multiply(dy, lda: outputs, w, transB: true, ldb: outputs, into: dx, ldc: inputs,
-                    m: rows, n: inputs, k: outputs, accumulate: true)
+                    m: rows, n: inputs, k: outputs, accumulate: true, threads: threads)
     }
     GEMM.multiply(x, transA: true, lda: inputs, dy, ldb: outputs, into: dw, ldc: outputs,
-                  m: inputs, n: outputs, k: rows, accumulate: true)
+                  m: inputs, n: outputs, k: rows, accumulate: true, threads: threads)
     if let db { biasBackward(db, dy, rows: rows, cols: outputs) }
   }
 

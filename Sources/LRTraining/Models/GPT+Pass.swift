@@ -1,13 +1,85 @@
 import Dispatch
 
+import CKernels
+import Dispatch
+
 extension GPT {
   /// Forward pass (training mode when `rng` is given: dropout active) and, when `gradients` is
   /// given, the backward pass accumulating into it. Returns the mean cross-entropy (nats).
   ///
+  /// The batch runs as the workspace's shards (two halves, on two threads when
+  /// ``GEMM/threads`` allows): each shard's loss is a sum and its gradient is scaled by the
+  /// whole batch, and the shards are added in a fixed order, so the result does not depend on
+  /// the number of threads. With dropout, each shard draws its masks from a generator seeded
+  /// by `rng`, one draw per shard.
+  ///
   /// - Parameters:
   ///   - tokens: `batch × context` input tokens; `targets` the next tokens, same shape.
+  ///   - threads: the most threads to use (the result is the same for any value).
   public func pass(tokens: [Int32], targets: [Int32], parameters: [Float], gradients: inout [Float]?,
-                   workspace w: GPTWorkspace, rng: inout SplitMix64?) -> Double {
+                   workspace w: GPTWorkspace, rng: inout SplitMix64?, threads: Int = GEMM.threads) -> Double {
+    let T = config.context
+    let dropout = rng != nil && config.dropout > 0
+    let seeds: [UInt64] = dropout ? w.shards.map { _ in rng!.next() } : []
+    let count = w.shards.count
+    let parallel = threads >= 2 && count > 1
+    let threadsPerShard = parallel ? max(1, threads / count) : max(1, threads)
+    let totalRows = w.batch * T
+    if gradients != nil {
+      for g in w.shardGradients { g.update(repeating: 0, count: config.parameterCount) }
+    }
+    let losses = UnsafeMutablePointer<Double>.allocate(capacity: count)
+    defer { losses.deallocate() }
+    tokens.withUnsafeBufferPointer { tb in
+      targets.withUnsafeBufferPointer { yb in
+        parameters.withUnsafeBufferPointer { pb in
+          func run(_ G: UnsafeMutablePointer<Float>?) {
+            let job = ShardJob(tokens: tb.baseAddress!, targets: yb.baseAddress!, parameters: pb.baseAddress!,
+                               gradients: G, losses: losses)
+            let body: @Sendable (Int) -> Void = { s in
+              let start = w.shardSizes[..<s].reduce(0, +) * T
+              let g = s == 0 ? job.gradients : job.gradients.map { _ in w.shardGradients[s - 1] }
+              var shardRNG: SplitMix64? = dropout ? SplitMix64(seed: seeds[s]) : nil
+              job.losses[s] = self.shardPass(
+                w.shards[s], tokens: job.tokens + start, targets: job.targets + start,
+                parameters: job.parameters, gradients: g, totalRows: totalRows, rng: &shardRNG,
+                threads: threadsPerShard)
+            }
+            if parallel {
+              DispatchQueue.concurrentPerform(iterations: count, execute: body)
+            } else {
+              for s in 0..<count { body(s) }
+            }
+            if let G {
+              for s in 1..<max(count, 1) { lrkit_add(G, w.shardGradients[s - 1], G, config.parameterCount) }
+            }
+          }
+          if gradients != nil {
+            gradients!.withUnsafeMutableBufferPointer { gb in run(gb.baseAddress!) }
+          } else {
+            run(nil)
+          }
+        }
+      }
+    }
+    var total = 0.0
+    for s in 0..<count { total += losses[s] }
+    return total / Double(totalRows)
+  }
+
+  /// The raw pointers one shard works on.
+  struct ShardJob: @unchecked Sendable {
+    let tokens: UnsafePointer<Int32>
+    let targets: UnsafePointer<Int32>
+    let parameters: UnsafePointer<Float>
+    let gradients: UnsafeMutablePointer<Float>?
+    let losses: UnsafeMutablePointer<Double>
+  }
+
+  /// Forward (and backward, when `gradients` is given) of one shard; returns its summed loss.
+  func shardPass(_ w: GPTActivations, tokens: UnsafePointer<Int32>, targets: UnsafePointer<Int32>,
+                 parameters P: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>?,
+                 totalRows: Int, rng: inout SplitMix64?, threads: Int) -> Double {
     let cfg = config
     let B = w.batch
     let T = cfg.context
@@ -15,84 +87,91 @@ extension GPT {
     let V = cfg.vocabulary
     let N = B * T
     let L = layout
-    let dropout = rng != nil && cfg.dropout > 0
-    tokens.withUnsafeBufferPointer { tb in w.tokens.update(from: tb.baseAddress!, count: N) }
-    targets.withUnsafeBufferPointer { tb in w.targets.update(from: tb.baseAddress!, count: N) }
-    return parameters.withUnsafeBufferPointer { pbuf -> Double in
-      let P = pbuf.baseAddress!
-      // Embeddings.
-      Kernels.embed(w.tokens, wte: P + L.wte, wpe: P + L.wpe, w.xIn[0], batch: B, time: T, channels: C)
-      if dropout {
-        Kernels.dropout(w.xIn[0], w.xIn[0], mask: w.embMask, count: N * C, p: cfg.dropout, rng: &rng!)
-      }
-      for l in 0..<cfg.layers {
-        let b = P + L.layerBase[l]
-        let x = w.xIn[l]
-        let out = w.xIn[l + 1]
-        switch cfg.norm {
-        case .preLN:
-          Kernels.layerNorm(x, b + L.ln1W, b + L.ln1B, w.ln1[l], mean: w.ln1Mean[l], rstd: w.ln1Rstd[l], rows: N, cols: C)
-          Kernels.linear(w.ln1[l], b + L.qkvW, b + L.qkvB, w.qkv[l], rows: N, inputs: C, outputs: 3 * C)
-          attention(w, l)
-          Kernels.linear(w.att[l], b + L.projW, b + L.projB, w.tmp, rows: N, inputs: C, outputs: C)
-          if dropout { Kernels.dropout(w.tmp, w.tmp, mask: w.attMask[l], count: N * C, p: cfg.dropout, rng: &rng!) }
-          for i in 0..<N * C { w.mid[l][i] = x[i] + w.tmp[i] }
-          Kernels.layerNorm(w.mid[l], b + L.ln2W, b + L.ln2B, w.ln2[l], mean: w.ln2Mean[l], rstd: w.ln2Rstd[l], rows: N, cols: C)
-          Kernels.linear(w.ln2[l], b + L.fcW, b + L.fcB, w.fcPre[l], rows: N, inputs: C, outputs: 4 * C)
-          Kernels.gelu(w.fcPre[l], w.fcAct[l], count: N * 4 * C, cdf: w.fcCdf[l])
-          Kernels.linear(w.fcAct[l], b + L.fcProjW, b + L.fcProjB, w.tmp, rows: N, inputs: 4 * C, outputs: C)
-          if dropout { Kernels.dropout(w.tmp, w.tmp, mask: w.mlpMask[l], count: N * C, p: cfg.dropout, rng: &rng!) }
-          for i in 0..<N * C { out[i] = w.mid[l][i] + w.tmp[i] }
-        case .postLN:
-          Kernels.linear(x, b + L.qkvW, b + L.qkvB, w.qkv[l], rows: N, inputs: C, outputs: 3 * C)
-          attention(w, l)
-          Kernels.linear(w.att[l], b + L.projW, b + L.projB, w.tmp, rows: N, inputs: C, outputs: C)
-          if dropout { Kernels.dropout(w.tmp, w.tmp, mask: w.attMask[l], count: N * C, p: cfg.dropout, rng: &rng!) }
-          for i in 0..<N * C { w.mid[l][i] = x[i] + w.tmp[i] }  // r1
-          Kernels.layerNorm(w.mid[l], b + L.ln1W, b + L.ln1B, w.ln1[l], mean: w.ln1Mean[l], rstd: w.ln1Rstd[l], rows: N, cols: C)
-          Kernels.linear(w.ln1[l], b + L.fcW, b + L.fcB, w.fcPre[l], rows: N, inputs: C, outputs: 4 * C)
-          Kernels.gelu(w.fcPre[l], w.fcAct[l], count: N * 4 * C, cdf: w.fcCdf[l])
-          Kernels.linear(w.fcAct[l], b + L.fcProjW, b + L.fcProjB, w.tmp, rows: N, inputs: 4 * C, outputs: C)
-          if dropout { Kernels.dropout(w.tmp, w.tmp, mask: w.mlpMask[l], count: N * C, p: cfg.dropout, rng: &rng!) }
-          for i in 0..<N * C { w.r2[l][i] = w.ln1[l][i] + w.tmp[i] }
-          Kernels.layerNorm(w.r2[l], b + L.ln2W, b + L.ln2B, out, mean: w.ln2Mean[l], rstd: w.ln2Rstd[l], rows: N, cols: C)
-        }
-      }
-      let top = w.xIn[cfg.layers]
-      Kernels.layerNorm(top, P + L.lnfW, P + L.lnfB, w.lnf, mean: w.lnfMean, rstd: w.lnfRstd, rows: N, cols: C)
-      Kernels.linear(w.lnf, P + L.head, nil, w.logits, rows: N, inputs: C, outputs: V)
-      let loss = Kernels.softmaxCrossEntropy(w.logits, targets: w.targets, probs: w.outProbs, rows: N, classes: V)
-      guard gradients != nil else { return loss }
-      gradients!.withUnsafeMutableBufferPointer { gbuf in
-        backward(P, gbuf.baseAddress!, w, dropout: dropout)
-      }
-      return loss
+    let dropout = rng != nil
+    w.tokens.update(from: tokens, count: N)
+    w.targets.update(from: targets, count: N)
+    // Embeddings.
+    Kernels.embed(w.tokens, wte: P + L.wte, wpe: P + L.wpe, w.xIn[0], batch: B, time: T, channels: C)
+    if dropout {
+      Kernels.dropout(w.xIn[0], w.xIn[0], mask: w.embMask, count: N * C, p: cfg.dropout, rng: &rng!)
     }
+    for l in 0..<cfg.layers {
+      let b = P + L.layerBase[l]
+      let x = w.xIn[l]
+      let out = w.xIn[l + 1]
+      let mid = w.mid[l], ln1 = w.ln1[l], ln2 = w.ln2[l], fcPre = w.fcPre[l], fcAct = w.fcAct[l]
+      switch cfg.norm {
+      case .preLN:
+        Kernels.layerNorm(x, b + L.ln1W, b + L.ln1B, ln1, mean: w.ln1Mean[l], rstd: w.ln1Rstd[l], rows: N, cols: C)
+        Kernels.linear(ln1, b + L.qkvW, b + L.qkvB, w.qkv[l], rows: N, inputs: C, outputs: 3 * C, threads: threads)
+        attention(w, l, threads: threads)
+        Kernels.linear(w.att[l], b + L.projW, b + L.projB, w.tmp, rows: N, inputs: C, outputs: C, threads: threads)
+        if dropout { Kernels.dropout(w.tmp, w.tmp, mask: w.attMask[l], count: N * C, p: cfg.dropout, rng: &rng!) }
+        Kernels.add(x, w.tmp, mid, count: N * C)
+        Kernels.layerNorm(mid, b + L.ln2W, b + L.ln2B, ln2, mean: w.ln2Mean[l], rstd: w.ln2Rstd[l], rows: N, cols: C)
+        Kernels.linear(ln2, b + L.fcW, b + L.fcB, fcPre, rows: N, inputs: C, outputs: 4 * C, threads: threads)
+        Kernels.gelu(fcPre, fcAct, count: N * 4 * C, cdf: w.fcCdf[l])
+        Kernels.linear(fcAct, b + L.fcProjW, b + L.fcProjB, w.tmp, rows: N, inputs: 4 * C, outputs: C, threads: threads)
+        if dropout { Kernels.dropout(w.tmp, w.tmp, mask: w.mlpMask[l], count: N * C, p: cfg.dropout, rng: &rng!) }
+        Kernels.add(mid, w.tmp, out, count: N * C)
+      case .postLN:
+        Kernels.linear(x, b + L.qkvW, b + L.qkvB, w.qkv[l], rows: N, inputs: C, outputs: 3 * C, threads: threads)
+        attention(w, l, threads: threads)
+        Kernels.linear(w.att[l], b + L.projW, b + L.projB, w.tmp, rows: N, inputs: C, outputs: C, threads: threads)
+        if dropout { Kernels.dropout(w.tmp, w.tmp, mask: w.attMask[l], count: N * C, p: cfg.dropout, rng: &rng!) }
+        Kernels.add(x, w.tmp, mid, count: N * C)  // r1
+        Kernels.layerNorm(mid, b + L.ln1W, b + L.ln1B, ln1, mean: w.ln1Mean[l], rstd: w.ln1Rstd[l], rows: N, cols: C)
+        Kernels.linear(ln1, b + L.fcW, b + L.fcB, fcPre, rows: N, inputs: C, outputs: 4 * C, threads: threads)
+        Kernels.gelu(fcPre, fcAct, count: N * 4 * C, cdf: w.fcCdf[l])
+        Kernels.linear(fcAct, b + L.fcProjW, b + L.fcProjB, w.tmp, rows: N, inputs: 4 * C, outputs: C, threads: threads)
+        if dropout { Kernels.dropout(w.tmp, w.tmp, mask: w.mlpMask[l], count: N * C, p: cfg.dropout, rng: &rng!) }
+        Kernels.add(ln1, w.tmp, w.r2[l], count: N * C)
+        Kernels.layerNorm(w.r2[l], b + L.ln2W, b + L.ln2B, out, mean: w.ln2Mean[l], rstd: w.ln2Rstd[l], rows: N, cols: C)
+      }
+    }
+    let top = w.xIn[cfg.layers]
+    Kernels.layerNorm(top, P + L.lnfW, P + L.lnfB, w.lnf, mean: w.lnfMean, rstd: w.lnfRstd, rows: N, cols: C)
+    Kernels.linear(w.lnf, P + L.head, nil, w.logits, rows: N, inputs: C, outputs: V, threads: threads)
+    let loss = Kernels.softmaxCrossEntropySum(w.logits, targets: w.targets, probs: w.outProbs, rows: N, classes: V)
+    if let gradients {
+      backward(P, gradients, w, dropout: dropout, totalRows: totalRows, threads: threads)
+    }
+    return loss
   }
 
-  /// Attention of layer `l`, one batch item per task.
-  func attention(_ w: GPTWorkspace, _ l: Int) {
+  /// Attention of layer `l`, sequence by sequence (in parallel when `threads` > 1).
+  func attention(_ w: GPTActivations, _ l: Int, threads: Int) {
     let cfg = config
     let T = cfg.context
     let C = cfg.channels
     let H = cfg.heads
     let ptrs = Pointers(qkv: w.qkv[l], out: w.att[l], probs: w.probs[l], dqkv: w.dQkv, dout: w.dAtt)
-    DispatchQueue.concurrentPerform(iterations: w.batch) { b in
+    let body: @Sendable (Int) -> Void = { b in
       Kernels.attention(qkv: ptrs.qkv + b * T * 3 * C, out: ptrs.out + b * T * C,
                         probs: ptrs.probs + b * H * T * T, batch: 1, time: T, channels: C, heads: H)
     }
+    if threads > 1 && w.batch > 1 {
+      DispatchQueue.concurrentPerform(iterations: w.batch, execute: body)
+    } else {
+      for b in 0..<w.batch { body(b) }
+    }
   }
 
-  func attentionBackward(_ w: GPTWorkspace, _ l: Int) {
+  func attentionBackward(_ w: GPTActivations, _ l: Int, threads: Int) {
     let cfg = config
     let T = cfg.context
     let C = cfg.channels
     let H = cfg.heads
     let ptrs = Pointers(qkv: w.qkv[l], out: w.att[l], probs: w.probs[l], dqkv: w.dQkv, dout: w.dAtt)
-    DispatchQueue.concurrentPerform(iterations: w.batch) { b in
+    let body: @Sendable (Int) -> Void = { b in
       Kernels.attentionBackward(qkv: ptrs.qkv + b * T * 3 * C, probs: ptrs.probs + b * H * T * T,
                                 dout: ptrs.dout + b * T * C, dqkv: ptrs.dqkv + b * T * 3 * C,
                                 batch: 1, time: T, channels: C, heads: H)
+    }
+    if threads > 1 && w.batch > 1 {
+      DispatchQueue.concurrentPerform(iterations: w.batch, execute: body)
+    } else {
+      for b in 0..<w.batch { body(b) }
     }
   }
 
@@ -104,8 +183,8 @@ extension GPT {
     let dout: UnsafeMutablePointer<Float>
   }
 
-  func backward(_ P: UnsafePointer<Float>, _ G: UnsafeMutablePointer<Float>, _ w: GPTWorkspace,
-                dropout: Bool) {
+  func backward(_ P: UnsafePointer<Float>, _ G: UnsafeMutablePointer<Float>, _ w: GPTActivations,
+                dropout: Bool, totalRows: Int, threads: Int) {
     let cfg = config
     let B = w.batch
     let T = cfg.context
@@ -115,9 +194,10 @@ extension GPT {
     let L = layout
     func zero(_ p: UnsafeMutablePointer<Float>, _ n: Int) { p.update(repeating: 0, count: n) }
     // Head.
-    Kernels.softmaxCrossEntropyBackward(probs: w.outProbs, targets: w.targets, w.dLogits, rows: N, classes: V)
+    Kernels.softmaxCrossEntropyBackward(probs: w.outProbs, targets: w.targets, w.dLogits, rows: N, classes: V,
+                                        normalizer: totalRows)
     zero(w.dLn, N * C)
-    Kernels.linearBackward(w.lnf, P + L.head, w.dLogits, dx: w.dLn, dw: G + L.head, db: nil, rows: N, inputs: C, outputs: V)
+    Kernels.linearBackward(w.lnf, P + L.head, w.dLogits, dx: w.dLn, dw: G + L.head, db: nil, rows: N, inputs: C, outputs: V, threads: threads)
     zero(w.dX, N * C)
     Kernels.layerNormBackward(w.xIn[cfg.layers], P + L.lnfW, mean: w.lnfMean, rstd: w.lnfRstd, w.dLn, w.dX,
                               G + L.lnfW, G + L.lnfB, rows: N, cols: C)
@@ -129,24 +209,24 @@ extension GPT {
       case .preLN:
         // out = mid + drop(fcproj(gelu(fc(ln2(mid)))))
         w.dTmp.update(from: w.dX, count: N * C)
-        if dropout { for i in 0..<N * C { w.dTmp[i] *= w.mlpMask[l][i] } }
+        if dropout { Kernels.multiply(w.dTmp, w.mlpMask[l], w.dTmp, count: N * C) }
         zero(w.dFcAct, N * 4 * C)
-        Kernels.linearBackward(w.fcAct[l], b + L.fcProjW, w.dTmp, dx: w.dFcAct, dw: g + L.fcProjW, db: g + L.fcProjB, rows: N, inputs: 4 * C, outputs: C)
+        Kernels.linearBackward(w.fcAct[l], b + L.fcProjW, w.dTmp, dx: w.dFcAct, dw: g + L.fcProjW, db: g + L.fcProjB, rows: N, inputs: 4 * C, outputs: C, threads: threads)
         zero(w.dFcPre, N * 4 * C)
         Kernels.geluBackward(w.fcPre[l], w.dFcAct, w.dFcPre, count: N * 4 * C, cdf: w.fcCdf[l])
         zero(w.dLn, N * C)
-        Kernels.linearBackward(w.ln2[l], b + L.fcW, w.dFcPre, dx: w.dLn, dw: g + L.fcW, db: g + L.fcB, rows: N, inputs: C, outputs: 4 * C)
+        Kernels.linearBackward(w.ln2[l], b + L.fcW, w.dFcPre, dx: w.dLn, dw: g + L.fcW, db: g + L.fcB, rows: N, inputs: C, outputs: 4 * C, threads: threads)
         w.dMid.update(from: w.dX, count: N * C)
         Kernels.layerNormBackward(w.mid[l], b + L.ln2W, mean: w.ln2Mean[l], rstd: w.ln2Rstd[l], w.dLn, w.dMid, g + L.ln2W, g + L.ln2B, rows: N, cols: C)
         // mid = x + drop(proj(attn(qkv(ln1(x)))))
         w.dTmp.update(from: w.dMid, count: N * C)
-        if dropout { for i in 0..<N * C { w.dTmp[i] *= w.attMask[l][i] } }
+        if dropout { Kernels.multiply(w.dTmp, w.attMask[l], w.dTmp, count: N * C) }
         zero(w.dAtt, N * C)
-        Kernels.linearBackward(w.att[l], b + L.projW, w.dTmp, dx: w.dAtt, dw: g + L.projW, db: g + L.projB, rows: N, inputs: C, outputs: C)
+        Kernels.linearBackward(w.att[l], b + L.projW, w.dTmp, dx: w.dAtt, dw: g + L.projW, db: g + L.projB, rows: N, inputs: C, outputs: C, threads: threads)
         zero(w.dQkv, N * 3 * C)
-        attentionBackward(w, l)
+        attentionBackward(w, l, threads: threads)
         zero(w.dLn, N * C)
-        Kernels.linearBackward(w.ln1[l], b + L.qkvW, w.dQkv, dx: w.dLn, dw: g + L.qkvW, db: g + L.qkvB, rows: N, inputs: C, outputs: 3 * C)
+        Kernels.linearBackward(w.ln1[l], b + L.qkvW, w.dQkv, dx: w.dLn, dw: g + L.qkvW, db: g + L.qkvB, rows: N, inputs: C, outputs: 3 * C, threads: threads)
         w.dX.update(from: w.dMid, count: N * C)
         Kernels.layerNormBackward(w.xIn[l], b + L.ln1W, mean: w.ln1Mean[l], rstd: w.ln1Rstd[l], w.dLn, w.dX, g + L.ln1W, g + L.ln1B, rows: N, cols: C)
       case .postLN:
@@ -154,26 +234,26 @@ extension GPT {
         zero(w.dMid, N * C)  // d r2
         Kernels.layerNormBackward(w.r2[l], b + L.ln2W, mean: w.ln2Mean[l], rstd: w.ln2Rstd[l], w.dX, w.dMid, g + L.ln2W, g + L.ln2B, rows: N, cols: C)
         w.dTmp.update(from: w.dMid, count: N * C)
-        if dropout { for i in 0..<N * C { w.dTmp[i] *= w.mlpMask[l][i] } }
+        if dropout { Kernels.multiply(w.dTmp, w.mlpMask[l], w.dTmp, count: N * C) }
         zero(w.dFcAct, N * 4 * C)
-        Kernels.linearBackward(w.fcAct[l], b + L.fcProjW, w.dTmp, dx: w.dFcAct, dw: g + L.fcProjW, db: g + L.fcProjB, rows: N, inputs: 4 * C, outputs: C)
+        Kernels.linearBackward(w.fcAct[l], b + L.fcProjW, w.dTmp, dx: w.dFcAct, dw: g + L.fcProjW, db: g + L.fcProjB, rows: N, inputs: 4 * C, outputs: C, threads: threads)
         zero(w.dFcPre, N * 4 * C)
         Kernels.geluBackward(w.fcPre[l], w.dFcAct, w.dFcPre, count: N * 4 * C, cdf: w.fcCdf[l])
         w.dLn.update(from: w.dMid, count: N * C)  // d x1 = d r2 + fc path
-        Kernels.linearBackward(w.ln1[l], b + L.fcW, w.dFcPre, dx: w.dLn, dw: g + L.fcW, db: g + L.fcB, rows: N, inputs: C, outputs: 4 * C)
+        Kernels.linearBackward(w.ln1[l], b + L.fcW, w.dFcPre, dx: w.dLn, dw: g + L.fcW, db: g + L.fcB, rows: N, inputs: C, outputs: 4 * C, threads: threads)
         zero(w.dMid, N * C)  // d r1
         Kernels.layerNormBackward(w.mid[l], b + L.ln1W, mean: w.ln1Mean[l], rstd: w.ln1Rstd[l], w.dLn, w.dMid, g + L.ln1W, g + L.ln1B, rows: N, cols: C)
         w.dTmp.update(from: w.dMid, count: N * C)
-        if dropout { for i in 0..<N * C { w.dTmp[i] *= w.attMask[l][i] } }
+        if dropout { Kernels.multiply(w.dTmp, w.attMask[l], w.dTmp, count: N * C) }
         zero(w.dAtt, N * C)
-        Kernels.linearBackward(w.att[l], b + L.projW, w.dTmp, dx: w.dAtt, dw: g + L.projW, db: g + L.projB, rows: N, inputs: C, outputs: C)
+        Kernels.linearBackward(w.att[l], b + L.projW, w.dTmp, dx: w.dAtt, dw: g + L.projW, db: g + L.projB, rows: N, inputs: C, outputs: C, threads: threads)
         zero(w.dQkv, N * 3 * C)
-        attentionBackward(w, l)
+        attentionBackward(w, l, threads: threads)
         w.dX.update(from: w.dMid, count: N * C)
-        Kernels.linearBackward(w.xIn[l], b + L.qkvW, w.dQkv, dx: w.dX, dw: g + L.qkvW, db: g + L.qkvB, rows: N, inputs: C, outputs: 3 * C)
+        Kernels.linearBackward(w.xIn[l], b + L.qkvW, w.dQkv, dx: w.dX, dw: g + L.qkvW, db: g + L.qkvB, rows: N, inputs: C, outputs: 3 * C, threads: threads)
       }
     }
-    if dropout { for i in 0..<N * C { w.dX[i] *= w.embMask[i] } }
+    if dropout { Kernels.multiply(w.dX, w.embMask, w.dX, count: N * C) }
     Kernels.embedBackward(w.tokens, w.dX, dwte: G + L.wte, dwpe: G + L.wpe, batch: B, time: T, channels: C)
   }
 }

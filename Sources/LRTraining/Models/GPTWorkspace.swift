@@ -1,53 +1,32 @@
-/// Activations and gradient scratch of a ``GPT`` for one batch size: everything the backward
-/// pass needs from the forward pass, allocated once and reused every step.
-public final class GPTWorkspace {
+/// Everything a ``GPT`` pass needs besides the parameters, for one batch size: the batch is
+/// cut into two fixed shards (one when the batch is a single sequence) with their own
+/// activations, so that both cores run a whole forward and backward pass each, and a gradient
+/// buffer for the second shard. The cut depends only on the batch size, never on the machine,
+/// so results are the same with one thread or two.
+public final class GPTWorkspace: @unchecked Sendable {
   let config: GPTConfig
-  let batch: Int
-  let scratch = Scratch()
-  // Per layer.
-  let xIn: [UnsafeMutablePointer<Float>]
-  let ln1, ln1Mean, ln1Rstd, qkv, probs, att, mid, ln2, ln2Mean, ln2Rstd, fcPre, fcAct, fcCdf, r2: [UnsafeMutablePointer<Float>]
-  let attMask, mlpMask: [UnsafeMutablePointer<Float>]
-  let embMask: UnsafeMutablePointer<Float>
-  // Head.
-  let lnf, lnfMean, lnfRstd, logits, outProbs: UnsafeMutablePointer<Float>
-  let targets: UnsafeMutablePointer<Int32>
-  let tokens: UnsafeMutablePointer<Int32>
-  // Gradient scratch.
-  let dX, dMid, dTmp, dAtt, dQkv, dLn, dFcAct, dFcPre, dLogits, tmp: UnsafeMutablePointer<Float>
+  /// Sequences per batch.
+  public let batch: Int
+  /// Sequences of each shard, first shard first.
+  let shardSizes: [Int]
+  let shards: [GPTActivations]
+  /// Gradients of shards 1…, added into the caller's buffer in shard order.
+  let shardGradients: [UnsafeMutablePointer<Float>]
 
   /// Buffers for batches of `batch` sequences of `config.context` tokens.
   public init(config: GPTConfig, batch: Int) {
     self.config = config
     self.batch = batch
-    let n = batch * config.context
-    let c = config.channels
-    let l = config.layers
-    let s = scratch
-    func each(_ count: Int) -> [UnsafeMutablePointer<Float>] { (0..<l).map { _ in s.make(count) } }
-    xIn = (0...l).map { _ in s.make(n * c) }
-    ln1 = each(n * c); ln1Mean = each(n); ln1Rstd = each(n)
-    qkv = each(n * 3 * c); probs = each(batch * config.heads * config.context * config.context)
-    att = each(n * c); mid = each(n * c)
-    ln2 = each(n * c); ln2Mean = each(n); ln2Rstd = each(n)
-    fcPre = each(n * 4 * c); fcAct = each(n * 4 * c); fcCdf = each(n * 4 * c); r2 = each(n * c)
-    let drop = config.dropout > 0
-    attMask = drop ? each(n * c) : []
-    mlpMask = drop ? each(n * c) : []
-    embMask = s.make(drop ? n * c : 1)
-    lnf = s.make(n * c); lnfMean = s.make(n); lnfRstd = s.make(n)
-    logits = s.make(n * config.vocabulary); outProbs = s.make(n * config.vocabulary)
-    targets = UnsafeMutablePointer<Int32>.allocate(capacity: n)
-    tokens = UnsafeMutablePointer<Int32>.allocate(capacity: n)
-    targets.initialize(repeating: 0, count: n)
-    tokens.initialize(repeating: 0, count: n)
-    dX = s.make(n * c); dMid = s.make(n * c); dTmp = s.make(n * c); dAtt = s.make(n * c)
-    dQkv = s.make(n * 3 * c); dLn = s.make(n * c); dFcAct = s.make(n * 4 * c); dFcPre = s.make(n * 4 * c)
-    dLogits = s.make(n * config.vocabulary); tmp = s.make(n * c)
+    let count = min(2, max(batch, 1))
+    let sizes = (0..<count).map { s in batch * (s + 1) / count - batch * s / count }
+    shardSizes = sizes
+    shards = sizes.map { GPTActivations(config: config, batch: $0) }
+    shardGradients = sizes.dropFirst().map { _ in
+      let g = UnsafeMutablePointer<Float>.allocate(capacity: max(config.parameterCount, 1))
+      g.initialize(repeating: 0, count: max(config.parameterCount, 1))
+      return g
+    }
   }
 
-  deinit {
-    targets.deallocate()
-    tokens.deallocate()
-  }
+  deinit { for g in shardGradients { g.deallocate() } }
 }

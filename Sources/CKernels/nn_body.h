@@ -1,0 +1,152 @@
+// The bodies of the layer kernels, written as plain loops that the compiler vectorizes.
+// nn.c includes this file twice: once compiled for AVX2 + FMA, once for the baseline
+// instruction set, with ATTR and NAME set accordingly. Not a public header.
+
+ATTR static void NAME(gelu)(const float *restrict x, float *restrict y, float *restrict cdf,
+                            size_t n) {
+  if (cdf) {
+    for (size_t i = 0; i < n; i++) {
+      float v = x[i];
+      float phi = 0.5f * (1.0f + erf_approx(v * 0.70710678118654752f));
+      cdf[i] = phi;
+      y[i] = v * phi;
+    }
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      float v = x[i];
+      y[i] = v * (0.5f * (1.0f + erf_approx(v * 0.70710678118654752f)));
+    }
+  }
+}
+
+ATTR static void NAME(gelu_backward)(const float *restrict x, const float *restrict cdf,
+                                     const float *restrict dy, float *restrict dx, size_t n) {
+  if (cdf) {
+    for (size_t i = 0; i < n; i++) {
+      float v = x[i];
+      float pdf = exp_approx(-0.5f * v * v) * 0.3989422804014327f;
+      dx[i] += dy[i] * (cdf[i] + v * pdf);
+    }
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      float v = x[i];
+      float phi = 0.5f * (1.0f + erf_approx(v * 0.70710678118654752f));
+      float pdf = exp_approx(-0.5f * v * v) * 0.3989422804014327f;
+      dx[i] += dy[i] * (phi + v * pdf);
+    }
+  }
+}
+
+ATTR static void NAME(layernorm)(const float *restrict x, const float *restrict w,
+                                 const float *restrict b, float *restrict y,
+                                 float *restrict mean, float *restrict rstd, size_t rows,
+                                 size_t cols, float eps) {
+#pragma clang fp reassociate(on)
+  float inv_cols = 1.0f / (float)cols;
+  for (size_t r = 0; r < rows; r++) {
+    const float *xr = x + r * cols;
+    float m = 0;
+    for (size_t j = 0; j < cols; j++) m += xr[j];
+    m *= inv_cols;
+    float v = 0;
+    for (size_t j = 0; j < cols; j++) {
+      float d = xr[j] - m;
+      v += d * d;
+    }
+    v *= inv_cols;
+    float s = 1.0f / __builtin_sqrtf(v + eps);
+    float *yr = y + r * cols;
+    for (size_t j = 0; j < cols; j++) yr[j] = (xr[j] - m) * s * w[j] + b[j];
+    mean[r] = m;
+    rstd[r] = s;
+  }
+}
+
+ATTR static void NAME(layernorm_backward)(const float *restrict x, const float *restrict w,
+                                          const float *restrict mean, const float *restrict rstd,
+                                          const float *restrict dy, float *restrict dx,
+                                          float *restrict dw, float *restrict db, size_t rows,
+                                          size_t cols) {
+#pragma clang fp reassociate(on)
+  float inv_cols = 1.0f / (float)cols;
+  for (size_t r = 0; r < rows; r++) {
+    const float *xr = x + r * cols;
+    const float *dyr = dy + r * cols;
+    float m = mean[r], s = rstd[r];
+    float mean_dnorm = 0, mean_dnorm_xhat = 0;
+    for (size_t j = 0; j < cols; j++) {
+      float xhat = (xr[j] - m) * s;
+      float dnorm = dyr[j] * w[j];
+      mean_dnorm += dnorm;
+      mean_dnorm_xhat += dnorm * xhat;
+    }
+    mean_dnorm *= inv_cols;
+    mean_dnorm_xhat *= inv_cols;
+    float *dxr = dx + r * cols;
+    for (size_t j = 0; j < cols; j++) {
+      float xhat = (xr[j] - m) * s;
+      db[j] += dyr[j];
+      dw[j] += xhat * dyr[j];
+      dxr[j] += (dyr[j] * w[j] - mean_dnorm - xhat * mean_dnorm_xhat) * s;
+    }
+  }
+}
+
+// Row t of the T × T scores: scaled, softmax over s ≤ t, zero above the diagonal.
+ATTR static void NAME(softmax_causal)(float *restrict p, size_t time, float scale) {
+#pragma clang fp reassociate(on)
+  for (size_t t = 0; t < time; t++) {
+    float *row = p + t * time;
+    size_t n = t + 1;
+    float mx = -__builtin_inff();
+    for (size_t s = 0; s < n; s++) mx = __builtin_fmaxf(mx, row[s] * scale);
+    float sum = 0;
+    for (size_t s = 0; s < n; s++) {
+      float e = exp_approx(row[s] * scale - mx);
+      row[s] = e;
+      sum += e;
+    }
+    float inv = 1.0f / sum;
+    for (size_t s = 0; s < n; s++) row[s] *= inv;
+    for (size_t s = n; s < time; s++) row[s] = 0;
+  }
+}
+
+// dP → dS in place: dS = P ∘ (dP − Σ_s P dP) · scale on and below the diagonal, 0 above.
+ATTR static void NAME(softmax_causal_backward)(const float *restrict p, float *restrict dp,
+                                               size_t time, float scale) {
+#pragma clang fp reassociate(on)
+  for (size_t t = 0; t < time; t++) {
+    const float *pr = p + t * time;
+    float *dr = dp + t * time;
+    size_t n = t + 1;
+    float inner = 0;
+    for (size_t s = 0; s < n; s++) inner += pr[s] * dr[s];
+    for (size_t s = 0; s < n; s++) dr[s] = pr[s] * (dr[s] - inner) * scale;
+    for (size_t s = n; s < time; s++) dr[s] = 0;
+  }
+}
+
+ATTR static void NAME(add)(const float *a, const float *b, float *y, size_t n) {
+  for (size_t i = 0; i < n; i++) y[i] = a[i] + b[i];
+}
+
+ATTR static void NAME(mul)(const float *a, const float *b, float *y, size_t n) {
+  for (size_t i = 0; i < n; i++) y[i] = a[i] * b[i];
+}
+
+ATTR static void NAME(bias_add)(float *restrict y, const float *restrict bias, size_t rows,
+                                size_t cols) {
+  for (size_t r = 0; r < rows; r++) {
+    float *row = y + r * cols;
+    for (size_t j = 0; j < cols; j++) row[j] += bias[j];
+  }
+}
+
+ATTR static void NAME(bias_backward)(float *restrict db, const float *restrict dy, size_t rows,
+                                     size_t cols) {
+  for (size_t r = 0; r < rows; r++) {
+    const float *row = dy + r * cols;
+    for (size_t j = 0; j < cols; j++) db[j] += row[j];
+  }
+}

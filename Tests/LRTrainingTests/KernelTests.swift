@@ -1,0 +1,233 @@
+import Foundation
+import LRTraining
+import Testing
+
+/// The C kernels against plain double-precision references, on shapes that reach every edge
+/// of the blocking (rows not a multiple of 6, columns not a multiple of 16, k over one block).
+@Suite("Kernels against double-precision references")
+struct KernelTests {
+  func random(_ n: Int, _ rng: inout SplitMix64) -> [Float] { (0..<n).map { _ in rng.normal() } }
+
+  @Test("GEMM: every transpose combination, edge tiles, k over one block, accumulate",
+        arguments: [(false, false), (true, false), (false, true), (true, true)])
+  func gemm(_ trans: (Bool, Bool)) {
+    let (transA, transB) = trans
+    var rng = SplitMix64(seed: 42)
+    for (m, n, k) in [(13, 37, 300), (6, 16, 1), (1, 1, 7), (64, 65, 128), (50, 8, 513)] {
+      let a = random(m * k, &rng)
+      let b = random(k * n, &rng)
+      let c0 = random(m * n, &rng)
+      let lda = transA ? m : k
+      let ldb = transB ? k : n
+      for accumulate in [false, true] {
+        var c = c0
+        a.withUnsafeBufferPointer { ap in
+          b.withUnsafeBufferPointer { bp in
+            c.withUnsafeMutableBufferPointer { cp in
+              GEMM.multiply(ap.baseAddress!, transA: transA, lda: lda, bp.baseAddress!, transB: transB, ldb: ldb,
+                            into: cp.baseAddress!, ldc: n, m: m, n: n, k: k, accumulate: accumulate, threads: 1)
+            }
+          }
+        }
+        var worst = 0.0
+        for i in 0..<m {
+          for j in 0..<n {
+            var sum = accumulate ? Double(c0[i * n + j]) : 0
+            var scale = 1.0
+            for p in 0..<k {
+              let x = Double(transA ? a[p * lda + i] : a[i * lda + p])
+              let y = Double(transB ? b[j * ldb + p] : b[p * ldb + j])
+              sum += x * y
+              scale += abs(x * y)
+            }
+            worst = max(worst, abs(Double(c[i * n + j]) - sum) / scale)
+          }
+        }
+        #expect(worst < 1e-6, "m \(m) n \(n) k \(k) accumulate \(accumulate): worst \(worst)")
+      }
+    }
+  }
+
+  @Test("GEMM: the same bits on one thread or two")
+  func gemmThreads() {
+    var rng = SplitMix64(seed: 3)
+    let (m, n, k) = (203, 77, 300)
+    let a = random(m * k, &rng)
+    let b = random(k * n, &rng)
+    func run(_ threads: Int) -> [Float] {
+      var c = [Float](repeating: 0, count: m * n)
+      a.withUnsafeBufferPointer { ap in
+        b.withUnsafeBufferPointer { bp in
+          c.withUnsafeMutableBufferPointer { cp in
+            GEMM.multiply(ap.baseAddress!, lda: k, bp.baseAddress!, ldb: n, into: cp.baseAddress!, ldc: n,
+                          m: m, n: n, k: k, threads: threads)
+          }
+        }
+      }
+      return c
+    }
+    #expect(run(1) == run(2))
+  }
+
+  @Test("GELU: within 1e-6 of x·Φ(x); its derivative within 1e-6")
+  func gelu() {
+    let xs: [Float] = stride(from: -8.0, through: 8.0, by: 0.01).map { Float($0) } + [0, -0.0, 1e-30, -20, 20]
+    var y = [Float](repeating: 0, count: xs.count)
+    var cdf = [Float](repeating: 0, count: xs.count)
+    var dx = [Float](repeating: 0, count: xs.count)
+    let ones = [Float](repeating: 1, count: xs.count)
+    xs.withUnsafeBufferPointer { x in
+      y.withUnsafeMutableBufferPointer { yp in
+        cdf.withUnsafeMutableBufferPointer { c in
+          Kernels.gelu(x.baseAddress!, yp.baseAddress!, count: xs.count, cdf: c.baseAddress!)
+        }
+      }
+      ones.withUnsafeBufferPointer { dy in
+        dx.withUnsafeMutableBufferPointer { d in
+          Kernels.geluBackward(x.baseAddress!, dy.baseAddress!, d.baseAddress!, count: xs.count)
+        }
+      }
+    }
+    for (i, x) in xs.enumerated() {
+      let v = Double(x)
+      let phi = 0.5 * (1 + erf(v / 2.0.squareRoot()))
+      let pdf = exp(-0.5 * v * v) / (2 * Double.pi).squareRoot()
+      #expect(abs(Double(y[i]) - v * phi) <= 1e-6 * max(1, abs(v)), "gelu(\(x)) = \(y[i])")
+      #expect(abs(Double(cdf[i]) - phi) <= 1e-6, "Φ(\(x)) = \(cdf[i])")
+      #expect(abs(Double(dx[i]) - (phi + v * pdf)) <= 1e-6 * max(1, abs(v)), "gelu'(\(x)) = \(dx[i])")
+    }
+  }
+
+  @Test("NaN passes through GELU and LayerNorm, so divergence is seen")
+  func nan() {
+    var x: [Float] = [1, .nan, 2, 3]
+    var y = [Float](repeating: 0, count: 4)
+    x.withUnsafeMutableBufferPointer { xp in
+      y.withUnsafeMutableBufferPointer { yp in Kernels.gelu(xp.baseAddress!, yp.baseAddress!, count: 4) }
+    }
+    #expect(y[1].isNaN && !y[0].isNaN)
+    x = [1, 2, .infinity, 4]
+    var mean: [Float] = [0]
+    var rstd: [Float] = [0]
+    let w: [Float] = [1, 1, 1, 1]
+    let b: [Float] = [0, 0, 0, 0]
+    Kernels.layerNorm(x, w, b, &y, mean: &mean, rstd: &rstd, rows: 1, cols: 4)
+    #expect(y.allSatisfy { !$0.isFinite })
+  }
+
+  @Test("LayerNorm forward and backward against a double reference (odd width)")
+  func layerNorm() {
+    var rng = SplitMix64(seed: 5)
+    let (rows, cols) = (9, 37)
+    let x = random(rows * cols, &rng).map { $0 * 3 + 1 }
+    let w = random(cols, &rng)
+    let b = random(cols, &rng)
+    let dy = random(rows * cols, &rng)
+    var y = [Float](repeating: 0, count: rows * cols)
+    var mean = [Float](repeating: 0, count: rows)
+    var rstd = [Float](repeating: 0, count: rows)
+    var dx = [Float](repeating: 0, count: rows * cols)
+    var dw = [Float](repeating: 0, count: cols)
+    var db = [Float](repeating: 0, count: cols)
+    Kernels.layerNorm(x, w, b, &y, mean: &mean, rstd: &rstd, rows: rows, cols: cols)
+    Kernels.layerNormBackward(x, w, mean: mean, rstd: rstd, dy, &dx, &dw, &db, rows: rows, cols: cols)
+    var rdw = [Double](repeating: 0, count: cols)
+    var rdb = [Double](repeating: 0, count: cols)
+    for r in 0..<rows {
+      let xr = (0..<cols).map { Double(x[r * cols + $0]) }
+      let m = xr.reduce(0, +) / Double(cols)
+      let v = xr.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(cols)
+      let s = 1 / (v + 1e-5).squareRoot()
+      let xhat = xr.map { ($0 - m) * s }
+      let dn = (0..<cols).map { Double(dy[r * cols + $0]) * Double(w[$0]) }
+      let md = dn.reduce(0, +) / Double(cols)
+      let mdx = zip(dn, xhat).map { $0 * $1 }.reduce(0, +) / Double(cols)
+      for j in 0..<cols {
+        #expect(abs(Double(y[r * cols + j]) - (xhat[j] * Double(w[j]) + Double(b[j]))) < 1e-5)
+        #expect(abs(Double(dx[r * cols + j]) - (dn[j] - md - xhat[j] * mdx) * s) < 1e-5)
+        rdw[j] += xhat[j] * Double(dy[r * cols + j])
+        rdb[j] += Double(dy[r * cols + j])
+      }
+    }
+    for j in 0..<cols {
+      #expect(abs(Double(dw[j]) - rdw[j]) < 1e-4)
+      #expect(abs(Double(db[j]) - rdb[j]) < 1e-4)
+    }
+  }
+
+  @Test("causal attention forward and backward against a double reference (T 70, head size 12)")
+  func attention() {
+    var rng = SplitMix64(seed: 9)
+    let (T, C, H) = (70, 24, 2)
+    let hs = C / H
+    let qkv = random(T * 3 * C, &rng)
+    let dout = random(T * C, &rng)
+    var out = [Float](repeating: 0, count: T * C)
+    var probs = [Float](repeating: 0, count: H * T * T)
+    var dqkv = [Float](repeating: 0, count: T * 3 * C)
+    Kernels.attention(qkv: qkv, out: &out, probs: &probs, batch: 1, time: T, channels: C, heads: H)
+    Kernels.attentionBackward(qkv: qkv, probs: probs, dout: dout, dqkv: &dqkv, batch: 1, time: T, channels: C, heads: H)
+    let scale = 1 / Double(hs).squareRoot()
+    var ref = [Double](repeating: 0, count: T * 3 * C)
+    func q(_ t: Int, _ h: Int, _ d: Int) -> Double { Double(qkv[t * 3 * C + h * hs + d]) }
+    func k(_ t: Int, _ h: Int, _ d: Int) -> Double { Double(qkv[t * 3 * C + C + h * hs + d]) }
+    func v(_ t: Int, _ h: Int, _ d: Int) -> Double { Double(qkv[t * 3 * C + 2 * C + h * hs + d]) }
+    var worstOut = 0.0
+    for h in 0..<H {
+      for t in 0..<T {
+        let scores = (0...t).map { s in (0..<hs).map { q(t, h, $0) * k(s, h, $0) }.reduce(0, +) * scale }
+        let mx = scores.max()!
+        let e = scores.map { exp($0 - mx) }
+        let z = e.reduce(0, +)
+        let p = e.map { $0 / z }
+        for s in 0..<T {
+          #expect(abs(Double(probs[(h * T + t) * T + s]) - (s <= t ? p[s] : 0)) < 1e-6)
+        }
+        let go = (0..<hs).map { Double(dout[t * C + h * hs + $0]) }
+        for d in 0..<hs {
+          let o = (0...t).map { p[$0] * v($0, h, d) }.reduce(0, +)
+          worstOut = max(worstOut, abs(Double(out[t * C + h * hs + d]) - o))
+        }
+        // Backward of row t.
+        let dp = (0...t).map { s in (0..<hs).map { go[$0] * v(s, h, $0) }.reduce(0, +) }
+        let inner = zip(p, dp).map { $0 * $1 }.reduce(0, +)
+        for s in 0...t {
+          let ds = p[s] * (dp[s] - inner) * scale
+          for d in 0..<hs {
+            ref[s * 3 * C + 2 * C + h * hs + d] += p[s] * go[d]
+            ref[t * 3 * C + h * hs + d] += ds * k(s, h, d)
+            ref[s * 3 * C + C + h * hs + d] += ds * q(t, h, d)
+          }
+        }
+      }
+    }
+    #expect(worstOut < 1e-5)
+    let worstGrad = zip(dqkv, ref).map { abs(Double($0) - $1) }.max()!
+    #expect(worstGrad < 1e-4, "worst gradient difference \(worstGrad)")
+  }
+
+  @Test("GPT pass: one thread or two, the same loss and gradients bit for bit (uneven shards, dropout)")
+  func shardsAndThreads() throws {
+    for dropout: Float in [0.0, 0.2] {
+      let config = GPTConfig(vocabulary: 11, context: 9, layers: 2, channels: 16, heads: 2, dropout: dropout)
+      let model = try GPT(config)
+      let ws = GPTWorkspace(config: config, batch: 3)
+      var rng = SplitMix64(seed: 1)
+      let tokens = (0..<27).map { _ in Int32(rng.next() % 11) }
+      let targets = (0..<27).map { _ in Int32(rng.next() % 11) }
+      let p = model.initialParameters(seed: 2)
+      func run(_ threads: Int) -> (Double, [Float]) {
+        var g: [Float]? = [Float](repeating: 0, count: p.count)
+        var r: SplitMix64? = dropout > 0 ? SplitMix64(seed: 5) : nil
+        let loss = model.pass(tokens: tokens, targets: targets, parameters: p, gradients: &g, workspace: ws,
+                              rng: &r, threads: threads)
+        return (loss, g!)
+      }
+      let (l1, g1) = run(1)
+      let (l2, g2) = run(2)
+      #expect(l1 == l2)
+      #expect(g1 == g2)
+      #expect(g1.contains { $0 != 0 })
+    }
+  }
+}
