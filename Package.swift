@@ -13,6 +13,11 @@ let package = Package(
     .executable(name: "lrkit", targets: ["lrkit"]),
     .executable(name: "lrkit-bench", targets: ["lrkit-bench"]),
   ],
+  traits: [
+    .trait(
+      name: "OpenBLAS",
+      description: "The training engine's matrix products through the system OpenBLAS (cblas_sgemm, one thread per call) instead of LRKit's own kernel. Needs libopenblas-dev. Off by default."),
+  ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
@@ -26,7 +31,11 @@ let package = Package(
     .target(name: "LRDiagnostics", dependencies: ["LRSchedules", "CKernels"]),
     .target(name: "LRExperiments", dependencies: ["LRTraining", "LRDiagnostics", "LRPlot", "LRSchedules", "LROptimizers"]),
     .target(
-      name: "LRTraining", dependencies: ["LROptimizers", "LRSchedules", "CKernels"],
+      name: "LRTraining",
+      dependencies: [
+        "LROptimizers", "LRSchedules", "CKernels",
+        .target(name: "COpenBLAS", condition: .when(traits: ["OpenBLAS"])),
+      ],
       resources: [.copy("Resources/digits.csv"), .copy("Resources/tinyshakespeare.txt")]),
     .target(
       name: "LRKitCLI",
@@ -41,6 +50,9 @@ let package = Package(
 
     // MARK: - Implementation details
     .target(name: "CKernels"),
+    .systemLibrary(
+      name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
 
     // MARK: - Tests (Swift Testing)
     .testTarget(

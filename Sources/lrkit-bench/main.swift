@@ -172,7 +172,7 @@ if wants("train") {
       bestNs = min(bestNs, Double(now() - t0) / Double(steps))
     }
     let tokensPerStep = Double(batch * config.context)
-    emit([("name", quoted(name)), ("params", "\(config.parameterCount)"), ("batch", "\(batch)"),
+    emit([("name", quoted(name)), ("gemm", quoted(GEMM.backend)), ("params", "\(config.parameterCount)"), ("batch", "\(batch)"),
           ("context", "\(config.context)"), ("ms_per_step", rounded(bestNs / 1e6)),
           ("tokens_per_s", rounded(tokensPerStep / (bestNs / 1e9)))])
   }

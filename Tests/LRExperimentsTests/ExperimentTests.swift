@@ -48,8 +48,17 @@ struct ExperimentTests {
     func first(_ key: String) -> String? { results.first { $0.id.contains(key) }?.verdicts.first?.kind.rawValue }
     #expect(first("too high") == "diverged")
     #expect(first("too low") == "stagnation")
-    #expect(first("constant high") == "oscillation")
-    #expect(first("the fix") != "oscillation")
+    // lr 0.3 with momentum 0.9 is chaotic on digits: the loss bounces between ~0 and ~4. With
+    // LRKit's kernel the last window reads as oscillation; the OpenBLAS trait rounds the
+    // products differently and the same bouncing ends higher, which reads as a rise. Both say
+    // the lr is too high; a decayed lr must read as neither.
+    let constant = first("constant high")
+    if GEMM.backend == "openblas" {
+      #expect(constant == "oscillation" || constant == "diverged")
+    } else {
+      #expect(constant == "oscillation")
+    }
+    #expect(first("the fix") != "oscillation" && first("the fix") != "diverged")
   }
 
   @Test("the LR range test suggests a learning rate where digits trains well")

@@ -1,11 +1,30 @@
 import CKernels
 import Dispatch
 
+#if OpenBLAS
+  import COpenBLAS
+
+  /// OpenBLAS runs one thread per call: LRKit splits the work itself (shards, row blocks).
+  private let openBLASSingleThreaded: Void = openblas_set_num_threads(1)
+#endif
+
 /// Single-precision matrix multiply, row-major: `C = op(A) · op(B)` (or `C += …`), on one or
 /// more threads. The micro-kernel is a 6 × 16 AVX2/FMA block in C chosen at run time (a
 /// portable loop elsewhere); every output element is accumulated over `k` in the same order
-/// whatever the thread split, so results do not depend on the number of threads.
+/// whatever the thread split, so results do not depend on the number of threads. With the
+/// package trait `OpenBLAS`, each product is one single-threaded `cblas_sgemm` call instead
+/// (OpenBLAS may round differently when the rows are cut; the attention's per-head products
+/// stay on LRKit's kernel).
 public enum GEMM {
+  /// The implementation in use: "openblas" with the trait, otherwise "lrkit-avx2" or "lrkit-portable".
+  public static var backend: String {
+    #if OpenBLAS
+      return "openblas"
+    #else
+      return lrkit_has_avx2_fma() != 0 ? "lrkit-avx2" : "lrkit-portable"
+    #endif
+  }
+
   /// Threads the training engine may use (matrix products, and the two batch shards of the GPT).
   nonisolated(unsafe) public static var threads = 2
 
@@ -21,18 +40,44 @@ public enum GEMM {
     let ta: Int32 = transA ? 1 : 0
     let tb: Int32 = transB ? 1 : 0
     let acc: Int32 = accumulate ? 1 : 0
-    let chunks = m * n * k >= 1 << 18 ? max(1, min(threads, m / 24)) : 1
-    if chunks <= 1 {
-      lrkit_sgemm(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc)
-      return
-    }
-    let args = Args(a: a, b: b, c: c)
-    DispatchQueue.concurrentPerform(iterations: chunks) { i in
-      // Row blocks on multiples of 6 keep the micro-kernel's tiles whole.
-      let lo = (m * i / chunks) / 6 * 6
-      let hi = i == chunks - 1 ? m : (m * (i + 1) / chunks) / 6 * 6
-      lrkit_sgemm_rows(ta, tb, m, n, k, args.a, lda, args.b, ldb, acc, args.c, ldc, lo, hi)
-    }
+    #if OpenBLAS
+      // OpenBLAS's result can depend on how the rows are cut: one call, one thread.
+      rows(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc, 0, m)
+    #else
+      let chunks = m * n * k >= 1 << 18 ? max(1, min(threads, m / 24)) : 1
+      if chunks <= 1 {
+        rows(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc, 0, m)
+        return
+      }
+      let args = Args(a: a, b: b, c: c)
+      DispatchQueue.concurrentPerform(iterations: chunks) { i in
+        // Row blocks on multiples of 6 keep the micro-kernel's tiles whole.
+        let lo = (m * i / chunks) / 6 * 6
+        let hi = i == chunks - 1 ? m : (m * (i + 1) / chunks) / 6 * 6
+        rows(ta, tb, m, n, k, args.a, lda, args.b, ldb, acc, args.c, ldc, lo, hi)
+      }
+    #endif
+  }
+
+  /// Rows `lo..<hi` of the product, on the calling thread.
+  @inline(__always)
+  static func rows(_ ta: Int32, _ tb: Int32, _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+                   _ b: UnsafePointer<Float>, _ ldb: Int, _ acc: Int32, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                   _ lo: Int, _ hi: Int) {
+    #if OpenBLAS
+      _ = openBLASSingleThreaded
+      guard hi > lo else { return }
+      guard k > 0 else {  // BLAS refuses a leading dimension of 0
+        lrkit_sgemm_rows(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc, lo, hi)
+        return
+      }
+      let aStart = ta != 0 ? a + lo : a + lo * lda
+      cblas_sgemm(CblasRowMajor, ta != 0 ? CblasTrans : CblasNoTrans, tb != 0 ? CblasTrans : CblasNoTrans,
+                  Int32(hi - lo), Int32(n), Int32(k), 1, aStart, Int32(lda), b, Int32(ldb), acc != 0 ? 1 : 0,
+                  c + lo * ldc, Int32(ldc))
+    #else
+      lrkit_sgemm_rows(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc, lo, hi)
+    #endif
   }
 
   struct Args: @unchecked Sendable {
