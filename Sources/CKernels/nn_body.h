@@ -19,21 +19,16 @@ ATTR static void NAME(gelu)(const float *restrict x, float *restrict y, float *r
   }
 }
 
+// dx (+)= dy · (Φ(x) + x φ(x)); Φ recomputed when `cdf` is NULL.
 ATTR static void NAME(gelu_backward)(const float *restrict x, const float *restrict cdf,
-                                     const float *restrict dy, float *restrict dx, size_t n) {
-  if (cdf) {
-    for (size_t i = 0; i < n; i++) {
-      float v = x[i];
-      float pdf = exp_approx(-0.5f * v * v) * 0.3989422804014327f;
-      dx[i] += dy[i] * (cdf[i] + v * pdf);
-    }
-  } else {
-    for (size_t i = 0; i < n; i++) {
-      float v = x[i];
-      float phi = 0.5f * (1.0f + erf_approx(v * 0.70710678118654752f));
-      float pdf = exp_approx(-0.5f * v * v) * 0.3989422804014327f;
-      dx[i] += dy[i] * (phi + v * pdf);
-    }
+                                     const float *restrict dy, float *restrict dx, size_t n,
+                                     int accumulate) {
+  for (size_t i = 0; i < n; i++) {
+    float v = x[i];
+    float phi = cdf ? cdf[i] : 0.5f * (1.0f + erf_approx(v * 0.70710678118654752f));
+    float pdf = exp_approx(-0.5f * v * v) * 0.3989422804014327f;
+    float g = dy[i] * (phi + v * pdf);
+    dx[i] = accumulate ? dx[i] + g : g;
   }
 }
 
@@ -66,7 +61,7 @@ ATTR static void NAME(layernorm_backward)(const float *restrict x, const float *
                                           const float *restrict mean, const float *restrict rstd,
                                           const float *restrict dy, float *restrict dx,
                                           float *restrict dw, float *restrict db, size_t rows,
-                                          size_t cols) {
+                                          size_t cols, int accumulate) {
 #pragma clang fp reassociate(on)
   float inv_cols = 1.0f / (float)cols;
   for (size_t r = 0; r < rows; r++) {
@@ -87,7 +82,8 @@ ATTR static void NAME(layernorm_backward)(const float *restrict x, const float *
       float xhat = (xr[j] - m) * s;
       db[j] += dyr[j];
       dw[j] += xhat * dyr[j];
-      dxr[j] += (dyr[j] * w[j] - mean_dnorm - xhat * mean_dnorm_xhat) * s;
+      float g = (dyr[j] * w[j] - mean_dnorm - xhat * mean_dnorm_xhat) * s;
+      dxr[j] = accumulate ? dxr[j] + g : g;
     }
   }
 }

@@ -156,12 +156,13 @@ if wants("train") {
     let tokens = (0..<batch * config.context).map { _ in Int32(rng.next() % 65) }
     let targets = (0..<batch * config.context).map { _ in Int32(rng.next() % 65) }
     var noRNG: SplitMix64? = nil
+    // As the trainer does: one gradient buffer, zeroed before each update.
+    var buffer: [Float]? = [Float](repeating: 0, count: config.parameterCount)
     func step() throws {
-      var g: [Float]? = [Float](repeating: 0, count: config.parameterCount)
-      _ = model.pass(tokens: tokens, targets: targets, parameters: parameters, gradients: &g,
+      buffer!.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+      _ = model.pass(tokens: tokens, targets: targets, parameters: parameters, gradients: &buffer,
                      workspace: workspace, rng: &noRNG)
-      var grads = g!
-      _ = try optimizer.update(parameters: &parameters, gradients: &grads, clipNorm: 1)
+      _ = try optimizer.update(parameters: &parameters, gradients: &buffer!, clipNorm: 1)
     }
     for _ in 0..<3 { try step() }
     let steps = 20

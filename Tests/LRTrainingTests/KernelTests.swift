@@ -202,6 +202,11 @@ struct KernelTests {
       }
     }
     #expect(worstOut < 1e-5)
+    // Writing instead of adding gives the same gradient whatever the buffer held.
+    var written = [Float](repeating: .nan, count: T * 3 * C)
+    Kernels.attentionBackward(qkv: qkv, probs: probs, dout: dout, dqkv: &written, batch: 1, time: T, channels: C,
+                              heads: H, accumulate: false)
+    #expect(written == dqkv)
     let worstGrad = zip(dqkv, ref).map { abs(Double($0) - $1) }.max()!
     #expect(worstGrad < 1e-4, "worst gradient difference \(worstGrad)")
   }

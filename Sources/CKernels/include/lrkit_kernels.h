@@ -41,15 +41,17 @@ int lrkit_has_avx2_fma(void);
 
 /// GELU with erf, y = x·Φ(x); keeps Φ(x) in `cdf` when it is not NULL.
 void lrkit_gelu(const float *x, float *y, float *cdf, size_t n);
-/// dx += dy · (Φ(x) + x·φ(x)); `cdf` (Φ from the forward pass) may be NULL.
-void lrkit_gelu_backward(const float *x, const float *cdf, const float *dy, float *dx, size_t n);
+/// dx (+)= dy · (Φ(x) + x·φ(x)) (added when `accumulate`, else written); `cdf` (Φ from the
+/// forward pass) may be NULL.
+void lrkit_gelu_backward(const float *x, const float *cdf, const float *dy, float *dx, size_t n,
+                         int accumulate);
 /// LayerNorm over rows of `cols`, keeping each row's mean and 1/σ.
 void lrkit_layernorm(const float *x, const float *w, const float *b, float *y, float *mean,
                      float *rstd, size_t rows, size_t cols, float eps);
-/// LayerNorm backward, accumulating dx, dw, db.
+/// LayerNorm backward: accumulates dw, db; adds into dx when `accumulate`, else writes it.
 void lrkit_layernorm_backward(const float *x, const float *w, const float *mean,
                               const float *rstd, const float *dy, float *dx, float *dw,
-                              float *db, size_t rows, size_t cols);
+                              float *db, size_t rows, size_t cols, int accumulate);
 /// y = a + b (y may alias a or b).
 void lrkit_add(const float *a, const float *b, float *y, size_t n);
 /// y = a · b element-wise (y may alias a or b).
@@ -61,9 +63,10 @@ void lrkit_bias_backward(float *db, const float *dy, size_t rows, size_t cols);
 /// Causal multi-head self-attention of one sequence: qkv is T × 3C, out T × C, probs H × T × T.
 void lrkit_attention(const float *qkv, float *out, float *probs, size_t time, size_t channels,
                      size_t heads);
-/// Its backward: accumulates dqkv (T × 3C) from dout (T × C).
+/// Its backward: dqkv (T × 3C) from dout (T × C), added when `accumulate`, else written.
 void lrkit_attention_backward(const float *qkv, const float *probs, const float *dout,
-                              float *dqkv, size_t time, size_t channels, size_t heads);
+                              float *dqkv, size_t time, size_t channels, size_t heads,
+                              int accumulate);
 /// The vectorizable exp and erf approximations the kernels use (for tests).
 float lrkit_exp_approx(float x);
 float lrkit_erf_approx(float x);

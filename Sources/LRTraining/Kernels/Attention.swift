@@ -16,17 +16,19 @@ extension Kernels {
     }
   }
 
-  /// Causal self-attention backward: accumulates `dqkv` from `dout`.
+  /// Causal self-attention backward: accumulates `dqkv` from `dout` (writes it when not
+  /// `accumulate`).
   /// ```
   /// dP = dout vᵀ;  dv += Pᵀ dout;  dS = P ∘ (dP − rowsum(P ∘ dP)) / √d;  dq += dS k;  dk += dSᵀ q
   /// ```
   public static func attentionBackward(qkv: UnsafePointer<Float>, probs: UnsafePointer<Float>,
                                        dout: UnsafePointer<Float>, dqkv: UnsafeMutablePointer<Float>,
-                                       batch: Int, time: Int, channels: Int, heads: Int) {
+                                       batch: Int, time: Int, channels: Int, heads: Int,
+                                       accumulate: Bool = true) {
     for b in 0..<batch {
       lrkit_attention_backward(qkv + b * time * 3 * channels, probs + b * heads * time * time,
                                dout + b * time * channels, dqkv + b * time * 3 * channels,
-                               time, channels, heads)
+                               time, channels, heads, accumulate ? 1 : 0)
     }
   }
 }

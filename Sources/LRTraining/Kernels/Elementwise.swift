@@ -55,11 +55,12 @@ public enum Kernels {
     lrkit_gelu(x, y, cdf, count)
   }
 
-  /// `dx += dy · (Φ(x) + x φ(x))`; `cdf` is Φ(x) kept by the forward pass, if available.
+  /// `dx += dy · (Φ(x) + x φ(x))` (`dx =` when not `accumulate`); `cdf` is Φ(x) kept by the
+  /// forward pass, if available.
   public static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                                   _ dx: UnsafeMutablePointer<Float>, count: Int,
-                                  cdf: UnsafePointer<Float>? = nil) {
-    lrkit_gelu_backward(x, cdf, dy, dx, count)
+                                  cdf: UnsafePointer<Float>? = nil, accumulate: Bool = true) {
+    lrkit_gelu_backward(x, cdf, dy, dx, count, accumulate ? 1 : 0)
   }
 
   /// LayerNorm over the last dimension, PyTorch's `nn.LayerNorm(cols)` (eps 1e-5); keeps the
@@ -74,13 +75,14 @@ public enum Kernels {
     lrkit_layernorm(x, w, b, y, mean, rstd, rows, cols, eps)
   }
 
-  /// LayerNorm backward: accumulates `dx`, `dw`, `db`.
+  /// LayerNorm backward: accumulates `dw`, `db`, and `dx` (written instead when not `accumulate`).
   public static func layerNormBackward(
     _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, mean: UnsafePointer<Float>,
     rstd: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
-    _ dw: UnsafeMutablePointer<Float>, _ db: UnsafeMutablePointer<Float>, rows: Int, cols: Int
+    _ dw: UnsafeMutablePointer<Float>, _ db: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+    accumulate: Bool = true
   ) {
-    lrkit_layernorm_backward(x, w, mean, rstd, dy, dx, dw, db, rows, cols)
+    lrkit_layernorm_backward(x, w, mean, rstd, dy, dx, dw, db, rows, cols, accumulate ? 1 : 0)
   }
 
   /// Mean cross-entropy of `logits` (rows × classes) against `targets`; writes the

@@ -8,15 +8,16 @@ extension Kernels {
     if let b { addBias(y, b, rows: rows, cols: outputs) }
   }
 
-  /// Backward of ``linear(_:_:_:_:rows:inputs:outputs:)``: `dx += dy · Wᵀ` (when `dx` is given),
-  /// `dW += xᵀ · dy`, `db += Σ dy`.
+  /// Backward of ``linear(_:_:_:_:rows:inputs:outputs:threads:)``: `dx += dy · Wᵀ` (when `dx` is
+  /// given; `dx =` when not `accumulateDx`), `dW += xᵀ · dy`, `db += Σ dy`.
   public static func linearBackward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                                     _ dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?,
                                     dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?,
-                                    rows: Int, inputs: Int, outputs: Int, threads: Int = GEMM.threads) {
+                                    rows: Int, inputs: Int, outputs: Int, threads: Int = GEMM.threads,
+                                    accumulateDx: Bool = true) {
     if let dx {
       GEMM.multiply(dy, lda: outputs, w, transB: true, ldb: outputs, into: dx, ldc: inputs,
-                    m: rows, n: inputs, k: outputs, accumulate: true, threads: threads)
+                    m: rows, n: inputs, k: outputs, accumulate: accumulateDx, threads: threads)
     }
     GEMM.multiply(x, transA: true, lda: inputs, dy, ldb: outputs, into: dw, ldc: outputs,
                   m: inputs, n: outputs, k: rows, accumulate: true, threads: threads)

@@ -157,7 +157,7 @@ extension GPT {
     }
   }
 
-  func attentionBackward(_ w: GPTActivations, _ l: Int, threads: Int) {
+  func attentionBackward(_ w: GPTActivations, _ l: Int, threads: Int, accumulate: Bool = true) {
     let cfg = config
     let T = cfg.context
     let C = cfg.channels
@@ -166,7 +166,7 @@ extension GPT {
     let body: @Sendable (Int) -> Void = { b in
       Kernels.attentionBackward(qkv: ptrs.qkv + b * T * 3 * C, probs: ptrs.probs + b * H * T * T,
                                 dout: ptrs.dout + b * T * C, dqkv: ptrs.dqkv + b * T * 3 * C,
-                                batch: 1, time: T, channels: C, heads: H)
+                                batch: 1, time: T, channels: C, heads: H, accumulate: accumulate)
     }
     if threads > 1 && w.batch > 1 {
       DispatchQueue.concurrentPerform(iterations: w.batch, execute: body)
@@ -192,15 +192,17 @@ extension GPT {
     let V = cfg.vocabulary
     let N = B * T
     let L = layout
-    func zero(_ p: UnsafeMutablePointer<Float>, _ n: Int) { p.update(repeating: 0, count: n) }
+    /// `dy · mask` in the scratch buffer `dTmp` (the gradient through a dropout).
+    func masked(_ dy: UnsafeMutablePointer<Float>, _ mask: UnsafeMutablePointer<Float>) -> UnsafeMutablePointer<Float> {
+      Kernels.multiply(dy, mask, w.dTmp, count: N * C)
+      return w.dTmp
+    }
     // Head.
     Kernels.softmaxCrossEntropyBackward(probs: w.outProbs, targets: w.targets, w.dLogits, rows: N, classes: V,
                                         normalizer: totalRows)
-    zero(w.dLn, N * C)
-    Kernels.linearBackward(w.lnf, P + L.head, w.dLogits, dx: w.dLn, dw: G + L.head, db: nil, rows: N, inputs: C, outputs: V, threads: threads)
-    zero(w.dX, N * C)
+    Kernels.linearBackward(w.lnf, P + L.head, w.dLogits, dx: w.dLn, dw: G + L.head, db: nil, rows: N, inputs: C, outputs: V, threads: threads, accumulateDx: false)
     Kernels.layerNormBackward(w.xIn[cfg.layers], P + L.lnfW, mean: w.lnfMean, rstd: w.lnfRstd, w.dLn, w.dX,
-                              G + L.lnfW, G + L.lnfB, rows: N, cols: C)
+                              G + L.lnfW, G + L.lnfB, rows: N, cols: C, accumulate: false)
     // dX holds the gradient of the output of the top layer.
     for l in stride(from: cfg.layers - 1, through: 0, by: -1) {
       let b = P + L.layerBase[l]
@@ -208,47 +210,31 @@ extension GPT {
       switch cfg.norm {
       case .preLN:
         // out = mid + drop(fcproj(gelu(fc(ln2(mid)))))
-        w.dTmp.update(from: w.dX, count: N * C)
-        if dropout { Kernels.multiply(w.dTmp, w.mlpMask[l], w.dTmp, count: N * C) }
-        zero(w.dFcAct, N * 4 * C)
-        Kernels.linearBackward(w.fcAct[l], b + L.fcProjW, w.dTmp, dx: w.dFcAct, dw: g + L.fcProjW, db: g + L.fcProjB, rows: N, inputs: 4 * C, outputs: C, threads: threads)
-        zero(w.dFcPre, N * 4 * C)
-        Kernels.geluBackward(w.fcPre[l], w.dFcAct, w.dFcPre, count: N * 4 * C, cdf: w.fcCdf[l])
-        zero(w.dLn, N * C)
-        Kernels.linearBackward(w.ln2[l], b + L.fcW, w.dFcPre, dx: w.dLn, dw: g + L.fcW, db: g + L.fcB, rows: N, inputs: C, outputs: 4 * C, threads: threads)
+        let dMLP = dropout ? masked(w.dX, w.mlpMask[l]) : w.dX
+        Kernels.linearBackward(w.fcAct[l], b + L.fcProjW, dMLP, dx: w.dFcAct, dw: g + L.fcProjW, db: g + L.fcProjB, rows: N, inputs: 4 * C, outputs: C, threads: threads, accumulateDx: false)
+        Kernels.geluBackward(w.fcPre[l], w.dFcAct, w.dFcPre, count: N * 4 * C, cdf: w.fcCdf[l], accumulate: false)
+        Kernels.linearBackward(w.ln2[l], b + L.fcW, w.dFcPre, dx: w.dLn, dw: g + L.fcW, db: g + L.fcB, rows: N, inputs: C, outputs: 4 * C, threads: threads, accumulateDx: false)
         w.dMid.update(from: w.dX, count: N * C)
         Kernels.layerNormBackward(w.mid[l], b + L.ln2W, mean: w.ln2Mean[l], rstd: w.ln2Rstd[l], w.dLn, w.dMid, g + L.ln2W, g + L.ln2B, rows: N, cols: C)
         // mid = x + drop(proj(attn(qkv(ln1(x)))))
-        w.dTmp.update(from: w.dMid, count: N * C)
-        if dropout { Kernels.multiply(w.dTmp, w.attMask[l], w.dTmp, count: N * C) }
-        zero(w.dAtt, N * C)
-        Kernels.linearBackward(w.att[l], b + L.projW, w.dTmp, dx: w.dAtt, dw: g + L.projW, db: g + L.projB, rows: N, inputs: C, outputs: C, threads: threads)
-        zero(w.dQkv, N * 3 * C)
-        attentionBackward(w, l, threads: threads)
-        zero(w.dLn, N * C)
-        Kernels.linearBackward(w.ln1[l], b + L.qkvW, w.dQkv, dx: w.dLn, dw: g + L.qkvW, db: g + L.qkvB, rows: N, inputs: C, outputs: 3 * C, threads: threads)
+        let dAttention = dropout ? masked(w.dMid, w.attMask[l]) : w.dMid
+        Kernels.linearBackward(w.att[l], b + L.projW, dAttention, dx: w.dAtt, dw: g + L.projW, db: g + L.projB, rows: N, inputs: C, outputs: C, threads: threads, accumulateDx: false)
+        attentionBackward(w, l, threads: threads, accumulate: false)
+        Kernels.linearBackward(w.ln1[l], b + L.qkvW, w.dQkv, dx: w.dLn, dw: g + L.qkvW, db: g + L.qkvB, rows: N, inputs: C, outputs: 3 * C, threads: threads, accumulateDx: false)
         w.dX.update(from: w.dMid, count: N * C)
         Kernels.layerNormBackward(w.xIn[l], b + L.ln1W, mean: w.ln1Mean[l], rstd: w.ln1Rstd[l], w.dLn, w.dX, g + L.ln1W, g + L.ln1B, rows: N, cols: C)
       case .postLN:
         // out = ln2(r2), r2 = x1 + drop(fcproj(gelu(fc(x1)))), x1 = ln1(r1), r1 = x + drop(proj(attn(qkv(x))))
-        zero(w.dMid, N * C)  // d r2
-        Kernels.layerNormBackward(w.r2[l], b + L.ln2W, mean: w.ln2Mean[l], rstd: w.ln2Rstd[l], w.dX, w.dMid, g + L.ln2W, g + L.ln2B, rows: N, cols: C)
-        w.dTmp.update(from: w.dMid, count: N * C)
-        if dropout { Kernels.multiply(w.dTmp, w.mlpMask[l], w.dTmp, count: N * C) }
-        zero(w.dFcAct, N * 4 * C)
-        Kernels.linearBackward(w.fcAct[l], b + L.fcProjW, w.dTmp, dx: w.dFcAct, dw: g + L.fcProjW, db: g + L.fcProjB, rows: N, inputs: 4 * C, outputs: C, threads: threads)
-        zero(w.dFcPre, N * 4 * C)
-        Kernels.geluBackward(w.fcPre[l], w.dFcAct, w.dFcPre, count: N * 4 * C, cdf: w.fcCdf[l])
+        Kernels.layerNormBackward(w.r2[l], b + L.ln2W, mean: w.ln2Mean[l], rstd: w.ln2Rstd[l], w.dX, w.dMid, g + L.ln2W, g + L.ln2B, rows: N, cols: C, accumulate: false)
+        let dMLP = dropout ? masked(w.dMid, w.mlpMask[l]) : w.dMid
+        Kernels.linearBackward(w.fcAct[l], b + L.fcProjW, dMLP, dx: w.dFcAct, dw: g + L.fcProjW, db: g + L.fcProjB, rows: N, inputs: 4 * C, outputs: C, threads: threads, accumulateDx: false)
+        Kernels.geluBackward(w.fcPre[l], w.dFcAct, w.dFcPre, count: N * 4 * C, cdf: w.fcCdf[l], accumulate: false)
         w.dLn.update(from: w.dMid, count: N * C)  // d x1 = d r2 + fc path
         Kernels.linearBackward(w.ln1[l], b + L.fcW, w.dFcPre, dx: w.dLn, dw: g + L.fcW, db: g + L.fcB, rows: N, inputs: C, outputs: 4 * C, threads: threads)
-        zero(w.dMid, N * C)  // d r1
-        Kernels.layerNormBackward(w.mid[l], b + L.ln1W, mean: w.ln1Mean[l], rstd: w.ln1Rstd[l], w.dLn, w.dMid, g + L.ln1W, g + L.ln1B, rows: N, cols: C)
-        w.dTmp.update(from: w.dMid, count: N * C)
-        if dropout { Kernels.multiply(w.dTmp, w.attMask[l], w.dTmp, count: N * C) }
-        zero(w.dAtt, N * C)
-        Kernels.linearBackward(w.att[l], b + L.projW, w.dTmp, dx: w.dAtt, dw: g + L.projW, db: g + L.projB, rows: N, inputs: C, outputs: C, threads: threads)
-        zero(w.dQkv, N * 3 * C)
-        attentionBackward(w, l, threads: threads)
+        Kernels.layerNormBackward(w.mid[l], b + L.ln1W, mean: w.ln1Mean[l], rstd: w.ln1Rstd[l], w.dLn, w.dMid, g + L.ln1W, g + L.ln1B, rows: N, cols: C, accumulate: false)
+        let dAttention = dropout ? masked(w.dMid, w.attMask[l]) : w.dMid
+        Kernels.linearBackward(w.att[l], b + L.projW, dAttention, dx: w.dAtt, dw: g + L.projW, db: g + L.projB, rows: N, inputs: C, outputs: C, threads: threads, accumulateDx: false)
+        attentionBackward(w, l, threads: threads, accumulate: false)
         w.dX.update(from: w.dMid, count: N * C)
         Kernels.linearBackward(w.xIn[l], b + L.qkvW, w.dQkv, dx: w.dX, dw: g + L.qkvW, db: g + L.qkvB, rows: N, inputs: C, outputs: 3 * C, threads: threads)
       }

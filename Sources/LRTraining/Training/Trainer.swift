@@ -16,6 +16,8 @@ public final class Trainer {
   var optimizer: ScheduledOptimizer
   let run: RunDirectory?
   var log: LogWriter?
+  /// The gradient buffer, reused from update to update (zeroed before each).
+  var gradientBuffer: [Float] = []
   /// The index of the next update.
   public private(set) var step = 0
 
@@ -121,9 +123,10 @@ public final class Trainer {
     var summary = Summary(status: "completed", steps: step)
     while step < config.steps {
       let k = step
-      var gradients: [Float]? = [Float](repeating: 0, count: parameters.count)
+      var gradients: [Float]? = zeroedGradients()
       let (loss, items) = forwardBackward(step: k, gradients: &gradients)
-      var g = gradients!
+      var g = gradients.take()!
+      defer { gradientBuffer = g }
       let norm = clipGradientNorm(&g, maxNorm: config.clipNorm ?? .infinity)
       if !loss.isFinite || !norm.isFinite {
         let cause = !loss.isFinite ? "loss is \(loss)" : "gradient norm is \(norm)"
@@ -175,6 +178,16 @@ public final class Trainer {
       try run!.writeAtomically("summary.json", summary.json.serialized() + "\n")
     }
     return summary
+  }
+
+  /// The reused gradient buffer, zeroed, handed over without a second reference (so that
+  /// writing to it copies nothing).
+  func zeroedGradients() -> [Float] {
+    var g: [Float] = []
+    swap(&g, &gradientBuffer)
+    if g.count != parameters.count { return [Float](repeating: 0, count: parameters.count) }
+    g.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+    return g
   }
 
   /// Loss and gradients of update `step`'s batch; returns the loss and the items processed.
