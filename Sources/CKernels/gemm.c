@@ -6,6 +6,7 @@
 // element of C is accumulated over k in the same order whatever the split.
 #include "lrkit_kernels.h"
 #include "scratch.h"
+#include <stdlib.h>
 #include <string.h>
 
 #define MR 6
@@ -212,15 +213,22 @@ __attribute__((target("avx2,fma"))) static void transpose8_avx2(const float *src
 
 int lrkit_has_avx2_fma(void) {
   static int cached = -1;
-  if (cached < 0) {
+  int level = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (level < 0) {
     __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    level = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && !lrkit_isa_forced_portable();
+    __atomic_store_n(&cached, level, __ATOMIC_RELAXED);
   }
-  return cached;
+  return level;
 }
 #else
 int lrkit_has_avx2_fma(void) { return 0; }
 #endif
+
+int lrkit_isa_forced_portable(void) {
+  const char *isa = getenv("LRKIT_ISA");
+  return isa && strcmp(isa, "portable") == 0;
+}
 
 void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a,
                       size_t lda, const float *b, size_t ldb, int accumulate, float *c,

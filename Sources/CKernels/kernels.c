@@ -96,10 +96,12 @@ __attribute__((target("avx2"))) static void adam_avx2(float *restrict p, const f
 }
 
 static int isa_level(void) {
-  static int level = -1;
+  static int cached = -1;
+  int level = __atomic_load_n(&cached, __ATOMIC_RELAXED);
   if (level < 0) {
     __builtin_cpu_init();
-    level = __builtin_cpu_supports("avx2") ? 1 : 0;
+    level = __builtin_cpu_supports("avx2") && !lrkit_isa_forced_portable() ? 1 : 0;
+    __atomic_store_n(&cached, level, __ATOMIC_RELAXED);
   }
   return level;
 }

@@ -48,6 +48,20 @@ struct KernelTests {
     }
   }
 
+  @Test("LRKIT_ISA=portable selects the portable kernels (how CI tests them on an AVX2 machine)")
+  func isaSwitch() {
+    if ProcessInfo.processInfo.environment["LRKIT_ISA"] == "portable" {
+      #expect(GEMM.backend == "lrkit-portable" || GEMM.backend == "openblas")
+    } else {
+      #if os(Linux) && arch(x86_64)
+        // The AVX2 kernels run exactly when the CPU has AVX2 and FMA.
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let capable = cpu.contains(" avx2") && cpu.contains(" fma")
+        #expect(GEMM.backend == "openblas" || (GEMM.backend == "lrkit-avx2") == capable)
+      #endif
+    }
+  }
+
   @Test("GEMM: the same bits on one thread or two")
   func gemmThreads() {
     var rng = SplitMix64(seed: 3)

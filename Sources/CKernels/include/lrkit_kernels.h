@@ -36,8 +36,11 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
 void lrkit_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a,
                  size_t lda, const float *b, size_t ldb, int accumulate, float *c, size_t ldc);
 
-/// 1 when the CPU has AVX2 and FMA (the fast kernels run), 0 otherwise.
+/// 1 when the CPU has AVX2 and FMA (the fast kernels run), 0 otherwise or when the
+/// environment variable LRKIT_ISA is "portable" (read once; CI tests the portable kernels so).
 int lrkit_has_avx2_fma(void);
+/// 1 when LRKIT_ISA=portable asks for the portable kernels.
+int lrkit_isa_forced_portable(void);
 
 /// GELU with erf, y = x·Φ(x); keeps Φ(x) in `cdf` when it is not NULL.
 void lrkit_gelu(const float *x, float *y, float *cdf, size_t n);
