@@ -62,9 +62,6 @@ static inline __attribute__((always_inline)) float erf_approx(float x) {
 #define DISPATCH(f, ...) f##_portable(__VA_ARGS__)
 #endif
 
-float lrkit_exp_approx(float x) { return exp_approx(x); }
-float lrkit_erf_approx(float x) { return erf_approx(x); }
-
 void lrkit_gelu(const float *x, float *y, float *cdf, size_t n) { DISPATCH(gelu, x, y, cdf, n); }
 
 void lrkit_gelu_backward(const float *x, const float *cdf, const float *dy, float *dx, size_t n,

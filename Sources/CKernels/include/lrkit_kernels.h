@@ -1,6 +1,9 @@
-// Hot element-wise optimizer kernels: an AVX2 path chosen at run time and a portable one
-// (see kernels.c). Floating-point contraction is off, so every path rounds exactly like the
-// portable Swift code: the instruction set never changes a bit of the result.
+// The C kernels: each has an AVX2 path chosen at run time and a portable one.
+// - Optimizer (kernels.c): floating-point contraction is off, so every path rounds exactly like
+//   the portable Swift code: the instruction set never changes a bit of the result.
+// - Training engine (gemm.c, nn.c): FMA on the AVX2 path, so results are reproducible per
+//   instruction set, and independent of the number of threads.
+// - CRC-32C (crc32c.c) for TensorBoard records.
 #ifndef LRKIT_KERNELS_H
 #define LRKIT_KERNELS_H
 
@@ -70,9 +73,6 @@ void lrkit_attention(const float *qkv, float *out, float *probs, size_t time, si
 void lrkit_attention_backward(const float *qkv, const float *probs, const float *dout,
                               float *dqkv, size_t time, size_t channels, size_t heads,
                               int accumulate);
-/// The vectorizable exp and erf approximations the kernels use (for tests).
-float lrkit_exp_approx(float x);
-float lrkit_erf_approx(float x);
 
 /// CRC-32C (Castagnoli, as TFRecord uses) of `n` bytes continuing from `crc` (0 to start):
 /// the SSE4.2 instruction when the CPU has it, a table otherwise.

@@ -20,15 +20,7 @@ public struct Digits: Sendable {
 
   /// Loads the shipped CSV (or `csv` text) and splits it with `seed`.
   public init(seed: UInt64 = 0, csv: String? = nil) throws(TrainingError) {
-    let text: String
-    if let csv {
-      text = csv
-    } else {
-      guard let url = Bundle.module.url(forResource: "digits", withExtension: "csv"),
-        let data = try? Data(contentsOf: url)
-      else { throw .invalidData(file: "digits.csv", reason: "the bundled resource is missing") }
-      text = String(decoding: data, as: UTF8.self)
-    }
+    let text = if let csv { csv } else { try bundledText("digits", "csv") }
     var rows: [[Float]] = []
     var labels: [Int32] = []
     for (n, line) in text.split(whereSeparator: \.isNewline).enumerated() {

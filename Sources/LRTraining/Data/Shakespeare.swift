@@ -13,15 +13,7 @@ public struct Shakespeare: Sendable {
 
   /// Loads the shipped text (or `text`).
   public init(text: String? = nil) throws(TrainingError) {
-    let content: String
-    if let text {
-      content = text
-    } else {
-      guard let url = Bundle.module.url(forResource: "tinyshakespeare", withExtension: "txt"),
-        let data = try? Data(contentsOf: url)
-      else { throw .invalidData(file: "tinyshakespeare.txt", reason: "the bundled resource is missing") }
-      content = String(decoding: data, as: UTF8.self)
-    }
+    let content = if let text { text } else { try bundledText("tinyshakespeare", "txt") }
     let chars = Array(content)
     guard chars.count > 100 else { throw .invalidData(file: "tinyshakespeare.txt", reason: "too short") }
     vocabulary = Array(Set(chars)).sorted()

@@ -1,5 +1,3 @@
-import Dispatch
-
 import CKernels
 import Dispatch
 
@@ -36,8 +34,8 @@ extension GPT {
           func run(_ G: UnsafeMutablePointer<Float>?) {
             let job = ShardJob(tokens: tb.baseAddress!, targets: yb.baseAddress!, parameters: pb.baseAddress!,
                                gradients: G, losses: losses)
-            let body: @Sendable (Int) -> Void = { s in
-              let start = w.shardSizes[..<s].reduce(0, +) * T
+            forEach(count, parallel: parallel) { s in
+              let start = w.shardStarts[s] * T
               let g = s == 0 ? job.gradients : job.gradients.map { _ in w.shardGradients[s - 1] }
               var shardRNG: SplitMix64? = dropout ? SplitMix64(seed: seeds[s]) : nil
               job.losses[s] = self.shardPass(
@@ -45,13 +43,8 @@ extension GPT {
                 parameters: job.parameters, gradients: g, totalRows: totalRows, rng: &shardRNG,
                 threads: threadsPerShard)
             }
-            if parallel {
-              DispatchQueue.concurrentPerform(iterations: count, execute: body)
-            } else {
-              for s in 0..<count { body(s) }
-            }
             if let G {
-              for s in 1..<max(count, 1) { lrkit_add(G, w.shardGradients[s - 1], G, config.parameterCount) }
+              for g in w.shardGradients { lrkit_add(G, g, G, config.parameterCount) }
             }
           }
           if gradients != nil {
@@ -146,14 +139,9 @@ extension GPT {
     let C = cfg.channels
     let H = cfg.heads
     let ptrs = Pointers(qkv: w.qkv[l], out: w.att[l], probs: w.probs[l], dqkv: w.dQkv, dout: w.dAtt)
-    let body: @Sendable (Int) -> Void = { b in
+    forEach(w.batch, parallel: threads > 1) { b in
       Kernels.attention(qkv: ptrs.qkv + b * T * 3 * C, out: ptrs.out + b * T * C,
                         probs: ptrs.probs + b * H * T * T, batch: 1, time: T, channels: C, heads: H)
-    }
-    if threads > 1 && w.batch > 1 {
-      DispatchQueue.concurrentPerform(iterations: w.batch, execute: body)
-    } else {
-      for b in 0..<w.batch { body(b) }
     }
   }
 
@@ -163,15 +151,19 @@ extension GPT {
     let C = cfg.channels
     let H = cfg.heads
     let ptrs = Pointers(qkv: w.qkv[l], out: w.att[l], probs: w.probs[l], dqkv: w.dQkv, dout: w.dAtt)
-    let body: @Sendable (Int) -> Void = { b in
+    forEach(w.batch, parallel: threads > 1) { b in
       Kernels.attentionBackward(qkv: ptrs.qkv + b * T * 3 * C, probs: ptrs.probs + b * H * T * T,
                                 dout: ptrs.dout + b * T * C, dqkv: ptrs.dqkv + b * T * 3 * C,
                                 batch: 1, time: T, channels: C, heads: H, accumulate: accumulate)
     }
-    if threads > 1 && w.batch > 1 {
-      DispatchQueue.concurrentPerform(iterations: w.batch, execute: body)
+  }
+
+  /// `body(0) … body(count − 1)`, on several threads when `parallel` and there is more than one.
+  func forEach(_ count: Int, parallel: Bool, _ body: @Sendable (Int) -> Void) {
+    if parallel && count > 1 {
+      DispatchQueue.concurrentPerform(iterations: count, execute: body)
     } else {
-      for b in 0..<w.batch { body(b) }
+      for i in 0..<count { body(i) }
     }
   }
 

@@ -1,7 +1,6 @@
 /// Activations and gradient scratch of one shard of a ``GPT`` batch: everything the backward
 /// pass needs from the forward pass, allocated once and reused every step.
 final class GPTActivations {
-  let config: GPTConfig
   let batch: Int
   let scratch = Scratch()
   // Per layer.
@@ -18,7 +17,6 @@ final class GPTActivations {
 
   /// Buffers for `batch` sequences of `config.context` tokens.
   init(config: GPTConfig, batch: Int) {
-    self.config = config
     self.batch = batch
     let n = batch * config.context
     let c = config.channels

@@ -4,22 +4,21 @@
 /// buffer for the second shard. The cut depends only on the batch size, never on the machine,
 /// so results are the same with one thread or two.
 public final class GPTWorkspace: @unchecked Sendable {
-  let config: GPTConfig
   /// Sequences per batch.
   public let batch: Int
-  /// Sequences of each shard, first shard first.
-  let shardSizes: [Int]
+  /// The first sequence of each shard.
+  let shardStarts: [Int]
   let shards: [GPTActivations]
   /// Gradients of shards 1…, added into the caller's buffer in shard order.
   let shardGradients: [UnsafeMutablePointer<Float>]
 
   /// Buffers for batches of `batch` sequences of `config.context` tokens.
   public init(config: GPTConfig, batch: Int) {
-    self.config = config
     self.batch = batch
     let count = min(2, max(batch, 1))
-    let sizes = (0..<count).map { s in batch * (s + 1) / count - batch * s / count }
-    shardSizes = sizes
+    let bounds = (0...count).map { batch * $0 / count }
+    let sizes = zip(bounds, bounds.dropFirst()).map { $1 - $0 }
+    shardStarts = Array(bounds.dropLast())
     shards = sizes.map { GPTActivations(config: config, batch: $0) }
     shardGradients = sizes.dropFirst().map { _ in
       let g = UnsafeMutablePointer<Float>.allocate(capacity: max(config.parameterCount, 1))
