@@ -25,15 +25,15 @@ let package = Package(
   ],
   targets: [
     // MARK: - Public API
-    .target(name: "LRSchedules"),
+    .target(name: "LRSchedules", dependencies: ["LRSupport"]),
     .target(name: "LRPlot"),
-    .target(name: "LROptimizers", dependencies: ["LRSchedules", "CKernels"]),
-    .target(name: "LRDiagnostics", dependencies: ["LRSchedules", "CKernels"]),
-    .target(name: "LRExperiments", dependencies: ["LRTraining", "LRDiagnostics", "LRPlot", "LRSchedules", "LROptimizers"]),
+    .target(name: "LROptimizers", dependencies: ["LRSchedules", "LRSupport", "CKernels"]),
+    .target(name: "LRDiagnostics", dependencies: ["LRSchedules", "LRSupport", "CKernels"]),
+    .target(name: "LRExperiments", dependencies: ["LRTraining", "LRDiagnostics", "LRPlot", "LRSchedules", "LROptimizers", "LRSupport"]),
     .target(
       name: "LRTraining",
       dependencies: [
-        "LROptimizers", "LRSchedules", "CKernels",
+        "LROptimizers", "LRSchedules", "LRSupport", "CKernels",
         .target(name: "COpenBLAS", condition: .when(traits: ["OpenBLAS"])),
       ],
       resources: [.copy("Resources/digits.csv"), .copy("Resources/tinyshakespeare.txt")]),
@@ -41,14 +41,17 @@ let package = Package(
       name: "LRKitCLI",
       dependencies: [
         "LRSchedules", "LRPlot", "LROptimizers", "LRTraining", "LRDiagnostics", "LRExperiments",
+        "LRSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
       ]),
     .executableTarget(name: "lrkit", dependencies: ["LRKitCLI"]),
     .executableTarget(
-      name: "lrkit-bench", dependencies: ["LRSchedules", "LROptimizers", "LRTraining", "LRDiagnostics"]),
+      name: "lrkit-bench", dependencies: ["LRSchedules", "LROptimizers", "LRTraining", "LRDiagnostics", "LRSupport"]),
 
     // MARK: - Implementation details
+    // JSON values, strict readers' "did you mean": shared by the modules, not public API.
+    .target(name: "LRSupport"),
     .target(name: "CKernels"),
     .systemLibrary(
       name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
@@ -58,21 +61,21 @@ let package = Package(
     .testTarget(
       name: "LRSchedulesTests",
       dependencies: [
-        "LRSchedules",
+        "LRSchedules", "LRSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],
       resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "LROptimizersTests", dependencies: ["LROptimizers", "LRSchedules"],
+      name: "LROptimizersTests", dependencies: ["LROptimizers", "LRSchedules", "LRSupport"],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "LRTrainingTests", dependencies: ["LRTraining", "LROptimizers", "LRSchedules"]),
+    .testTarget(name: "LRTrainingTests", dependencies: ["LRTraining", "LROptimizers", "LRSchedules", "LRSupport"]),
     .testTarget(
-      name: "LRDiagnosticsTests", dependencies: ["LRDiagnostics", "LRTraining"],
+      name: "LRDiagnosticsTests", dependencies: ["LRDiagnostics", "LRTraining", "LRSupport"],
       resources: [.copy("Corpus")]),
     .testTarget(
-      name: "LRExperimentsTests", dependencies: ["LRExperiments", "LRTraining", "LRPlot", "LRSchedules"]),
+      name: "LRExperimentsTests", dependencies: ["LRExperiments", "LRTraining", "LRPlot", "LRSchedules", "LRSupport"]),
     .testTarget(name: "LRPlotTests", dependencies: ["LRPlot"], exclude: ["Golden"]),
-    .testTarget(name: "LRKitCLITests", dependencies: ["LRKitCLI", "LRSchedules"]),
+    .testTarget(name: "LRKitCLITests", dependencies: ["LRKitCLI", "LRSchedules", "LRSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import LRSupport
 import LRSchedules
 import LRTraining
 
@@ -20,7 +21,7 @@ public enum Experiments {
   }
 
   /// The schedules `compare` runs by default, all with the same peak `lr` over `steps`.
-  public static func defaultSchedules(lr: Double, steps: Int) -> [(String, JSONValue)] {
+  package static func defaultSchedules(lr: Double, steps: Int) -> [(String, JSONValue)] {
     let w = max(1, steps / 20)
     return [
       ("constant", spec(#"{"type":"constant","lr":\#(lr)}"#)),
@@ -33,7 +34,7 @@ public enum Experiments {
   }
 
   /// Several schedules on digits with the same peak lr and seeds.
-  public static func compare(lr: Double = 0.3, epochs: Int = 10, seeds: [UInt64] = [0, 1, 2],
+  package static func compare(lr: Double = 0.3, epochs: Int = 10, seeds: [UInt64] = [0, 1, 2],
                              schedules: [(String, JSONValue)]? = nil) -> [PlannedRun] {
     let steps = epochs * 23
     let set = schedules ?? defaultSchedules(lr: lr, steps: steps)

@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import LRSupport
 import LRSchedules
 import LRTraining
 
@@ -138,7 +139,7 @@ public struct LRRangeTest: Sendable {
   }
 
   /// A ready-to-use schedule at the suggested peak: one-cycle over `steps`.
-  public static func recommendedSpec(peak: Double, steps: Int) -> JSONValue {
+  package static func recommendedSpec(peak: Double, steps: Int) -> JSONValue {
     try! JSONValue.parse(#"{"type":"onecycle","lr":\#(peak),"steps":\#(steps),"pct_start":0.25}"#)
   }
 }

@@ -1,3 +1,4 @@
+import LRSupport
 import Foundation
 import LRDiagnostics
 import LRPlot
@@ -278,7 +279,7 @@ public struct Report {
   }
 
   /// `results.json`.
-  public func resultsJSON() -> JSONValue {
+  package func resultsJSON() -> JSONValue {
     .object([("format", .string("lrkit.report")), ("version", .int(1)), ("quick", .bool(quick)), ("seconds", .double(seconds))]
       + sections().map { ($0.json.0, $0.json.1) }
       + [("runs", .array(runs.map { r in

@@ -1,3 +1,4 @@
+import LRSupport
 import LRDiagnostics
 import LRSchedules
 import LRTraining
@@ -46,7 +47,7 @@ public struct RunResult: Sendable {
   }
 
   /// The result as JSON (for `results.json` and shard files).
-  public var json: JSONValue {
+  package var json: JSONValue {
     .object([
       ("id", .string(id)),
       ("labels", .object(labels.keys.sorted().map { ($0, .string(labels[$0]!)) })),
@@ -63,7 +64,7 @@ public struct RunResult: Sendable {
   }
 
   /// Reads a result written by ``json``.
-  public init?(json: JSONValue) {
+  package init?(json: JSONValue) {
     guard case .string(let id)? = json["id"], case .object(let labelPairs)? = json["labels"],
       case .string(let status)? = json["status"]
     else { return nil }

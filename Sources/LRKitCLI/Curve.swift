@@ -73,7 +73,7 @@ struct Curve: ParsableCommand {
     if let momentum = curve.momentum {
       out.write("step,lr,momentum\n")
       for (k, (lr, m)) in zip(curve.lr, momentum).enumerated() {
-        out.write("\(k),\(shortest(lr)),\(shortest(m))\n")
+        out.write("\(k),\(shortest(lr)),\(m.map(shortest) ?? "")\n")
       }
     } else {
       out.write("step,lr\n")
@@ -90,7 +90,7 @@ struct Curve: ParsableCommand {
     out.write("]")
     if let m = curve.momentum {
       out.write(",\"momentum\":[")
-      for (i, x) in m.enumerated() { out.write((i == 0 ? "" : ",") + jsonNumber(x)) }
+      for (i, x) in m.enumerated() { out.write((i == 0 ? "" : ",") + (x.map(jsonNumber) ?? "null")) }
       out.write("]")
     }
     out.write(",\"warnings\":[\(decoded.warnings.map(jsonString).joined(separator: ","))]}\n")
@@ -103,7 +103,7 @@ struct Curve: ParsableCommand {
     var series = [SVGChart.Series(name: "lr", x: idx.map(Double.init), y: idx.map { curve.lr[$0] })]
     var chart = SVGChart(series: series, title: decoded.type, xLabel: "update (step)", yLabel: "learning rate")
     if let m = curve.momentum {
-      series.append(.init(name: "momentum / β1 (right scale not shown: 0–1)", x: idx.map(Double.init), y: idx.map { m[$0] * (curve.lr.max() ?? 1) }))
+      series.append(.init(name: "momentum / β1 (right scale not shown: 0–1)", x: idx.map(Double.init), y: idx.map { (m[$0] ?? .nan) * (curve.lr.max() ?? 1) }))
       chart.series = series
     }
     if let w = decoded.warmupSteps, w > 0, w < n { chart.markers = [.init(x: Double(w), label: "warmup end (\(w))")] }

@@ -1,3 +1,4 @@
+import LRSupport
 import ArgumentParser
 import Foundation
 import LRExperiments
@@ -54,9 +55,16 @@ func loadRuns(_ dirs: [String]) throws -> [RunResult] {
       throw CLIError("--merge '\(d)': no runs/ directory with shard results")
     }
     for n in names.sorted() where n.hasSuffix(".json") {
-      let text = try String(contentsOfFile: (runs as NSString).appendingPathComponent(n), encoding: .utf8)
-      guard let r = RunResult(json: try LRSchedules.JSONValue.parse(text)) else {
-        throw CLIError("'\(n)' in \(runs) is not a run result")
+      let file = (runs as NSString).appendingPathComponent(n)
+      let text = try SpecLoading.text(file, what: "run result")
+      let json: JSONValue
+      do {
+        json = try JSONValue.parse(text)
+      } catch {
+        throw CLIError("run result '\(file)': \(error)")
+      }
+      guard let r = RunResult(json: json) else {
+        throw CLIError("run result '\(file)': not an LRKit run result (missing or mistyped fields)")
       }
       out.append(r)
     }

@@ -1,3 +1,4 @@
+import LRSupport
 import ArgumentParser
 import Foundation
 import LRDiagnostics

@@ -1,10 +1,11 @@
+import LRSupport
 import LRSchedules
 
 /// A Float32 buffer as a JSON value, bit-exact and checksummed:
 /// `{"count": n, "crc32": c, "data": "<base64 of little-endian float32>"}`.
-public enum FloatBlob {
+package enum FloatBlob {
   /// Encodes `values`.
-  public static func encode(_ values: [Float]) -> JSONValue {
+  package static func encode(_ values: [Float]) -> JSONValue {
     let bytes = BinaryCoding.bytes(values)
     return .object([
       ("count", .int(values.count)), ("crc32", .int(Int(BinaryCoding.crc32(bytes)))),
@@ -13,7 +14,7 @@ public enum FloatBlob {
   }
 
   /// Decodes a blob of `expected` values, checking its length and checksum.
-  public static func decode(_ json: JSONValue, expected: Int, name: String) throws(OptimizerError) -> [Float] {
+  package static func decode(_ json: JSONValue, expected: Int, name: String) throws(OptimizerError) -> [Float] {
     guard case .number(let n, _)? = json["count"], Int(exactly: n) == expected else {
       throw .stateMismatch(field: "\(name) length", expected: "\(expected)",
                            found: json["count"].map { $0.serialized() } ?? "none")

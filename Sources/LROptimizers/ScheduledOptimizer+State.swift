@@ -1,3 +1,4 @@
+import LRSupport
 import LRSchedules
 
 /// Saving and restoring the complete optimizer and driver state for an exact resume.

@@ -1,3 +1,4 @@
+import LRSupport
 import Foundation
 import LROptimizers
 import LRSchedules

@@ -29,7 +29,8 @@ struct ParityTests {
     let (ratio, at) = worstError(curve.lr, c.lr, relative: rel, absoluteOfPeak: abs)
     #expect(ratio <= 1, "lr off by \(ratio)× the tolerance at step \(at): ours \(at >= 0 && at < curve.lr.count ? curve.lr[at] : .nan), peer \(at >= 0 && at < c.lr.count ? c.lr[at] : .nan)")
     if let peerMomentum = c.momentum {
-      let ours = try #require(curve.momentum, "the peer drives momentum, we do not")
+      let driven = try #require(curve.momentum, "the peer drives momentum, we do not")
+      let ours = driven.map { $0 ?? .nan }
       let (mRatio, mAt) = worstError(ours, peerMomentum, relative: rel, absoluteOfPeak: abs)
       #expect(mRatio <= 1, "momentum off by \(mRatio)× the tolerance at step \(mAt)")
     }

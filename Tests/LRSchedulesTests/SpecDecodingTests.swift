@@ -1,3 +1,4 @@
+import LRSupport
 import LRSchedules
 import Testing
 
@@ -102,8 +103,13 @@ struct SpecDecodingTests {
     #expect(try JSONValue.parse("3") == .number(3, isInteger: true))
     #expect(try JSONValue.parse("3.0") == .number(3, isInteger: false))
     #expect(try JSONValue.parse("1e2") == .number(100, isInteger: false))
-    #expect(try JSONValue.parse("NaN", allowNonFinite: true) != .null)
-    #expect(throws: ScheduleError.self) { try JSONValue.parse("NaN") }
+    guard case .number(let x, false) = try JSONValue.parse("NaN", allowNonFinite: true) else {
+      Issue.record("NaN with allowNonFinite is not a number")
+      return
+    }
+    #expect(x.isNaN)
+    #expect(throws: JSONError.self) { try JSONValue.parse("NaN") }
+    #expect(throws: ScheduleError.self) { try ScheduleSpec.decode(text: "NaN") }
   }
 }
 

@@ -1,3 +1,4 @@
+import LRSupport
 import LRSchedules
 
 /// Readers for JSON-based logs: LRKit's `log.jsonl`, generic JSONL and Hugging Face's

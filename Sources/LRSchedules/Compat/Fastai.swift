@@ -3,7 +3,8 @@
 extension ScheduleSpec {
   static let fastaiBuilders: [String: SpecBuilder] = [
     "fastai.fit_one_cycle": { (r: inout SpecReader, c: SpecContext) throws in
-      let total = try r.positiveInt("total_steps")
+      let total = try r.int("total_steps")
+      try r.check(total >= 1, "total_steps", total, "must be at least 1")
       let lrMax = try r.rate("lr_max", default: 1e-3)
       let div = try r.double("div", default: 25)
       try r.check(div > 0, "div", div, "must be positive")
@@ -25,11 +26,12 @@ extension ScheduleSpec {
                                  end: lrMax / divFinal)
       let mom = FastaiCombinedCos(total: total, pct: pct, start: moms[0], middle: moms[1],
                                   end: moms[2])
-      return DecodedSchedule(type: r.schedule, lr: lr, momentum: mom,
+      return DecodedSchedule(type: r.schedule, lr: lr, momentum: MomentumSchedule(driving: mom),
                              warmupSteps: Int((pct * Double(total)).rounded()), totalSteps: total)
     },
     "fastai.fit_flat_cos": { (r: inout SpecReader, c: SpecContext) throws in
-      let total = try r.positiveInt("total_steps")
+      let total = try r.int("total_steps")
+      try r.check(total >= 1, "total_steps", total, "must be at least 1")
       let lr = try r.rate("lr", default: 1e-3)
       let divFinal = try r.double("div_final", default: 1e5)
       try r.check(divFinal > 0, "div_final", divFinal, "must be positive")

@@ -1,3 +1,5 @@
+import LRSupport
+
 /// `keras.optimizers.schedules.*` specs with Keras' parameter names, evaluated in float32 as
 /// Keras does (floatx), then widened exactly.
 extension ScheduleSpec {
@@ -20,6 +22,18 @@ extension ScheduleSpec {
     -> DecodedSchedule
   {
     _ = try r.optionalString("name")
+    // Keras takes the schedule's dtype from the initial value: an integer literal gives an
+    // int32 schedule (π becomes 3), which no one means.
+    for key in ["initial_learning_rate"] {
+      if case .number(_, true)? = r.raw(key) {
+        throw .invalidValue(field: r.field(key), value: r.raw(key)!.serialized(),
+                            reason: "Keras would compute the whole schedule in int32 from an integer; write it as a float (e.g. 1.0)")
+      }
+    }
+    if case .array(let values)? = r.raw("values"), case .number(_, true)? = values.first {
+      throw .invalidValue(field: r.field("values[0]"), value: values[0].serialized(),
+                          reason: "Keras takes the result's dtype from values[0]: an integer gives an int32 schedule; write it as a float")
+    }
     func positive(_ key: String) throws(ScheduleError) -> Double {
       let v = try r.double(key)
       try r.check(v > 0, key, v, "Argument `\(key)` must be > 0.")

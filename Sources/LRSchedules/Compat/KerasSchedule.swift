@@ -42,7 +42,7 @@ enum KerasSchedule: LearningRateSchedule {
     case .cosine(let initial, let steps, let alpha, let target, let warmupSteps):
       func decay(_ g: Float, from lr: Float) -> Float {
         let fraction = g / steps
-        let cosineDecayed = 0.5 * (1.0 + Float.cos(Float.pi * fraction))
+        let cosineDecayed = 0.5 * (1.0 + Float.cos(kerasPi * fraction))
         let decayed = Float(1 - alpha) * cosineDecayed + Float(alpha)
         return lr * decayed
       }
@@ -65,9 +65,13 @@ enum KerasSchedule: LearningRateSchedule {
         fraction = (fraction - sumR) / Float.pow(tMul, iRestart)
       }
       let mFac = Float.pow(mMul, iRestart)
-      let cosineDecayed = 0.5 * mFac * (1.0 + Float.cos(Float.pi * fraction))
+      let cosineDecayed = 0.5 * mFac * (1.0 + Float.cos(kerasPi * fraction))
       let decayed = (1 - alpha) * cosineDecayed + alpha
       return initial * decayed
     }
   }
 }
+
+/// `ops.array(math.pi, dtype="float32")`: π rounded to the nearest float32 (3.1415927), which
+/// is not Swift's `Float.pi` (rounded down, 3.1415925).
+let kerasPi = Float(Double.pi)

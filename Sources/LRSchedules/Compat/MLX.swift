@@ -65,7 +65,6 @@ extension ScheduleSpec {
                               reason: "mlx.optimizers.join_schedules holds mlx.optimizers schedules")
         }
         var child = try SpecReader(json, schedule: type, path: path)
-        _ = child.take("type")
         var childInfo = (warmup: Int?.none, total: Int?.none)
         schedules.append(try mlxSchedule(String(type.dropFirst(15)), &child, &childInfo))
         try child.finish()

@@ -1,5 +1,8 @@
-/// `optax.*` schedule specs with optax's parameter names; values as optax computes them with
-/// `jax_enable_x64` (float64).
+import LRSupport
+
+/// `optax.*` schedule specs with optax's parameter names. `"precision"` chooses JAX's
+/// arithmetic: `"float32"` (the default, as JAX computes unless `jax_enable_x64` is set) or
+/// `"float64"` (`jax_enable_x64`); children of `join_schedules` take the parent's precision.
 extension ScheduleSpec {
   static let optaxFunctions = [
     "constant_schedule", "linear_schedule", "polynomial_schedule", "piecewise_constant_schedule",
@@ -13,8 +16,14 @@ extension ScheduleSpec {
     for name in optaxFunctions {
       table["optax." + name] = { (r: inout SpecReader, c: SpecContext) throws in
         var info = OptaxInfo()
-        let schedule = try optaxSchedule(name, &r, &info)
-        return DecodedSchedule(type: r.schedule, lr: schedule, warmupSteps: info.warmup,
+        let precision = try r.choice("precision", ["float32", "float64"], default: "float32")
+        let lr: any LearningRateSchedule<Double>
+        if precision == "float64" {
+          lr = try optaxSchedule(name, &r, &info, as: Double.self)
+        } else {
+          lr = Widened(try optaxSchedule(name, &r, &info, as: Float.self))
+        }
+        return DecodedSchedule(type: r.schedule, lr: lr, warmupSteps: info.warmup,
                                totalSteps: info.total, warnings: info.warnings)
       }
     }
@@ -54,9 +63,9 @@ extension ScheduleSpec {
     return out
   }
 
-  static func optaxSchedule(_ name: String, _ r: inout SpecReader, _ info: inout OptaxInfo)
-    throws(ScheduleError) -> OptaxSchedule
-  {
+  static func optaxSchedule<S: ScheduleScalar>(
+    _ name: String, _ r: inout SpecReader, _ info: inout OptaxInfo, as: S.Type
+  ) throws(ScheduleError) -> OptaxSchedule<S> {
     switch name {
     case "constant_schedule":
       return .constant(try r.double("value"))
@@ -83,7 +92,7 @@ extension ScheduleSpec {
       let initial = try r.double("init_value")
       let scales = try boundariesAndScales(&r, "boundaries_and_scales",
                                            function: "piecewise_interpolate_schedule")
-      return OptaxSchedule.interpolate(cosine: kind == "cosine", initial: initial, scales: scales)
+      return OptaxSchedule<S>.interpolate(cosine: kind == "cosine", initial: initial, scales: scales)
     case "exponential_decay":
       let initial = try r.double("init_value")
       let steps = try r.int("transition_steps")
@@ -169,17 +178,17 @@ extension ScheduleSpec {
       }
       info.warmup = startKnot
       info.total = steps
-      return OptaxSchedule.interpolate(cosine: name == "cosine_onecycle_schedule",
+      return OptaxSchedule<S>.interpolate(cosine: name == "cosine_onecycle_schedule",
                                        initial: peak / div, scales: scales)
     case "sgdr_schedule":
       let items = try r.objects("cosine_kwargs")
-      var schedules: [OptaxSchedule] = []
+      var schedules: [OptaxSchedule<S>] = []
       var boundaries: [Int] = []
       var step = 0
       for (json, path) in items {
         var child = try SpecReader(json, schedule: "optax.warmup_cosine_decay_schedule", path: path)
         var childInfo = OptaxInfo()
-        schedules.append(try optaxSchedule("warmup_cosine_decay_schedule", &child, &childInfo))
+        schedules.append(try optaxSchedule("warmup_cosine_decay_schedule", &child, &childInfo, as: S.self))
         try child.finish()
         step += childInfo.total ?? 0
         boundaries.append(step)
@@ -193,7 +202,7 @@ extension ScheduleSpec {
     case "join_schedules":
       let items = try r.objects("schedules")
       let boundaries = try r.ints("boundaries")
-      var schedules: [OptaxSchedule] = []
+      var schedules: [OptaxSchedule<S>] = []
       for (json, path) in items {
         guard case .string(let type) = json["type"] ?? .null, type.hasPrefix("optax."),
           optaxFunctions.contains(String(type.dropFirst(6)))
@@ -202,9 +211,13 @@ extension ScheduleSpec {
                               reason: "optax.join_schedules holds optax schedules")
         }
         var child = try SpecReader(json, schedule: type, path: path)
-        _ = child.take("type")
+        if child.has("precision") {
+          throw .invalidValue(field: child.field("precision"), value: child.raw("precision")!.serialized(),
+                              reason: "JAX's precision is process-wide: set it once, on the top spec")
+        }
+        child.ignore("precision")
         var childInfo = OptaxInfo()
-        schedules.append(try optaxSchedule(String(type.dropFirst(6)), &child, &childInfo))
+        schedules.append(try optaxSchedule(String(type.dropFirst(6)), &child, &childInfo, as: S.self))
         try child.finish()
         info.warnings += childInfo.warnings
       }

@@ -1,5 +1,12 @@
-/// `timm.scheduler.*` specs with timm's parameter names; `t` is the update count (as with
-/// `t_in_epochs=False` and `step_update(num_updates)`), noise off. `"lr"` is the optimizer's lr.
+import LRSupport
+
+/// `timm.scheduler.*` specs with timm's parameter names. `"lr"` is the optimizer's lr. LRKit's
+/// step is timm's `t` in whatever unit the script steps in: with `t_in_epochs=False` (timm's
+/// train script for per-update stepping, `step_update(num_updates)`) `t` counts updates; with
+/// the default `t_in_epochs=True` (`step(epoch)`) it counts epochs — the curve is the same
+/// function of `t` either way, so the argument is accepted and changes nothing. The noise
+/// arguments are accepted while `noise_range_t` is null (timm adds no noise then); noise itself
+/// comes from torch's random generator and is refused.
 extension ScheduleSpec {
   static let timmClasses = [
     "CosineLRScheduler", "TanhLRScheduler", "PolyLRScheduler", "StepLRScheduler",
@@ -20,6 +27,12 @@ extension ScheduleSpec {
     -> DecodedSchedule
   {
     let base = try r.rate("lr")
+    _ = try r.bool("t_in_epochs", default: true)
+    _ = try r.bool("initialize", default: true)
+    try r.refuse("noise_range_t", "timm's noise is drawn from torch's random generator, which "
+      + "LRKit does not reproduce; set noise_range_t to null (no noise) to draw the curve")
+    for key in ["noise_pct", "noise_std"] { _ = try r.optionalDouble(key) }
+    _ = try r.optionalInt("noise_seed")
     let warmupT = try r.int("warmup_t", default: 0)
     try r.check(warmupT >= 0, "warmup_t", warmupT, "cannot be negative")
     let warmupInit = try r.double("warmup_lr_init", default: 0)

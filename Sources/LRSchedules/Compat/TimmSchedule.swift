@@ -1,3 +1,5 @@
+import LRSupport
+
 /// timm's schedulers (`timm/scheduler/*.py`, 1.0.31) with timm's operation order, including its
 /// floating-log cycle index (`math.log(x, cycle_mul)`), which misplaces some exact restart
 /// boundaries exactly as timm does. `t` is the update count (`t_in_epochs=False`), noise off.

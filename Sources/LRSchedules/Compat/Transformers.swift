@@ -1,5 +1,9 @@
+import LRSupport
+
 /// `transformers.get_*_schedule*` and `transformers.get_scheduler` specs: the `LambdaLR`
-/// multipliers of transformers 5 (`optimization.py`), times the optimizer's `"lr"`.
+/// multipliers of transformers 5 (`optimization.py`), times the optimizer's `"lr"`. Step
+/// counts may be Python floats (`num_warmup_steps: 2.5`), as transformers accepts them;
+/// `last_epoch` (the functions' own argument) resumes the schedule at epoch `last_epoch + 1`.
 extension ScheduleSpec {
   static let hfFunctions: [String: String] = [
     "get_constant_schedule": "constant",
@@ -15,6 +19,15 @@ extension ScheduleSpec {
     "get_reduce_on_plateau_schedule": "reduce_lr_on_plateau",
   ]
 
+  /// Functions with a `last_epoch` argument (every `LambdaLR` builder).
+  static let hfFunctionsWithLastEpoch: Set<String> = [
+    "get_constant_schedule", "get_constant_schedule_with_warmup", "get_linear_schedule_with_warmup",
+    "get_cosine_schedule_with_warmup", "get_cosine_with_hard_restarts_schedule_with_warmup",
+    "get_polynomial_decay_schedule_with_warmup", "get_inverse_sqrt_schedule",
+    "get_cosine_with_min_lr_schedule_with_warmup",
+    "get_cosine_with_min_lr_schedule_with_warmup_lr_rate", "get_wsd_schedule",
+  ]
+
   /// `SchedulerType` names `get_scheduler` accepts (greedy needs optimizer feedback LRKit does
   /// not model).
   static let hfSchedulerNames = [
@@ -28,21 +41,53 @@ extension ScheduleSpec {
     for (function, name) in hfFunctions {
       table["transformers." + function] = { (r: inout SpecReader, c: SpecContext) throws in
         let lr = try r.rate("lr")
+        var lastEpoch = -1
+        if hfFunctionsWithLastEpoch.contains(function) {
+          lastEpoch = try r.int("last_epoch", default: -1)
+          try r.check(lastEpoch >= -1, "last_epoch", lastEpoch,
+                      "must be -1 (a new schedule) or the number of epochs already run")
+        }
         var args = HFArguments(top: r, kwargs: nil)
-        let decoded = try hfSchedule(name, lr: lr, &args, viaGetScheduler: false)
+        var decoded = try hfSchedule(name, lr: lr, &args, viaGetScheduler: false)
         r = args.top
+        if lastEpoch >= 0 { decoded = resumed(decoded, at: lastEpoch) }
         return decoded
       }
+    }
+    table["transformers.get_adafactor_schedule"] = { (r: inout SpecReader, c: SpecContext) throws in
+      let initial = try r.double("initial_lr", default: 0)
+      let relative = try r.bool("relative_step", default: true)
+      let warmupInit = try r.bool("warmup_init", default: false)
+      if try r.bool("scale_parameter", default: true) {
+        throw ScheduleError.invalidValue(
+          field: r.field("scale_parameter"), value: "true",
+          reason: "Adafactor then scales its step by each parameter's RMS, which depends on the "
+            + "weights; the curve is defined for scale_parameter false")
+      }
+      if relative && r.has("lr") {
+        throw ScheduleError.invalidValue(field: r.field("lr"), value: r.raw("lr")!.serialized(),
+                                         reason: "Cannot combine manual `lr` and `relative_step=True` options")
+      }
+      if warmupInit && !relative {
+        throw ScheduleError.invalidValue(field: r.field("warmup_init"), value: "true",
+                                         reason: "`warmup_init=True` requires `relative_step=True`")
+      }
+      if let lr = try r.optionalDouble("lr") { try r.check(lr >= 0, "lr", lr, "a learning rate cannot be negative") }
+      return DecodedSchedule(type: r.schedule, lr: HFAdafactorProxy(
+        initialLR: initial, relativeStep: relative, warmupInit: warmupInit))
     }
     table["transformers.get_scheduler"] = { (r: inout SpecReader, c: SpecContext) throws in
       let name = try r.string("name")
       guard hfSchedulerNames.contains(name) else {
+        if name == "greedy" {
+          throw ScheduleError.invalidValue(
+            field: r.field("name"), value: "'greedy'",
+            reason: "'greedy' adapts to optimizer feedback and has no fixed curve")
+        }
         let hint = nearest(to: name, in: hfSchedulerNames).map { " (did you mean '\($0)'?)" } ?? ""
         throw ScheduleError.invalidValue(
           field: r.field("name"), value: "'\(name)'",
-          reason: name == "greedy"
-            ? "'greedy' adapts to optimizer feedback and has no fixed curve"
-            : "is not a valid SchedulerType\(hint)")
+          reason: "is not a valid SchedulerType\(hint)")
       }
       let lr = try r.rate("lr")
       var kwargs: SpecReader?
@@ -71,8 +116,8 @@ extension ScheduleSpec {
       }
       a.kwargs = nil
     }
-    func warmup() throws(ScheduleError) -> Int {
-      guard let w = try a.top.optionalInt("num_warmup_steps") else {
+    func warmup() throws(ScheduleError) -> Double {
+      guard let w = try a.top.optionalDouble("num_warmup_steps") else {
         if viaGetScheduler {
           throw .invalidValue(field: a.top.field("num_warmup_steps"), value: "None",
                               reason: "\(name) requires `num_warmup_steps`, please provide that argument.")
@@ -82,8 +127,8 @@ extension ScheduleSpec {
       try a.top.check(w >= 0, "num_warmup_steps", w, "cannot be negative")
       return w
     }
-    func training() throws(ScheduleError) -> Int {
-      guard let t = try a.top.optionalInt("num_training_steps") else {
+    func training() throws(ScheduleError) -> Double {
+      guard let t = try a.top.optionalDouble("num_training_steps") else {
         if viaGetScheduler {
           throw .invalidValue(field: a.top.field("num_training_steps"), value: "None",
                               reason: "\(name) requires `num_training_steps`, please provide that argument.")
@@ -93,19 +138,19 @@ extension ScheduleSpec {
       return t
     }
     var kind: HFLambda.Kind
-    var w: Int? = nil
-    var total: Int? = nil
+    var w: Double? = nil
+    var total: Double? = nil
     var limit: StepLimit?
     switch name {
     case "constant":
       if viaGetScheduler {
-        _ = try a.top.optionalInt("num_warmup_steps")
-        _ = try a.top.optionalInt("num_training_steps")
+        _ = try a.top.optionalDouble("num_warmup_steps")
+        _ = try a.top.optionalDouble("num_training_steps")
       }
       kind = .constant
     case "constant_with_warmup":
       w = try warmup()
-      if viaGetScheduler { _ = try a.top.optionalInt("num_training_steps") }
+      if viaGetScheduler { _ = try a.top.optionalDouble("num_training_steps") }
       kind = .constantWithWarmup(warmup: w!)
     case "linear":
       w = try warmup()
@@ -130,17 +175,17 @@ extension ScheduleSpec {
         throw .invalidValue(field: a.field("lr_end"), value: "\(lrEnd)",
                             reason: "lr_end (\(lrEnd)) must be smaller than initial lr (\(lr))")
       }
-      if w == total {
-        limit = StepLimit(steps: total!, field: a.top.field("num_warmup_steps"),
+      if w == total, total! == total!.rounded(), let t = truncatedInt(total!), t >= 0 {
+        limit = StepLimit(steps: t, field: a.top.field("num_warmup_steps"),
                           reason: "num_warmup_steps == num_training_steps: transformers divides by zero there (ZeroDivisionError)")
       }
       kind = .polynomial(warmup: w!, total: total!, lrEnd: lrEnd, power: power, lrInit: lr)
     case "inverse_sqrt":
       w = try warmup()
-      if viaGetScheduler { _ = try a.top.optionalInt("num_training_steps") }
+      if viaGetScheduler { _ = try a.top.optionalDouble("num_training_steps") }
       let timescale = try a.optionalDouble("timescale")
-      let tau = timescale ?? Double(w! != 0 ? w! : 10_000)
-      try a.check(tau != 0, "timescale", tau, "must not be 0")
+      let tau = timescale ?? (w! != 0 ? w! : 10_000)
+      try a.check(tau > 0, "timescale", tau, "must be positive (the decay divides by it and takes a square root)")
       kind = .inverseSqrt(warmup: w!, timescale: tau)
     case "cosine_with_min_lr", "cosine_warmup_with_min_lr":
       w = try warmup()
@@ -170,14 +215,14 @@ extension ScheduleSpec {
       }
     case "warmup_stable_decay":
       w = try warmup()
-      let trainingSteps = try a.top.optionalInt("num_training_steps")
-      let decay = try a.int("num_decay_steps")
-      let stableGiven = try a.optionalInt("num_stable_steps")
+      let trainingSteps = try a.top.optionalDouble("num_training_steps")
+      let decay = try a.double("num_decay_steps")
+      let stableGiven = try a.optionalDouble("num_stable_steps")
       let warmupType = try a.choice("warmup_type", ["linear", "cosine", "1-sqrt"], default: "linear")
       let decayType = try a.choice("decay_type", ["linear", "cosine", "1-sqrt"], default: "cosine")
       let m = try a.double("min_lr_ratio", default: 0)
       let cycles = try a.double("num_cycles", default: 0.5)
-      let stable: Int
+      let stable: Double
       if let stableGiven {
         stable = stableGiven
         if trainingSteps != nil {
@@ -196,15 +241,15 @@ extension ScheduleSpec {
                   decayType: decayType, minRatio: m, cycles: cycles)
     case "reduce_lr_on_plateau":
       if viaGetScheduler {
-        _ = try a.top.optionalInt("num_warmup_steps")
-        _ = try a.top.optionalInt("num_training_steps")
+        _ = try a.top.optionalDouble("num_warmup_steps")
+        _ = try a.top.optionalDouble("num_training_steps")
       }
       let rule: PlateauRule
       if var kw = a.kwargs {
-        rule = try plateauRule(&kw, defaultStart: 0, maxFactorIsError: true)
+        rule = try plateauRule(&kw, defaultStart: 0, readsStart: false)
         a.kwargs = kw
       } else {
-        rule = try plateauRule(&a.top, defaultStart: 0, maxFactorIsError: true)
+        rule = try plateauRule(&a.top, defaultStart: 0, readsStart: false)
       }
       try a.finishKwargs()
       return DecodedSchedule(type: type, lr: Constant(lr: lr), plateau: rule, warnings: warnings)
@@ -216,8 +261,25 @@ extension ScheduleSpec {
         + "than num_training_steps (\(total))")
     }
     try a.finishKwargs()
-    return DecodedSchedule(type: type, lr: HFLambda(kind: kind, lr: lr), warmupSteps: w,
-                           totalSteps: total, stepLimit: limit, warnings: warnings)
+    return DecodedSchedule(
+      type: type, lr: HFLambda(kind: kind, lr: lr),
+      warmupSteps: w.flatMap { truncatedInt($0.rounded(.up)) },
+      totalSteps: total.flatMap { truncatedInt($0.rounded(.up)) }, stepLimit: limit,
+      warnings: warnings)
+  }
+
+  /// A `LambdaLR` built with `last_epoch = N`: its first update uses epoch N + 1.
+  static func resumed(_ d: DecodedSchedule, at lastEpoch: Int) -> DecodedSchedule {
+    guard var lambda = d.lr as? HFLambda else { return d }
+    var out = d
+    lambda.offset = lastEpoch + 1
+    out.lr = lambda
+    out.warmupSteps = d.warmupSteps.map { max($0 - lastEpoch - 1, 0) }
+    out.totalSteps = d.totalSteps.map { max($0 - lastEpoch - 1, 1) }
+    out.stepLimit = d.stepLimit.map {
+      StepLimit(steps: max($0.steps - lastEpoch - 1, 0), field: $0.field, reason: $0.reason)
+    }
+    return out
   }
 }
 
@@ -242,6 +304,11 @@ struct HFArguments {
   mutating func int(_ key: String) throws(ScheduleError) -> Int {
     if kwargs != nil { return try kwargs!.int(key) }
     return try top.int(key)
+  }
+
+  mutating func double(_ key: String) throws(ScheduleError) -> Double {
+    if kwargs != nil { return try kwargs!.double(key) }
+    return try top.double(key)
   }
 
   mutating func int(_ key: String, default value: Int) throws(ScheduleError) -> Int {

@@ -7,7 +7,7 @@ public struct DecodedSchedule: Sendable {
   /// The learning rate as a pure function of the step (for plateau specs: before any cut).
   public var lr: any LearningRateSchedule<Double>
   /// Momentum or Adam's β1, for specs that drive it (one-cycle, cyclic).
-  public var momentum: (any LearningRateSchedule<Double>)?
+  public var momentum: MomentumSchedule?
   /// The metric-driven rule, for plateau specs.
   public var plateau: PlateauRule?
   /// The step at which warmup ends, if the spec has a warmup.
@@ -16,12 +16,15 @@ public struct DecodedSchedule: Sendable {
   public var totalSteps: Int?
   /// The step count beyond which the peer refuses to produce a learning rate.
   public var stepLimit: StepLimit?
+  /// A limit found only by replaying the peer's objects (PyTorch composites): the limit, if
+  /// any, within the first `steps` updates.
+  var replayLimit: (@Sendable (_ steps: Int) -> StepLimit?)?
   /// Likely mistakes that are accepted, each naming its field.
   public var warnings: [String] = []
 
   /// A decoded schedule.
   public init(type: String, lr: any LearningRateSchedule<Double>,
-              momentum: (any LearningRateSchedule<Double>)? = nil, plateau: PlateauRule? = nil,
+              momentum: MomentumSchedule? = nil, plateau: PlateauRule? = nil,
               warmupSteps: Int? = nil, totalSteps: Int? = nil, stepLimit: StepLimit? = nil,
               warnings: [String] = []) {
     self.type = type
@@ -37,6 +40,14 @@ public struct DecodedSchedule: Sendable {
   /// Whether the learning rate depends on reported metrics.
   public var needsMetrics: Bool { plateau != nil }
 
+  /// Where the peer refuses to go on within the first `steps` updates, if it does: the number
+  /// of updates it can serve and why ("Tried to step N times…").
+  public func limit(within steps: Int) -> StepLimit? {
+    if let limit = stepLimit, steps > limit.steps { return limit }
+    if let replayLimit, let limit = replayLimit(steps), steps > limit.steps { return limit }
+    return nil
+  }
+
   /// The learning rates (and momenta) of updates `0..<steps`.
   ///
   /// - Parameter metrics: for plateau specs, the metric reported after update `k` at index `k`;
@@ -44,7 +55,7 @@ public struct DecodedSchedule: Sendable {
   /// - Throws: `stepOutOfRange` where the peer refuses, `missingField("metrics")` when a plateau
   ///   spec gets too few metrics.
   public func curve(steps: Int, metrics: [Double]? = nil) throws(ScheduleError) -> Curve {
-    if let limit = stepLimit, steps > limit.steps {
+    if let limit = limit(within: steps) {
       throw .stepOutOfRange(field: limit.field, step: limit.steps, reason: limit.reason)
     }
     let n = max(steps, 0)
@@ -76,11 +87,12 @@ public struct DecodedSchedule: Sendable {
 public struct Curve: Sendable, Equatable {
   /// `lr[k]` is the learning rate of update `k`.
   public var lr: [Double]
-  /// `momentum[k]` is the momentum or β1 of update `k`, for schedules that drive it.
-  public var momentum: [Double]?
+  /// `momentum[k]` is the momentum or β1 of update `k`, for schedules that drive it; nil where
+  /// the schedule leaves the optimizer's own value.
+  public var momentum: [Double?]?
 
   /// A curve.
-  public init(lr: [Double], momentum: [Double]? = nil) {
+  public init(lr: [Double], momentum: [Double?]? = nil) {
     self.lr = lr
     self.momentum = momentum
   }

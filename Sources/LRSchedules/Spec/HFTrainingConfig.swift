@@ -1,3 +1,5 @@
+import LRSupport
+
 /// A Hugging Face `TrainingArguments` / TRL config read for its learning-rate schedule: the
 /// scheduler fields (`learning_rate`, `lr_scheduler_type`, `lr_scheduler_kwargs`,
 /// `warmup_steps` or `warmup_ratio`) and the step-accounting fields (`num_train_epochs`,
@@ -12,7 +14,7 @@ public struct HFTrainingConfig: Sendable {
   /// `lr_scheduler_type` (default "linear").
   public var schedulerType: String
   /// `lr_scheduler_kwargs`, as an object.
-  public var schedulerKwargs: JSONValue?
+  package var schedulerKwargs: JSONValue?
   /// The step accounting inputs.
   public var steps: TrainerSteps
   /// Accepted oddities, each naming its field.
@@ -24,8 +26,13 @@ public struct HFTrainingConfig: Sendable {
     "dataloader_drop_last", "num_samples", "world_size",
   ]
 
+  /// Reads a config from JSON text.
+  public init(text: String) throws(ScheduleError) {
+    try self.init(try ScheduleSpec.parseJSON(text))
+  }
+
   /// Reads a config object.
-  public init(_ json: JSONValue) throws(ScheduleError) {
+  package init(_ json: JSONValue) throws(ScheduleError) {
     var r = try SpecReader(json, schedule: "Hugging Face training config")
     learningRate = try r.rate("learning_rate", default: 5e-5)
     schedulerType = try r.optionalString("lr_scheduler_type") ?? "linear"

@@ -1,3 +1,5 @@
+import LRSupport
+
 /// Decodes schedule specs: JSON objects with a `"type"` key naming either a peer API by its
 /// Python path (`torch.optim.lr_scheduler.OneCycleLR`, `optax.join_schedules`, …) with that API's
 /// own parameter names, or a native LRKit family (`cosine`, `wsd`, `sequence`, …).
@@ -6,15 +8,24 @@
 /// range or an inconsistent combination throws a ``ScheduleError`` naming the field.
 public enum ScheduleSpec {
   /// Decodes a spec from JSON text.
-  public static func decode(text: String) throws(ScheduleError) -> DecodedSchedule {
-    try decode(try JSONValue.parse(text))
-  }
-
-  /// Decodes a parsed spec.
   ///
   /// An object without `"type"` that holds `learning_rate` or `lr_scheduler_type` is read as a
   /// Hugging Face / TRL training configuration (see ``HFTrainingConfig``).
-  public static func decode(_ json: JSONValue) throws(ScheduleError) -> DecodedSchedule {
+  public static func decode(text: String) throws(ScheduleError) -> DecodedSchedule {
+    try decode(try parseJSON(text))
+  }
+
+  /// Parses JSON text, turning a syntax error into `ScheduleError.malformedInput`.
+  package static func parseJSON(_ text: String) throws(ScheduleError) -> JSONValue {
+    do {
+      return try JSONValue.parse(text)
+    } catch {
+      throw .malformedInput(detail: error.description)
+    }
+  }
+
+  /// Decodes a parsed spec (see ``decode(text:)``).
+  package static func decode(_ json: JSONValue) throws(ScheduleError) -> DecodedSchedule {
     if case .object = json, json["type"] == nil,
       json["lr_scheduler_type"] != nil || json["learning_rate"] != nil
     {
@@ -24,8 +35,8 @@ public enum ScheduleSpec {
   }
 
   /// Decodes the spec at `path` inside a larger spec (children of composites).
-  static func decode(_ json: JSONValue, path: String, inheritedLR: Double? = nil)
-    throws(ScheduleError) -> DecodedSchedule
+  static func decode(_ json: JSONValue, path: String, inheritedLR: Double? = nil,
+                     precision: String = "float64") throws(ScheduleError) -> DecodedSchedule
   {
     let typeField = path.isEmpty ? "type" : "\(path).type"
     guard case .object = json else {
@@ -42,7 +53,7 @@ public enum ScheduleSpec {
       throw .unknownType(type: type, suggestion: nearest(to: type, in: knownTypes))
     }
     var reader = try SpecReader(json, schedule: type, path: path)
-    let context = SpecContext(path: path, inheritedLR: inheritedLR)
+    let context = SpecContext(path: path, inheritedLR: inheritedLR, precision: precision)
     let decoded: DecodedSchedule
     do {
       decoded = try builder(&reader, context)
@@ -77,6 +88,15 @@ struct SpecContext: Sendable {
   var path: String
   /// The base learning rate of a torch parent (nested torch specs carry no `lr`).
   var inheritedLR: Double?
+  /// The default `precision` of native specs here (a composite's own, for its children).
+  var precision: String = "float64"
+
+  /// The same context with another default precision.
+  func withPrecision(_ p: String) -> SpecContext {
+    var c = self
+    c.precision = p
+    return c
+  }
 
   /// The path of `key` inside this object.
   func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }

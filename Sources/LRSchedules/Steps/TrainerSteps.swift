@@ -1,3 +1,5 @@
+import LRSupport
+
 /// The step arithmetic of the Hugging Face `Trainer` (transformers 5): how many optimizer
 /// updates a run makes and how many of them warm up.
 ///

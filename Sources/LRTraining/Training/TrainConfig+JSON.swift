@@ -1,9 +1,10 @@
+import LRSupport
 import LROptimizers
 import LRSchedules
 
 extension TrainConfig {
   /// The configuration as the run's `config.json`.
-  public func json() -> JSONValue {
+  package func json() -> JSONValue {
     var pairs: [(key: String, value: JSONValue)] = [
       ("format", .string("lrkit.train-config")), ("version", .int(1)),
       ("task", .string(task.rawValue)),
@@ -37,7 +38,7 @@ extension TrainConfig {
   }
 
   /// Reads a `config.json` written by ``json()``.
-  public init(json: JSONValue) throws(TrainingError) {
+  package init(json: JSONValue) throws(TrainingError) {
     do {
       var r = try SpecReader(json, schedule: "train config")
       _ = try r.string("format")

@@ -1,3 +1,4 @@
+import LRSupport
 import LRSchedules
 
 /// Everything that defines a training run, seed included; saved as the run's `config.json`.
@@ -19,7 +20,16 @@ public struct TrainConfig: Sendable, Equatable {
   /// The optimizer and its hyperparameters.
   public var optimizer = OptimizerConfigurationJSON.default
   /// The schedule spec; nil means a constant learning rate `lr`.
-  public var schedule: JSONValue?
+  package var schedule: JSONValue?
+
+  /// The schedule spec as JSON text (nil: a constant learning rate `lr`).
+  public var scheduleText: String? { schedule?.serialized() }
+
+  /// Sets the schedule from a spec's JSON text (nil: a constant learning rate `lr`).
+  /// - Throws: `ScheduleError.malformedInput` when the text is not JSON.
+  public mutating func setSchedule(_ text: String?) throws(ScheduleError) {
+    schedule = try text.map { (t: String) throws(ScheduleError) -> JSONValue in try ScheduleSpec.parseJSON(t) }
+  }
   /// The learning rate of the constant schedule used when `schedule` is nil.
   public var lr: Double = 1e-3
   /// Optimizer updates.

@@ -1,3 +1,4 @@
+import LRSupport
 import Foundation
 import LROptimizers
 import LRSchedules
@@ -60,7 +61,7 @@ public final class Trainer {
     public var cause: String?
 
     /// The summary as `summary.json`.
-    public var json: JSONValue {
+    package var json: JSONValue {
       .object([
         ("status", .string(status)), ("steps", .int(steps)),
         ("final_loss", finalLoss.map { .double($0) } ?? .null),

@@ -1,6 +1,6 @@
 /// A parsed JSON value, keeping what a strict spec decoder needs: integer versus real literals
 /// (Python's `int` and `float` differ for several peers) and the order of object keys.
-public enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
   /// `null`.
   case null
   /// `true` or `false`.
@@ -15,7 +15,7 @@ public enum JSONValue: Sendable, Equatable {
   case object([(key: String, value: JSONValue)])
 
   /// The JSON type name used in error messages.
-  public var typeName: String {
+  package var typeName: String {
     switch self {
     case .null: "null"
     case .bool: "a boolean"
@@ -27,13 +27,13 @@ public enum JSONValue: Sendable, Equatable {
   }
 
   /// The value under `key` if this is an object holding it.
-  public subscript(key: String) -> JSONValue? {
+  package subscript(key: String) -> JSONValue? {
     guard case .object(let pairs) = self else { return nil }
     return pairs.first { $0.key == key }?.value
   }
 
   /// Equality; objects compare key by key in order.
-  public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+  package static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
     switch (lhs, rhs) {
     case (.null, .null): true
     case (.bool(let a), .bool(let b)): a == b
@@ -52,8 +52,8 @@ extension JSONValue {
   ///
   /// - Parameter allowNonFinite: accept Python's `NaN`, `Infinity` and `-Infinity` literals,
   ///   which `json.dump` writes for non-finite floats.
-  /// - Throws: `ScheduleError.malformedInput` naming the line and column.
-  public static func parse(_ text: String, allowNonFinite: Bool = false) throws(ScheduleError)
+  /// - Throws: ``JSONError`` naming the line and column.
+  package static func parse(_ text: String, allowNonFinite: Bool = false) throws(JSONError)
     -> JSONValue
   {
     var parser = JSONParser(Array(text.utf8), allowNonFinite: allowNonFinite)
@@ -61,7 +61,7 @@ extension JSONValue {
   }
 
   /// Parses UTF-8 JSON bytes strictly; see ``parse(_:allowNonFinite:)``.
-  public static func parse(bytes: [UInt8], allowNonFinite: Bool = false) throws(ScheduleError)
+  package static func parse(bytes: [UInt8], allowNonFinite: Bool = false) throws(JSONError)
     -> JSONValue
   {
     var parser = JSONParser(bytes, allowNonFinite: allowNonFinite)
@@ -81,7 +81,7 @@ struct JSONParser {
     self.allowNonFinite = allowNonFinite
   }
 
-  mutating func parseDocument() throws(ScheduleError) -> JSONValue {
+  mutating func parseDocument() throws(JSONError) -> JSONValue {
     skipWhitespace()
     if index == bytes.count { throw fail("empty input") }
     let value = try parseValue()
@@ -104,8 +104,8 @@ struct JSONParser {
     return "line \(line), column \(column)"
   }
 
-  func fail(_ what: String, at: Int? = nil) -> ScheduleError {
-    .malformedInput(detail: "invalid JSON at \(position(at ?? index)): \(what)")
+  func fail(_ what: String, at: Int? = nil) -> JSONError {
+    JSONError(position: position(at ?? index), problem: what)
   }
 
   mutating func skipWhitespace() {
@@ -117,7 +117,7 @@ struct JSONParser {
     }
   }
 
-  mutating func parseValue() throws(ScheduleError) -> JSONValue {
+  mutating func parseValue() throws(JSONError) -> JSONValue {
     guard index < bytes.count else { throw fail("unexpected end of input") }
     switch bytes[index] {
     case UInt8(ascii: "{"): return try parseObject()
@@ -137,7 +137,7 @@ struct JSONParser {
     }
   }
 
-  mutating func expectLiteral(_ word: String) throws(ScheduleError) {
+  mutating func expectLiteral(_ word: String) throws(JSONError) {
     let w = Array(word.utf8)
     guard index + w.count <= bytes.count, Array(bytes[index..<index + w.count]) == w else {
       throw fail("invalid literal")
@@ -145,12 +145,12 @@ struct JSONParser {
     index += w.count
   }
 
-  mutating func enter() throws(ScheduleError) {
+  mutating func enter() throws(JSONError) {
     depth += 1
     if depth > 512 { throw fail("nesting deeper than 512 levels") }
   }
 
-  mutating func parseObject() throws(ScheduleError) -> JSONValue {
+  mutating func parseObject() throws(JSONError) -> JSONValue {
     try enter()
     defer { depth -= 1 }
     index += 1
@@ -191,7 +191,7 @@ struct JSONParser {
     }
   }
 
-  mutating func parseArray() throws(ScheduleError) -> JSONValue {
+  mutating func parseArray() throws(JSONError) -> JSONValue {
     try enter()
     defer { depth -= 1 }
     index += 1
@@ -217,7 +217,7 @@ struct JSONParser {
     }
   }
 
-  mutating func parseString() throws(ScheduleError) -> String {
+  mutating func parseString() throws(JSONError) -> String {
     index += 1
     var out: [UInt8] = []
     while true {
@@ -266,7 +266,7 @@ struct JSONParser {
     return String(decoding: out, as: UTF8.self)
   }
 
-  mutating func parseHex4() throws(ScheduleError) -> UInt32 {
+  mutating func parseHex4() throws(JSONError) -> UInt32 {
     guard index + 4 <= bytes.count else { throw fail("truncated \\u escape") }
     var v: UInt32 = 0
     for _ in 0..<4 {
@@ -284,7 +284,7 @@ struct JSONParser {
     return v
   }
 
-  mutating func parseNumber() throws(ScheduleError) -> JSONValue {
+  mutating func parseNumber() throws(JSONError) -> JSONValue {
     let start = index
     if bytes[index] == UInt8(ascii: "-") {
       index += 1

@@ -1,7 +1,8 @@
 extension JSONValue {
-  /// Compact JSON text; numbers in shortest round-trip form, so reading it back gives the same
-  /// bits. Non-finite numbers are written as Python does (`NaN`, `Infinity`).
-  public func serialized() -> String {
+  /// Compact, strict JSON text; numbers in shortest round-trip form, so reading it back gives
+  /// the same bits. JSON has no NaN or infinity: a non-finite number is written as `null`
+  /// (writers that need to say why put the reason in a field of its own).
+  package func serialized() -> String {
     var out = ""
     write(into: &out)
     return out
@@ -12,10 +13,8 @@ extension JSONValue {
     case .null: out += "null"
     case .bool(let b): out += b ? "true" : "false"
     case .number(let x, let isInteger):
-      if x.isNaN {
-        out += "NaN"
-      } else if x.isInfinite {
-        out += x > 0 ? "Infinity" : "-Infinity"
+      if !x.isFinite {
+        out += "null"
       } else if isInteger, abs(x) < 9.0e15 {
         out += String(Int(x))
       } else {
@@ -41,7 +40,7 @@ extension JSONValue {
     }
   }
 
-  static func writeString(_ s: String, into out: inout String) {
+  package static func writeString(_ s: String, into out: inout String) {
     out += "\""
     for u in s.unicodeScalars {
       switch u {
@@ -63,7 +62,7 @@ extension JSONValue {
   }
 
   /// A number value.
-  public static func double(_ x: Double) -> JSONValue { .number(x, isInteger: false) }
+  package static func double(_ x: Double) -> JSONValue { .number(x, isInteger: false) }
   /// An integer value.
-  public static func int(_ x: Int) -> JSONValue { .number(Double(x), isInteger: true) }
+  package static func int(_ x: Int) -> JSONValue { .number(Double(x), isInteger: true) }
 }

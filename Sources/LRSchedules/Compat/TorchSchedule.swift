@@ -1,0 +1,116 @@
+/// A top-level `torch.optim.lr_scheduler` class (not resumed, not in a composite) as a pure
+/// function of the update: its closed form, which agrees with the chainable values PyTorch's
+/// `step()` produces to ~1e-14 (the replay, ``TorchReplay``, is exact and serves everything
+/// else). Quirks of the chainable form are kept: `ConstantLR`/`LinearLR` with `total_iters=0`
+/// stay at their start factor, `PolynomialLR` with `total_iters=0` stays at the base lr.
+struct TorchSchedule: LearningRateSchedule {
+  let leaf: TorchLeaf
+  let base: Double
+
+  func value(at step: Int) -> Double {
+    let t = max(step, 0)
+    switch leaf {
+    case .step(let size, let gamma):
+      return base * Double.pow(gamma, Double(floorDiv(t, size)))
+    case .multiStep(let milestones, let gamma):
+      return base * Double.pow(gamma, Double(countAtOrBelow(milestones, t)))
+    case .constant(let factor, let iters):
+      if iters == 0 { return base * factor }
+      return base * (factor + (t >= iters ? 1 : 0) * (1 - factor))
+    case .linear(let s, let e, let iters):
+      if iters == 0 { return base * s }
+      return base * (s + (e - s) * Double(min(iters, t)) / Double(iters))
+    case .exponential(let gamma):
+      return base * Double.pow(gamma, Double(t))
+    case .polynomial(let iters, let power):
+      if iters == 0 { return base }
+      return base * Double.pow(1.0 - Double(min(iters, t)) / Double(iters), power)
+    case .cosine(let tMax, let etaMin):
+      return etaMin + (base - etaMin) * (1 + Double.cos(Double.pi * Double(t) / Double(tMax))) / 2
+    case .warmRestarts(let t0, let mult, let etaMin):
+      let (tCur, tI) = Self.restartPosition(t, period: t0, multiplier: mult)
+      return etaMin + (base - etaMin) * (1 + Double.cos(Double.pi * Double(tCur) / Double(tI))) / 2
+    case .oneCycle(let p):
+      return Self.oneCycle(p, t).lr
+    case .cyclic(let p):
+      return Self.cyclic(p, t).lr
+    }
+  }
+
+  /// The momentum OneCycleLR / CyclicLR set for update `step`, if they cycle it.
+  func momentum(at step: Int) -> Double? {
+    let t = max(step, 0)
+    switch leaf {
+    case .oneCycle(let p): return p.cycleMomentum ? Self.oneCycle(p, t).momentum : nil
+    case .cyclic(let p): return p.cycleMomentum ? Self.cyclic(p, t).momentum : nil
+    default: return nil
+    }
+  }
+
+  /// OneCycleLR's `get_lr` at `t` with the param group it wrote itself.
+  static func oneCycle(_ p: TorchLeaf.OneCycleParameters, _ t: Int) -> (lr: Double, momentum: Double) {
+    let initial = p.maxLR / p.divFactor
+    func value(_ key: TorchLeaf.GroupKey) -> Double {
+      switch key {
+      case .initialLR: initial
+      case .maxLR: p.maxLR
+      case .minLR: initial / p.finalDivFactor
+      case .maxMomentum: p.maxMomentum
+      case .baseMomentum: p.baseMomentum
+      }
+    }
+    var start = 0.0
+    for (i, phase) in p.phases.enumerated() {
+      if Double(t) <= phase.end || i == p.phases.count - 1 {
+        let pct = (Double(t) - start) / (phase.end - start)
+        return (p.anneal(value(phase.startLR), value(phase.endLR), pct),
+                p.anneal(value(phase.startMomentum), value(phase.endMomentum), pct))
+      }
+      start = phase.end
+    }
+    return (initial, p.maxMomentum)
+  }
+
+  /// CyclicLR's `get_lr` at `t`, in Python's operation order.
+  static func cyclic(_ p: TorchLeaf.CyclicParameters, _ t: Int) -> (lr: Double, momentum: Double) {
+    let totalSize = p.up + p.down
+    let ratio = p.up / totalSize
+    let cycle = (1 + Double(t) / totalSize).rounded(.down)
+    let x = 1.0 + Double(t) / totalSize - cycle
+    let scaleFactor = x <= ratio ? x / ratio : (x - 1) / (ratio - 1)
+    let scale: Double
+    switch p.mode {
+    case .triangular: scale = 1.0
+    case .triangular2: scale = 1 / Double.pow(2.0, cycle - 1)
+    case .exponentialRange: scale = Double.pow(p.gamma, Double(t))
+    }
+    let lr = p.baseLR + (p.maxLR - p.baseLR) * scaleFactor * scale
+    let momentum = p.maxMomentum - (p.maxMomentum - p.baseMomentum) * scaleFactor * scale
+    return (lr, momentum)
+  }
+
+  /// `(T_cur, T_i)` at epoch `t` for `CosineAnnealingWarmRestarts` stepped without an epoch
+  /// argument: integer arithmetic, as the implicit `step()` path is.
+  static func restartPosition(_ t: Int, period: Int, multiplier: Int) -> (Int, Int) {
+    var tCur = max(t, 0)
+    var tI = period
+    if multiplier == 1 { return (tCur % period, period) }
+    while tCur >= tI {
+      tCur -= tI
+      tI *= multiplier
+    }
+    return (tCur, tI)
+  }
+}
+
+/// Python's `//` for integers.
+func floorDiv(_ a: Int, _ b: Int) -> Int {
+  let q = a / b
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}
+
+/// Python's `%` for integers.
+func pythonModInt(_ a: Int, _ b: Int) -> Int {
+  let r = a % b
+  return (r != 0 && (r < 0) != (b < 0)) ? r + b : r
+}
