@@ -1,9 +1,11 @@
 #include "lrkit_kernels.h"
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
+// Built once, under pthread_once: concurrent first calls never race on the table.
 static uint32_t table[8][256];
-static int table_ready = 0;
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
 static void make_table(void) {
   for (uint32_t i = 0; i < 256; i++) {
@@ -13,11 +15,10 @@ static void make_table(void) {
   }
   for (int t = 1; t < 8; t++)
     for (uint32_t i = 0; i < 256; i++) table[t][i] = (table[t - 1][i] >> 8) ^ table[0][table[t - 1][i] & 0xFF];
-  table_ready = 1;
 }
 
 static uint32_t crc_table(const unsigned char *p, size_t n, uint32_t crc) {
-  if (!table_ready) make_table();
+  pthread_once(&table_once, make_table);
   crc = ~crc;
   while (n >= 8) {
     uint64_t word;
@@ -50,12 +51,16 @@ __attribute__((target("sse4.2"))) static uint32_t crc_hw(const unsigned char *p,
 }
 #endif
 
+// The SSE4.2 instruction unless the CPU lacks it or LRKIT_ISA=portable asks for the portable
+// code; the choice is cached with atomic loads and stores (racing first calls agree).
 unsigned lrkit_crc32c(const unsigned char *data, size_t n, unsigned crc) {
 #if defined(__x86_64__) && defined(__clang__)
-  static int hw = -1;
+  static int cached = -1;
+  int hw = __atomic_load_n(&cached, __ATOMIC_RELAXED);
   if (hw < 0) {
     __builtin_cpu_init();
-    hw = __builtin_cpu_supports("sse4.2");
+    hw = __builtin_cpu_supports("sse4.2") && !lrkit_isa_forced_portable();
+    __atomic_store_n(&cached, hw, __ATOMIC_RELAXED);
   }
   if (hw) return crc_hw(data, n, crc);
 #endif

@@ -12,9 +12,12 @@
 #include <stdint.h>
 #include <string.h>
 
+// NaN in, NaN out: the range reduction runs on 0 instead (a NaN must never reach the float to
+// int conversion below, which is undefined behaviour), and the NaN is selected at the end.
 static inline __attribute__((always_inline)) float exp_approx(float x) {
   float xc = x > 88.0f ? 88.0f : x;
   xc = xc < -87.3f ? -87.3f : xc;
+  xc = xc == xc ? xc : 0.0f;
   float fx = __builtin_floorf(xc * 1.44269504088896341f + 0.5f);
   float r = xc - fx * 0.693359375f;
   r = r - fx * -2.12194440e-4f;
@@ -29,7 +32,8 @@ static inline __attribute__((always_inline)) float exp_approx(float x) {
   float scale;
   memcpy(&scale, &bits, sizeof scale);
   float result = y * scale;
-  return x < -87.3f ? 0.0f : result;
+  result = x < -87.3f ? 0.0f : result;
+  return x == x ? result : x;
 }
 
 static inline __attribute__((always_inline)) float erf_approx(float x) {

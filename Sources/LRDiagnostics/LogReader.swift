@@ -20,6 +20,11 @@ public enum LogReader {
     }
     let log = isDirectory.boolValue ? try readDirectory(path, keys: keys) : try readFile(path, keys: keys)
     let normalized = log.normalized()
+    let present = normalized.series.keys.sorted()
+    for (option, key, used) in [("--loss-key", lossKey, keys.used.loss), ("--lr-key", lrKey, keys.used.lr),
+                                ("--step-key", stepKey, keys.used.step)] {
+      if let key, !used { throw .missingKey(path: path, option: option, key: key, present: present) }
+    }
     guard normalized.series.values.contains(where: { $0.count > 0 }) else {
       throw .empty(path: path, reason: "no metric values found")
     }

@@ -77,6 +77,8 @@ public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
   case unrecognized(path: String, reason: String)
   /// The content is recognised but holds no usable training metric.
   case empty(path: String, reason: String)
+  /// A key the user named (`--loss-key` and the like) is not in the log.
+  case missingKey(path: String, option: String, key: String, present: [String])
 
   /// One line naming the file and the problem.
   public var description: String {
@@ -84,6 +86,9 @@ public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
     case .unreadable(let p, let r): "'\(p)': \(r)"
     case .unrecognized(let p, let r): "'\(p)': not a training log LRKit can read (\(r))"
     case .empty(let p, let r): "'\(p)': \(r)"
+    case .missingKey(let p, let option, let key, let present):
+      "'\(p)': \(option) '\(key)' is not in the log; series present: "
+        + (present.isEmpty ? "none" : present.joined(separator: ", "))
     }
   }
 }

@@ -35,6 +35,10 @@ struct Output {
     FileHandle.standardError.write(Data("lrkit: warning: \(message)\n".utf8))
   }
 
+  static func note(_ message: String) {
+    FileHandle.standardError.write(Data("lrkit: \(message)\n".utf8))
+  }
+
   static func error(_ message: String) {
     FileHandle.standardError.write(Data("lrkit: error: \(message)\n".utf8))
   }

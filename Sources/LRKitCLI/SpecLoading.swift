@@ -83,7 +83,7 @@ enum SpecLoading {
     for (i, raw) in try text(path, what: "metrics").split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
       let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
       if line.isEmpty || line.hasPrefix("#") { continue }
-      guard let x = Double(line), x.isFinite || x.isNaN else {
+      guard let x = Double(line) else {
         throw CLIError("metrics '\(path)' line \(i + 1): '\(line.prefix(40))' is not a number")
       }
       out.append(x)

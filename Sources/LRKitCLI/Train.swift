@@ -18,6 +18,9 @@ struct Train: ParsableCommand {
       eval_loss and eval_accuracy lines), checkpoint.json and summary.json. Ctrl-C or a kill
       (SIGTERM) finishes the current update and checkpoints; --resume DIR continues bit for bit.
       A NaN or infinite loss or gradient stops the run and the summary says "diverged".
+
+      Exit status: 0 completed (or diverged without --fail-on-divergence), 1 bad input, 3 diverged
+      with --fail-on-divergence, 130 interrupted (checkpointed; --resume continues).
       """)
 
   /// The tasks.
@@ -29,38 +32,69 @@ struct Train: ParsableCommand {
 
   @Option(help: "digits (MLP classifier) or shakespeare (character GPT).") var task: Task = .digits
   @Option(help: "MLP hidden widths, comma separated (digits).") var hidden: String = "128"
-  @Option(help: "GPT blocks.") var layers: Int = 4
-  @Option(help: "GPT width.") var width: Int = 128
-  @Option(help: "GPT attention heads.") var heads: Int = 4
-  @Option(help: "GPT context length.") var context: Int = 64
+  @Option(parsing: .unconditional, help: "GPT blocks.") var layers: Int = 4
+  @Option(parsing: .unconditional, help: "GPT width.") var width: Int = 128
+  @Option(parsing: .unconditional, help: "GPT attention heads.") var heads: Int = 4
+  @Option(parsing: .unconditional, help: "GPT context length.") var context: Int = 64
   @Option(help: "pre-ln or post-ln.") var norm: Norm = .preLN
-  @Option(help: "Dropout probability (GPT).") var dropout: Float = 0
+  @Option(parsing: .unconditional, help: "Dropout probability (GPT).") var dropout: Float = 0
   @Option(help: "sgd, adam, adamw or radam.") var optimizer: String = "adamw"
-  @Option(help: "Learning rate of the constant schedule used without --schedule.") var lr: Double = 1e-3
-  @Option(help: "Momentum (SGD).") var momentum: Double = 0
+  @Option(parsing: .unconditional, help: "Learning rate of the constant schedule used without --schedule.") var lr: Double = 1e-3
+  @Option(parsing: .unconditional, help: "Momentum (SGD).") var momentum: Double = 0
   @Flag(help: "Nesterov momentum (SGD).") var nesterov = false
-  @Option(help: "Adam β1.") var beta1: Double = 0.9
-  @Option(help: "Adam β2.") var beta2: Double = 0.999
-  @Option(help: "Adam ε.") var eps: Double = 1e-8
-  @Option(help: "Weight decay (default: the optimizer's).") var weightDecay: Double?
+  @Option(parsing: .unconditional, help: "Adam β1.") var beta1: Double = 0.9
+  @Option(parsing: .unconditional, help: "Adam β2.") var beta2: Double = 0.999
+  @Option(parsing: .unconditional, help: "Adam ε.") var eps: Double = 1e-8
+  @Option(parsing: .unconditional, help: "Weight decay (default: the optimizer's).") var weightDecay: Double?
   @Option(help: "Schedule: a spec file, or a native spec inline ('{\"type\": \"cosine\", …}').") var schedule: String?
-  @Option(help: "Optimizer updates.") var steps: Int?
-  @Option(help: "Epochs over the training set (digits; sets --steps).") var epochs: Int?
-  @Option(help: "Examples or sequences per update.") var batchSize: Int?
-  @Option(help: "Seed for initialisation, batches and dropout.") var seed: UInt64 = 0
-  @Option(help: "Updates between evaluations.") var evalEvery: Int = 100
-  @Option(help: "Validation batches per evaluation (shakespeare).") var evalBatches: Int = 20
-  @Option(help: "Clip gradients to this global norm.") var clip: Double?
-  @Option(help: "Updates between checkpoints (0: at the end and on interruption).") var checkpointEvery: Int = 0
-  @Option(help: "Run directory to write.") var out: String?
-  @Option(help: "Run directory to resume.") var resume: String?
+  @Option(parsing: .unconditional, help: "Optimizer updates.") var steps: Int?
+  @Option(parsing: .unconditional, help: "Epochs over the training set (digits; sets --steps).") var epochs: Int?
+  @Option(parsing: .unconditional, help: "Examples or sequences per update.") var batchSize: Int?
+  @Option(parsing: .unconditional, help: "Seed for initialisation, batches and dropout.") var seed: UInt64 = 0
+  @Option(parsing: .unconditional, help: "Updates between evaluations.") var evalEvery: Int = 100
+  @Option(parsing: .unconditional, help: "Validation batches per evaluation (shakespeare).") var evalBatches: Int = 20
+  @Option(parsing: .unconditional, help: "Clip gradients to this global norm.") var clip: Double?
+  @Option(parsing: .unconditional, help: "Updates between checkpoints (0: at the end and on interruption).") var checkpointEvery: Int = 0
+  @Option(help: "Run directory to write (default: runs/TASK-DATE-TIME).") var out: String?
+  @Option(help: "Run directory to resume; with --steps, extends a run whose schedule has no planned length.")
+  var resume: String?
   @Flag(help: "Exit with status 3 when the run diverges.") var failOnDivergence = false
   @Flag(help: "No progress output.") var quiet = false
 
+  /// Range checks of the flags that the configuration does not check itself, naming the flag.
+  func validate() throws {
+    func check(_ ok: Bool, _ flag: String, _ value: Any, _ reason: String) throws {
+      if !ok { throw ValidationError("--\(flag) \(value): \(reason)") }
+    }
+    try check(lr.isFinite && lr >= 0, "lr", lr, "a learning rate must be a finite number ≥ 0")
+    try check(momentum.isFinite && momentum >= 0, "momentum", momentum, "must be ≥ 0")
+    try check(beta1 >= 0 && beta1 < 1, "beta1", beta1, "must be in [0, 1)")
+    try check(beta2 >= 0 && beta2 < 1, "beta2", beta2, "must be in [0, 1)")
+    try check(eps.isFinite && eps >= 0, "eps", eps, "must be ≥ 0")
+    if let weightDecay { try check(weightDecay.isFinite && weightDecay >= 0, "weight-decay", weightDecay, "must be ≥ 0") }
+    try check(dropout >= 0 && dropout < 1, "dropout", dropout, "is a probability in [0, 1)")
+    for (flag, v) in [("layers", layers), ("width", width), ("heads", heads), ("context", context)] {
+      try check(v >= 1, flag, v, "must be at least 1")
+    }
+    if let steps { try check(steps >= 1, "steps", steps, "must be at least 1") }
+    if let batchSize { try check(batchSize >= 1, "batch-size", batchSize, "must be at least 1") }
+    try check(evalEvery >= 0, "eval-every", evalEvery, "must be ≥ 0 (0: only at the end)")
+    try check(evalBatches >= 1, "eval-batches", evalBatches, "must be at least 1")
+    if let clip { try check(clip.isFinite && clip > 0, "clip", clip, "must be a positive norm") }
+    try check(checkpointEvery >= 0, "checkpoint-every", checkpointEvery, "must be ≥ 0")
+    if resume != nil && out != nil {
+      throw ValidationError("--resume continues the run in its own directory; leave out --out")
+    }
+  }
+
   func makeConfig() throws -> TrainConfig {
     var c = TrainConfig(task: task == .digits ? .digits : .shakespeare)
-    let widths = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard widths.allSatisfy({ $0 != nil }) else { throw CLIError("--hidden '\(hidden)': expected widths like 128 or 256,128") }
+    let parts = hidden.split(separator: ",", omittingEmptySubsequences: false)
+      .map { $0.trimmingCharacters(in: .whitespaces) }
+    let widths = parts.map { Int($0) }
+    guard !hidden.trimmingCharacters(in: .whitespaces).isEmpty, widths.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+      throw CLIError("--hidden '\(hidden)': expected one or more positive widths like 128 or 256,128")
+    }
     c.hidden = widths.compactMap { $0 }
     c.gpt = GPTConfig(context: context, layers: layers, channels: width, heads: heads,
                       norm: norm == .preLN ? .preLN : .postLN, dropout: dropout)
@@ -69,7 +103,7 @@ struct Train: ParsableCommand {
     c.lr = lr
     if let schedule {
       let trimmed = schedule.trimmingCharacters(in: .whitespaces)
-      c.schedule = trimmed.hasPrefix("{") ? try JSONValue.parse(trimmed) : try SpecLoading.spec(schedule)
+      c.schedule = trimmed.hasPrefix("{") ? try ScheduleSpec.parseJSON(trimmed) : try SpecLoading.spec(schedule)
     }
     if let batchSize { c.batchSize = batchSize }
     if let epochs {
@@ -86,14 +120,27 @@ struct Train: ParsableCommand {
     return c
   }
 
+  /// `runs/TASK-YYYYMMDD-HHMMSS` in the current directory, for runs started without --out.
+  func defaultRunDirectory() -> String {
+    var t = time(nil)
+    var parts = tm()
+    localtime_r(&t, &parts)
+    let stamp = String(format: "%04d%02d%02d-%02d%02d%02d", parts.tm_year + 1900, parts.tm_mon + 1,
+                       parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec)
+    return "runs/\(task.rawValue)-\(stamp)"
+  }
+
   func run() throws {
     var diverged = false
+    var interrupted = false
     try reportingErrors {
       let trainer: Trainer
       if let resume {
-        trainer = try Trainer.resume(resume)
+        trainer = try Trainer.resume(resume, steps: steps)
       } else {
-        trainer = try Trainer(config: try makeConfig(), run: out.map(RunDirectory.init(path:)))
+        let directory = out ?? defaultRunDirectory()
+        if out == nil { Output.note("writing the run to \(directory) (--out DIR chooses)") }
+        trainer = try Trainer(config: try makeConfig(), run: RunDirectory(path: directory))
       }
       signal(SIGINT) { _ in stopRequested = true }
       signal(SIGTERM) { _ in stopRequested = true }
@@ -128,7 +175,9 @@ struct Train: ParsableCommand {
       if let c = summary.cause { line += " (\(c))" }
       print(line)
       diverged = summary.status == "diverged"
+      interrupted = summary.status == "interrupted"
     }
+    if interrupted { throw ExitCode(130) }
     if diverged && failOnDivergence { throw ExitCode(3) }
   }
 }

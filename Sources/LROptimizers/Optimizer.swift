@@ -28,6 +28,9 @@ public struct Optimizer: Sendable {
   public internal(set) var secondMoment: [Float]
   /// AMSGrad's running maximum of the second moment.
   public internal(set) var maxSecondMoment: [Float]
+  /// Per group, whether SGD's momentum buffer holds a value (PyTorch's `momentum_buffer` is
+  /// not None): its first update with a nonzero momentum starts the buffer at the gradient.
+  public internal(set) var momentumStarted: [Bool]
   /// Threads used for large buffers.
   public var threads: Int = 2
 
@@ -41,7 +44,9 @@ public struct Optimizer: Sendable {
     self.groups = groups
     self.parameterCount = parameterCount
     let usesFirst = configuration.kind != .sgd || configuration.momentum != 0
+      || groups.contains { ($0.momentum ?? 0) != 0 }
     firstMoment = usesFirst ? [Float](repeating: 0, count: parameterCount) : []
+    momentumStarted = [Bool](repeating: false, count: groups.count)
     let usesSecond = configuration.kind != .sgd
     secondMoment = usesSecond ? [Float](repeating: 0, count: parameterCount) : []
     maxSecondMoment = configuration.amsgrad && configuration.kind != .radam && configuration.kind != .sgd
@@ -76,19 +81,31 @@ public struct Optimizer: Sendable {
     guard hyperparameters.count == groups.count else {
       throw .shapeMismatch(what: "group hyperparameters", expected: groups.count, found: hyperparameters.count)
     }
+    let c = configuration
+    // SGD momentum may be switched on by a group or a schedule (OneCycleLR cycles it even when
+    // the optimizer's own momentum is 0): the buffer exists before any kernel writes to it.
+    if c.kind == .sgd, firstMoment.count != parameterCount,
+      zip(groups, hyperparameters).contains(where: { ($1.momentum ?? $0.momentum ?? c.momentum) != 0 })
+    {
+      firstMoment = [Float](repeating: 0, count: parameterCount)
+    }
     stepCount += 1
     let t = Double(stepCount)
-    let c = configuration
     let threads = self.threads
+    let n = parameterCount
+    var started = momentumStarted
     parameters.withUnsafeMutableBufferPointer { pb in
       gradients.withUnsafeBufferPointer { gb in
         firstMoment.withUnsafeMutableBufferPointer { mb in
           secondMoment.withUnsafeMutableBufferPointer { vb in
             maxSecondMoment.withUnsafeMutableBufferPointer { xb in
+              // A buffer is handed to the kernels only when it has one value per parameter
+              // (an empty Swift array still has a base address).
+              guard let p = pb.baseAddress, let g = gb.baseAddress else { return }
               let base = OptimizerKernels.Buffers(
-                p: pb.baseAddress!, g: gb.baseAddress!, m: mb.baseAddress, v: vb.baseAddress,
-                vmax: xb.baseAddress)
-              for (group, h) in zip(groups, hyperparameters) {
+                p: p, g: g, m: mb.count == n ? mb.baseAddress : nil,
+                v: vb.count == n ? vb.baseAddress : nil, vmax: xb.count == n ? xb.baseAddress : nil)
+              for (gi, (group, h)) in zip(groups, hyperparameters).enumerated() {
                 let lr = h.lr
                 let wd = group.weightDecay ?? c.weightDecay
                 switch c.kind {
@@ -97,7 +114,8 @@ public struct Optimizer: Sendable {
                   let s = OptimizerKernels.SGDScalars(
                     weightDecay: Float(wd), momentum: Float(momentum),
                     dampeningComplement: Float(1 - c.dampening), nesterov: c.nesterov,
-                    firstStep: stepCount == 1, negativeLR: Float(-lr))
+                    firstStep: !started[gi], negativeLR: Float(-lr))
+                  if momentum != 0 { started[gi] = true }
                   for r in group.ranges where !r.isEmpty {
                     let b = base.offset(r.lowerBound)
                     OptimizerKernels.parallel(r.count, threads: threads) { lo, n in
@@ -107,7 +125,7 @@ public struct Optimizer: Sendable {
                 case .adam, .adamw:
                   let beta1 = h.momentum ?? group.momentum ?? c.beta1
                   let beta2 = c.beta2
-                  let decoupled = c.kind == .adamw
+                  let decoupled = c.kind == .adamw || c.decoupledWeightDecay
                   let bc1 = 1 - Double.pow(beta1, t)
                   let bc2 = 1 - Double.pow(beta2, t)
                   let s = OptimizerKernels.AdamScalars(
@@ -153,5 +171,6 @@ public struct Optimizer: Sendable {
         }
       }
     }
+    momentumStarted = started
   }
 }

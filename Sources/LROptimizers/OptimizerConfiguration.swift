@@ -33,7 +33,8 @@ public struct OptimizerConfiguration: Sendable, Equatable {
   public var weightDecay: Double = 0
   /// AMSGrad's running maximum of the second moment (Adam, AdamW).
   public var amsgrad = false
-  /// RAdam's decoupled weight decay switch.
+  /// Decoupled weight decay for Adam (PyTorch 2.x's `decoupled_weight_decay=True`, which makes
+  /// it AdamW) and RAdam; AdamW always decouples.
   public var decoupledWeightDecay = false
 
   /// A configuration with PyTorch's defaults for `kind` (AdamW: weight decay 0.01).
@@ -81,6 +82,20 @@ public struct OptimizerConfiguration: Sendable, Equatable {
     if nesterov {
       try check(momentum > 0 && dampening == 0, "nesterov", momentum,
                 "Nesterov momentum requires a momentum and zero dampening")
+    }
+    // Options the update rule does not have are refused, as PyTorch's constructors refuse
+    // unknown arguments (TypeError), never silently ignored.
+    if amsgrad && (kind == .radam || kind == .sgd) {
+      throw .invalidHyperparameter(field: "amsgrad", value: 1,
+                                   reason: "\(kind.rawValue) has no AMSGrad variant (torch.optim.\(kind == .sgd ? "SGD" : "RAdam") takes no 'amsgrad')")
+    }
+    if decoupledWeightDecay && kind == .sgd {
+      throw .invalidHyperparameter(field: "decoupled_weight_decay", value: 1,
+                                   reason: "SGD has no decoupled weight decay (torch.optim.SGD takes no such argument)")
+    }
+    if kind != .sgd && (momentum != 0 || dampening != 0 || nesterov) {
+      throw .invalidHyperparameter(field: "momentum", value: momentum,
+                                   reason: "momentum, dampening and nesterov belong to SGD; the Adam family's momentum is betas[0]")
     }
   }
 }

@@ -10,6 +10,9 @@ public enum OptimizerError: Error, Equatable, Sendable, CustomStringConvertible 
   case stateMismatch(field: String, expected: String, found: String)
   /// A saved state that is not valid.
   case corruptState(reason: String)
+  /// The schedule cannot serve update `step`: the peer refuses there too (PyTorch's
+  /// OneCycleLR: "Tried to step N times…").
+  case scheduleEnded(step: Int, reason: String)
 
   /// One line naming what is wrong.
   public var description: String {
@@ -24,6 +27,8 @@ public enum OptimizerError: Error, Equatable, Sendable, CustomStringConvertible 
       "saved state does not match: \(field) is \(found), expected \(expected)"
     case .corruptState(let reason):
       "saved state is not valid: \(reason)"
+    case .scheduleEnded(let step, let reason):
+      "the schedule has no learning rate for update \(step): \(reason)"
     }
   }
 }

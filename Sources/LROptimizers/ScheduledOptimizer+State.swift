@@ -3,7 +3,8 @@ import LRSchedules
 
 /// Saving and restoring the complete optimizer and driver state for an exact resume.
 ///
-/// The state is one JSON object (format `lrkit.optimizer-state`, version 1):
+/// The state is one JSON object (format `lrkit.optimizer-state`, version 2; version 1 states,
+/// which lack `momentum_started`, are read too):
 ///
 /// ```json
 /// {"format": "lrkit.optimizer-state", "version": 1,
@@ -12,7 +13,7 @@ import LRSchedules
 ///                "amsgrad": false, "decoupled_weight_decay": false},
 ///  "parameter_count": 818176,
 ///  "groups": [{"name": "decay", "ranges": [[0, 4096], …], "lr_scale": 1, "weight_decay": 0.1}],
-///  "optimizer_step": 100,
+///  "optimizer_step": 100, "momentum_started": [true],
 ///  "driver": {"schedule": "cosine", "step": 100,
 ///             "plateau": {"best": 1.92, "bad": 2, "cooldown": 0, "scale": 0.5, "reductions": 1}},
 ///  "buffers": {"first_moment": {"count": 818176, "crc32": 1234567, "data": "<base64 of little-endian float32>"},
@@ -26,7 +27,7 @@ extension ScheduledOptimizer {
   /// The saved state's format name.
   public static let stateFormat = "lrkit.optimizer-state"
   /// The saved state's version.
-  public static let stateVersion = 1
+  public static let stateVersion = 2
 
   /// The state as JSON text.
   public func encodeState() -> String {
@@ -38,6 +39,7 @@ extension ScheduledOptimizer {
       ("parameter_count", .int(optimizer.parameterCount)),
       ("groups", .array(optimizer.groups.map(Self.groupJSON))),
       ("optimizer_step", .int(optimizer.stepCount)),
+      ("momentum_started", .array(optimizer.momentumStarted.map { .bool($0) })),
     ]
     var driverPairs: [(key: String, value: JSONValue)] = [
       ("schedule", .string(driver.schedule.type)), ("step", .int(driver.step)),
@@ -93,7 +95,7 @@ extension ScheduledOptimizer {
       throw .stateMismatch(field: "format", expected: Self.stateFormat, found: "\(json["format"].map { $0.serialized() } ?? "none")")
     }
     let version = try int(try field("version"), "version")
-    guard version == Self.stateVersion else {
+    guard version == Self.stateVersion || version == 1 else {
       throw .stateMismatch(field: "version", expected: "\(Self.stateVersion)", found: "\(version)")
     }
     let savedConfiguration = try field("optimizer")
@@ -168,11 +170,24 @@ extension ScheduledOptimizer {
       }
       return values
     }
-    let first = try buffer("first_moment", expected: optimizer.firstMoment.count)
+    // SGD's momentum buffer exists once any group has used a momentum.
+    let first = buffers["first_moment"] == nil && optimizer.configuration.kind == .sgd
+      ? [] : try buffer("first_moment", expected: optimizer.parameterCount)
+    var started = [Bool](repeating: !first.isEmpty && optimizerStep > 0, count: optimizer.groups.count)
+    if version >= 2 {
+      guard case .array(let flags) = try field("momentum_started"), flags.count == started.count else {
+        throw .corruptState(reason: "'momentum_started' is not one flag per group")
+      }
+      for (i, f) in flags.enumerated() {
+        guard case .bool(let b) = f else { throw .corruptState(reason: "'momentum_started' holds a non-boolean") }
+        started[i] = b
+      }
+    }
     let second = try buffer("second_moment", expected: optimizer.secondMoment.count)
     let maxSecond = try buffer("max_second_moment", expected: optimizer.maxSecondMoment.count)
     // Everything checked: now commit.
     optimizer.firstMoment = first
+    optimizer.momentumStarted = started
     optimizer.secondMoment = second
     optimizer.maxSecondMoment = maxSecond
     optimizer.stepCount = optimizerStep

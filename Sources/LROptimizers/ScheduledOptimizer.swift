@@ -28,6 +28,16 @@ public struct ScheduledOptimizer: Sendable {
     driver = ScheduleDriver(schedule: schedule, groups: optimizer.groups, groupSchedules: groupSchedules)
   }
 
+  /// An optimizer at a constant learning rate `lr`, as `torch.optim.AdamW(params, lr=…)`.
+  public init(_ configuration: OptimizerConfiguration, parameterCount: Int, lr: Double,
+              groups: [ParameterGroup]? = nil) throws(OptimizerError) {
+    guard lr.isFinite, lr >= 0 else {
+      throw .invalidHyperparameter(field: "lr", value: lr, reason: "must be a finite number ≥ 0")
+    }
+    try self.init(configuration, parameterCount: parameterCount,
+                  schedule: DecodedSchedule(type: "constant", lr: Constant(lr: lr)), groups: groups)
+  }
+
   /// What one update did.
   public struct Report: Sendable, Equatable {
     /// The index of the update (0-based).
@@ -45,8 +55,13 @@ public struct ScheduledOptimizer: Sendable {
 
   /// Applies update `step`: optional clipping, the scheduled hyperparameters, the update rule;
   /// then advances the schedule.
+  ///
+  /// - Throws: `shapeMismatch` for buffers of the wrong size; `scheduleEnded` past the end of a
+  ///   schedule that refuses to go on (PyTorch's OneCycleLR raises there too) — nothing changes
+  ///   then.
   public mutating func update(parameters: inout [Float], gradients: inout [Float],
                               clipNorm: Double? = nil) throws(OptimizerError) -> Report {
+    try checkScheduleServes()
     var norm: Double?
     if let clipNorm {
       guard gradients.count == optimizer.parameterCount else {
@@ -54,6 +69,30 @@ public struct ScheduledOptimizer: Sendable {
       }
       norm = clipGradientNorm(&gradients, maxNorm: clipNorm)
     }
+    return try apply(parameters: &parameters, gradients: gradients, norm: norm)
+  }
+
+  /// Applies update `step` with the gradients as given (no clipping), then advances the
+  /// schedule.
+  public mutating func update(parameters: inout [Float], gradients: [Float]) throws(OptimizerError)
+    -> Report
+  {
+    try checkScheduleServes()
+    return try apply(parameters: &parameters, gradients: gradients, norm: nil)
+  }
+
+  func checkScheduleServes() throws(OptimizerError) {
+    let k = driver.step
+    for schedule in [driver.schedule] + Array(driver.groupSchedules.values) {
+      if let limit = schedule.limit(within: k + 1) {
+        throw .scheduleEnded(step: k, reason: "\(limit.reason) (field '\(limit.field)')")
+      }
+    }
+  }
+
+  mutating func apply(parameters: inout [Float], gradients: [Float], norm: Double?)
+    throws(OptimizerError) -> Report
+  {
     let h = driver.hyperparameters()
     try optimizer.step(parameters: &parameters, gradients: gradients, hyperparameters: h)
     let report = Report(step: driver.step, learningRates: h.map(\.lr), momentum: h.first?.momentum,

@@ -84,7 +84,7 @@ struct ResumeTests {
       }
       #expect(target.encodeState() == before, "half-loaded", sourceLocation: sourceLocation)
     }
-    refused(saved.replacingOccurrences(of: #""version":1"#, with: #""version":2"#), "version")
+    refused(saved.replacingOccurrences(of: #""version":2"#, with: #""version":3"#), "version")
     refused(saved.replacingOccurrences(of: #""kind":"adamw""#, with: #""kind":"adam""#), "optimizer kind")
     refused(saved.replacingOccurrences(of: #""parameter_count":1000"#, with: #""parameter_count":999"#), "parameter count")
     refused(String(saved.prefix(saved.count / 2)), "not valid")

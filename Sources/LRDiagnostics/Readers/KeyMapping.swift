@@ -4,11 +4,35 @@ struct KeyMapping: Sendable {
   var loss: String?
   var lr: String?
   var step: String?
+  /// Which overrides matched a key of the log, so an override that matches nothing is an error
+  /// instead of being ignored.
+  let used = OverrideUse()
 
-  /// The canonical name for `key`, or the key itself.
+  /// Records which user overrides a reader met.
+  final class OverrideUse: @unchecked Sendable {
+    var loss = false
+    var lr = false
+    var step = false
+  }
+
+  /// The canonical name for `key`, or the key itself. With an override for a role, the
+  /// default names of that role keep their own names.
   func canonical(_ key: String) -> String {
-    if let loss, key == loss { return "loss" }
-    if let lr, key == lr { return "lr" }
+    if let loss, key == loss {
+      used.loss = true
+      return "loss"
+    }
+    if let lr, key == lr {
+      used.lr = true
+      return "lr"
+    }
+    let role = defaultRole(key)
+    if role == "loss" && loss != nil { return key == "loss" ? "loss (not --loss-key)" : key }
+    if role == "lr" && lr != nil { return key == "lr" ? "lr (not --lr-key)" : key }
+    return role
+  }
+
+  func defaultRole(_ key: String) -> String {
     let k = key.lowercased()
     switch k {
     case "loss", "train_loss", "train/loss", "training_loss", "train_loss_step", "loss/train",
@@ -34,7 +58,10 @@ struct KeyMapping: Sendable {
 
   /// Whether `key` names the step column.
   func isStep(_ key: String) -> Bool {
-    if let step { return key == step }
+    if let step {
+      if key == step { used.step = true }
+      return key == step
+    }
     return ["step", "global_step", "iter", "iteration", "it", "_step", "steps"].contains(key.lowercased())
   }
 }

@@ -101,7 +101,7 @@ public struct HFTrainingConfig: Sendable {
     decoded.type = "transformers.Trainer(\(schedulerType))"
     decoded.totalSteps = result.maxSteps
     decoded.warmupSteps = result.warmupSteps
-    decoded.warnings = warnings + decoded.warnings
+    decoded.warnings = warnings + result.warnings + decoded.warnings
     return (decoded, result)
   }
 

@@ -61,10 +61,13 @@ public struct TrainerSteps: Sendable, Equatable {
     public var maxSteps: Int
     /// Warmup updates (the schedule's `num_warmup_steps`).
     public var warmupSteps: Int
-    /// Epochs the training loop runs.
-    public var numTrainEpochs: Int
+    /// Epochs the training loop runs; nil when the dataset size is unknown (the Trainer then
+    /// stops at `max_steps`, whatever the epoch).
+    public var numTrainEpochs: Int?
     /// Examples per optimizer update across all processes.
     public var totalBatchSize: Int
+    /// Likely mistakes the Trainer accepts, each naming its field.
+    public var warnings: [String] = []
   }
 
   /// Runs the Trainer's arithmetic.
@@ -87,8 +90,16 @@ public struct TrainerSteps: Sendable, Equatable {
                           reason: "must be a finite number ≥ 0")
     }
     guard warmupSteps.isFinite, warmupSteps >= 0 else {
-      throw .invalidValue(field: "warmup_steps", value: "\(warmupSteps)", reason: "cannot be negative")
+      throw .invalidValue(field: "warmup_steps", value: "\(warmupSteps)",
+                          reason: "Expected value warmup_steps >= 0 (transformers raises ValueError)")
     }
+    if let ratio = warmupRatio {
+      guard ratio.isFinite, ratio >= 0, ratio <= 1 else {
+        throw .invalidValue(field: "warmup_ratio", value: "\(ratio)",
+                            reason: "warmup_ratio must lie in range [0,1] (a fraction of max_steps)")
+      }
+    }
+
     let ga = gradientAccumulationSteps
     var lengthPerProcess: Int?
     if let n = numSamples {
@@ -107,7 +118,7 @@ public struct TrainerSteps: Sendable, Equatable {
     var perEpoch: Int
     if let length = lengthPerProcess {
       perEpoch = max(length / ga + (length % ga > 0 ? 1 : 0), 1)
-      if maxSteps < 0 {
+      if maxSteps <= 0 {
         guard let s = truncatedInt((numTrainEpochs * Double(perEpoch)).rounded(.up)), s < 1 << 53 else {
           throw .invalidValue(field: "num_train_epochs", value: "\(numTrainEpochs)",
                               reason: "gives more steps than can be counted")
@@ -122,13 +133,13 @@ public struct TrainerSteps: Sendable, Equatable {
       }
       perEpoch = maxSteps
     }
-    var epochs: Int
+    var epochs: Int?
     if let length = lengthPerProcess, length > 0 {
       epochs = maxSteps > 0
         ? steps / perEpoch + (steps % perEpoch > 0 ? 1 : 0)
         : Int(numTrainEpochs.rounded(.up))
     } else if maxSteps > 0 {
-      epochs = Int.max
+      epochs = nil
       perEpoch = steps
     } else {
       throw .invalidValue(
@@ -136,7 +147,6 @@ public struct TrainerSteps: Sendable, Equatable {
         reason: "the dataloader is empty (num_samples \(numSamples ?? 0)): args.max_steps must be "
           + "set to a positive value")
     }
-    if epochs == Int.max { epochs = 0 }
     let warmup: Int
     if warmupSteps >= 1 {
       guard let w = truncatedInt(warmupSteps) else {
@@ -148,8 +158,13 @@ public struct TrainerSteps: Sendable, Equatable {
     } else {
       warmup = truncatedInt((Double(steps) * warmupSteps).rounded(.up)) ?? 0
     }
+    var warnings: [String] = []
+    if warmup > steps {
+      warnings.append("field 'warmup_steps': \(warmup) warmup steps is more than max_steps (\(steps)); "
+        + "the learning rate never reaches its peak")
+    }
     return Result(batchesPerProcess: lengthPerProcess, updatesPerEpoch: perEpoch, maxSteps: steps,
                   warmupSteps: warmup, numTrainEpochs: epochs,
-                  totalBatchSize: perDeviceBatchSize * ga * worldSize)
+                  totalBatchSize: perDeviceBatchSize * ga * worldSize, warnings: warnings)
   }
 }

@@ -102,7 +102,11 @@ extension TrainConfig {
     if let c = clipNorm { try check(c > 0 && c.isFinite, "clip", "must be positive") }
     try check(["sgd", "adam", "adamw", "radam"].contains(optimizer.kind), "optimizer",
               "must be sgd, adam, adamw or radam")
-    if task == .digits { try check(hidden.allSatisfy { $0 > 0 }, "hidden", "widths must be positive") }
+    try check(gpt.dropout >= 0 && gpt.dropout < 1, "dropout", "must be in [0, 1)")
+    if task == .digits {
+      try check(!hidden.isEmpty, "hidden", "needs at least one width (e.g. 128 or 256,128)")
+      try check(hidden.allSatisfy { $0 > 0 && $0 <= 65_536 }, "hidden", "widths must be in 1...65536")
+    }
     if task == .shakespeare {
       _ = try GPT(gpt)
       try check(gpt.context >= 1 && gpt.context <= 4096, "context", "must be in 1...4096")

@@ -21,6 +21,8 @@ public final class Trainer {
   var gradientBuffer: [Float] = []
   /// The index of the next update.
   public private(set) var step = 0
+  /// The summary a resumed run had recorded, kept until an update improves on it.
+  var recorded: Summary?
 
   enum Model {
     case mlp(MLP, Digits)
@@ -60,15 +62,42 @@ public final class Trainer {
     /// Why the run diverged.
     public var cause: String?
 
+    /// Reads a `summary.json`.
+    package init?(json: JSONValue) {
+      guard case .string(let status)? = json["status"], case .number(let n, _)? = json["steps"],
+        let steps = truncatedInt(n)
+      else { return nil }
+      func number(_ key: String) -> Double? {
+        if case .number(let x, _)? = json[key] { return x }
+        return nil
+      }
+      self.status = status
+      self.steps = steps
+      finalLoss = number("final_loss")
+      evalLoss = number("eval_loss")
+      evalAccuracy = number("eval_accuracy")
+      if case .string(let c)? = json["cause"] { cause = c }
+    }
+
+    /// A summary.
+    public init(status: String, steps: Int, finalLoss: Double? = nil, evalLoss: Double? = nil,
+                evalAccuracy: Double? = nil, cause: String? = nil) {
+      self.status = status
+      self.steps = steps
+      self.finalLoss = finalLoss
+      self.evalLoss = evalLoss
+      self.evalAccuracy = evalAccuracy
+      self.cause = cause
+    }
+
     /// The summary as `summary.json`.
     package var json: JSONValue {
-      .object([
-        ("status", .string(status)), ("steps", .int(steps)),
-        ("final_loss", finalLoss.map { .double($0) } ?? .null),
-        ("eval_loss", evalLoss.map { .double($0) } ?? .null),
-        ("eval_accuracy", evalAccuracy.map { .double($0) } ?? .null),
-        ("cause", cause.map { .string($0) } ?? .null),
-      ])
+      var pairs: [(key: String, value: JSONValue)] = [("status", .string(status)), ("steps", .int(steps))]
+      for (key, value) in [("final_loss", finalLoss), ("eval_loss", evalLoss), ("eval_accuracy", evalAccuracy)] {
+        if let value { pairs += Trainer.number(key, value) } else { pairs.append((key, .null)) }
+      }
+      pairs.append(("cause", cause.map { .string($0) } ?? .null))
+      return .object(pairs)
     }
   }
 
@@ -78,6 +107,10 @@ public final class Trainer {
     self.config = config
     self.run = run
     let schedule = try config.decodedSchedule()
+    if let limit = schedule.limit(within: config.steps) {
+      throw .invalidConfiguration(
+        field: "steps", reason: "the schedule serves \(limit.steps) updates, not \(config.steps): \(limit.reason)")
+    }
     let opt = try config.optimizerConfiguration()
     let tensors: [(name: String, range: Range<Int>)]
     switch config.task {
@@ -116,12 +149,18 @@ public final class Trainer {
   public func train(progress: (StepReport) -> Void = { _ in }, shouldStop: () -> Bool = { false })
     throws(TrainingError) -> Summary
   {
+    if let recorded, step >= config.steps {
+      // Nothing to run: the recorded result stands, untouched.
+      return recorded
+    }
     if let run {
       try run.create()
       if step == 0 { try run.writeAtomically("config.json", config.json().serialized() + "\n") }
       log = try LogWriter(path: run.file("log.jsonl"), truncateToSteps: step == 0 ? nil : step)
     }
-    var summary = Summary(status: "completed", steps: step)
+    var summary = recorded ?? Summary(status: "completed", steps: step)
+    summary.status = "completed"
+    summary.cause = nil
     while step < config.steps {
       let k = step
       var gradients: [Float]? = zeroedGradients()
@@ -156,7 +195,8 @@ public final class Trainer {
       let evalDue = (config.evalEvery > 0 && step % config.evalEvery == 0) || step == config.steps
       if evalDue {
         let (evalLoss, accuracy) = evaluate()
-        var e: [(key: String, value: JSONValue)] = [("step", .int(k)), ("eval_loss", .double(evalLoss))]
+        var e: [(key: String, value: JSONValue)] = [("step", .int(k))]
+        e += Self.number("eval_loss", evalLoss)
         if let accuracy { e.append(("eval_accuracy", .double(accuracy))) }
         log?.write(.object(e))
         optimizer.report(metric: evalLoss)
@@ -179,6 +219,13 @@ public final class Trainer {
       try run!.writeAtomically("summary.json", summary.json.serialized() + "\n")
     }
     return summary
+  }
+
+  /// `key: x` for a log line; JSON has no NaN or infinity, so a non-finite `x` is written as
+  /// null with `key_nonfinite: "nan" | "inf" | "-inf"` beside it.
+  static func number(_ key: String, _ x: Double) -> [(key: String, value: JSONValue)] {
+    if x.isFinite { return [(key, .double(x))] }
+    return [(key, .null), ("\(key)_nonfinite", .string("\(x)"))]
   }
 
   /// The reused gradient buffer, zeroed, handed over without a second reference (so that
@@ -258,7 +305,14 @@ public final class Trainer {
   }
 
   /// Resumes the run in `directory`: its configuration, parameters, optimizer state and step.
-  public static func resume(_ directory: String) throws(TrainingError) -> Trainer {
+  ///
+  /// `steps`, when given and larger than the run's planned updates, extends the run — only
+  /// where the schedule has no planned length of its own (a constant, step, exponential or
+  /// plateau lr), since extending a decay would train past its end; a smaller count is refused.
+  /// A finished run resumed without more steps trains nothing and its recorded summary stands.
+  public static func resume(_ directory: String, steps newSteps: Int? = nil) throws(TrainingError)
+    -> Trainer
+  {
     let run = RunDirectory(path: directory)
     let configJSON: JSONValue
     do {
@@ -268,7 +322,32 @@ public final class Trainer {
     } catch {
       throw .invalidRun(path: directory, reason: "config.json: \(error)")
     }
-    let trainer = try Trainer(config: try TrainConfig(json: configJSON), run: run)
+    var config = try TrainConfig(json: configJSON)
+    var extended = false
+    if let n = newSteps, n != config.steps {
+      guard n > config.steps else {
+        throw .invalidConfiguration(
+          field: "steps", reason: "\(n) is fewer than the \(config.steps) updates the run was planned "
+            + "for; a run is never shortened (start a new run to train fewer)")
+      }
+      let schedule = try config.decodedSchedule()
+      if let total = schedule.totalSteps {
+        throw .invalidConfiguration(
+          field: "steps", reason: "the schedule '\(schedule.type)' is planned over \(total) updates, "
+            + "so \(n) updates would train past its end; start a new run with --steps \(n)")
+      }
+      if let limit = schedule.limit(within: n) {
+        throw .invalidConfiguration(field: "steps", reason: "\(limit.reason) (\(limit.field))")
+      }
+      config.steps = n
+      extended = true
+    }
+    let trainer = try Trainer(config: config, run: run)
+    if let text = try? run.read("summary.json"), let json = try? JSONValue.parse(text),
+      let summary = Summary(json: json)
+    {
+      trainer.recorded = summary
+    }
     let text = try run.read("checkpoint.json")
     do {
       let c = try JSONValue.parse(text)
@@ -287,6 +366,8 @@ public final class Trainer {
     } catch {
       throw .invalidRun(path: directory, reason: "checkpoint.json: \(error)")
     }
+    if trainer.recorded?.steps != trainer.step { trainer.recorded = nil }
+    if extended { try run.writeAtomically("config.json", config.json().serialized() + "\n") }
     return trainer
   }
 }
