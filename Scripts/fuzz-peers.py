@@ -160,8 +160,8 @@ def job_cost(lib, j):
     if lib == "hf_steps":
         return 0.002 + (1.0 if j.get("trainer_check") else 0.0)
     per = COST[lib]
-    if lib == "keras" and j["spec"]["type"].endswith("CosineDecayRestarts"):
-        per = 0.02
+    if lib == "keras" and (j["spec"]["type"].endswith("CosineDecayRestarts") or "warmup_target" in j["spec"]):
+        per = 0.03  # a new lax.cond per call
     n = j["steps"]
     if lib in ("torch", "transformers") and isinstance(j["spec"].get("last_epoch"), int):
         n += max(0, j["spec"]["last_epoch"])
@@ -498,6 +498,9 @@ def main():
           f"lrkit {args.lrkit}", flush=True)
     t_start = time.time()
     workdir = tempfile.mkdtemp(prefix="fuzz-peers-")
+    # a snapshot of the binary, so a rebuild during the run cannot mix two versions into one report
+    lrkit = os.path.join(workdir, "lrkit")
+    shutil.copy2(args.lrkit, lrkit)
     env = dict(os.environ, KERAS_BACKEND="jax", PYTHONHASHSEED="0", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                FUZZ_JAX_CACHE=os.path.join(workdir, "jax-cache"), TF_CPP_MIN_LOG_LEVEL="3",
                PYTHONPATH=HERE + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -522,7 +525,7 @@ def main():
         futs = [pool.submit(run_peer_task, args.python, t, env) for t in tasks]
         if "hf_steps" in libs:
             with cf.ThreadPoolExecutor(max_workers=2) as spool:
-                for j, res in zip(jobs["hf_steps"], spool.map(lambda j: lrkit_steps(args.lrkit, j["argv"]),
+                for j, res in zip(jobs["hf_steps"], spool.map(lambda j: lrkit_steps(lrkit, j["argv"]),
                                                                jobs["hf_steps"])):
                     steps_out[j["id"]] = res
             print(f"  lrkit steps: {len(steps_out)} flag sets evaluated", flush=True)
@@ -544,7 +547,7 @@ def main():
                 p = peer.get(j["id"], {})
                 if p.get("status") == "step" and p.get("k", 0) > 0:
                     lines.append(lrkit_line(j, p["k"], "#prefix"))
-            futs[pool.submit(lrkit_batch, args.lrkit, lines, workdir, lib)] = lib
+            futs[pool.submit(lrkit_batch, lrkit, lines, workdir, lib)] = lib
         for f in cf.as_completed(futs):
             res = f.result()
             ours.update({json.loads(k): v for k, v in res.items()})

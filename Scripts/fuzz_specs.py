@@ -322,6 +322,9 @@ def torch_composite(d, name, lr, depth=0, room=None):
                 sub = d.choice(["SequentialLR", "ChainedScheduler"])
                 c, _, t = torch_composite(d, sub, lr, depth + 1, room=seg)
                 tags |= t | {"nested " + sub + (" first" if i == 0 else " later")}
+            elif d.chance(0.01):
+                c = {"type": TP + "ReduceLROnPlateau"}  # torch refuses a plateau child
+                tags.add("child ReduceLROnPlateau")
             else:
                 c, _ = torch_leaf(d, d.choice(leaf_pool), lr, room=seg)
                 tags.add("child " + c["type"].rsplit(".", 1)[1])
@@ -699,6 +702,8 @@ def optax_leaf(d, name, nested=False):
         for i in range(d.weighted([(1, 1), (5, 2), (3, 3), (1, 4)])):
             if not nested and d.chance(0.1):
                 parts.append(optax_leaf(d, "join_schedules", nested=True)[0])
+            elif d.chance(0.05):
+                parts.append(optax_leaf(d, "sgdr_schedule", nested=True)[0])
             else:
                 parts.append(optax_leaf(d, d.choice(OPTAX_LEAVES), nested=True)[0])
         k = len(parts) - 1
@@ -843,7 +848,9 @@ def gen_timm(d):
 # ----------------------------------------------------------------------------------------------
 
 KS = "keras.optimizers.schedules."
-KERAS_CDR_CAP = 120  # CosineDecayRestarts re-traces its ops.cond on every eager call (~20 ms a value)
+# CosineDecayRestarts, and CosineDecay with a warmup_target, run a new lax.cond on every eager call (~25 ms a
+# value even with the compilation cache): their step counts are capped.
+KERAS_COND_CAP = 120
 
 
 def keras_steps_value(d):
@@ -894,6 +901,7 @@ def gen_keras(d):
             s["initial_learning_rate"] = d.choice([0.0, sig(lr * d.r.uniform(0, 0.1))])
             s["warmup_target"] = lr
             s["warmup_steps"] = d.pick([(1, 0), (9, None)], lambda: d.int_(1, 60))
+            cap = KERAS_COND_CAP
         elif d.chance(0.05):
             s["warmup_steps"] = d.int_(1, 20)  # without warmup_target: ignored by Keras
         nat = int(s["decay_steps"] + s.get("warmup_steps", 0))
@@ -909,7 +917,7 @@ def gen_keras(d):
         m = s.get("t_mul", 2.0)
         j = d.randint(1, 3)
         nat = int(s["first_decay_steps"] * (j if m == 1 else (m ** j - 1) / (m - 1)))
-        cap = KERAS_CDR_CAP
+        cap = KERAS_COND_CAP
     tags = []
     if d.chance(0.3):
         s["name"] = d.choice([name, "lr_schedule", "my_schedule"])
