@@ -66,7 +66,11 @@ let package = Package(
       ],
       resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "LROptimizersTests", dependencies: ["LROptimizers", "LRSchedules", "LRSupport"],
+      name: "LROptimizersTests",
+      dependencies: [
+        "LROptimizers", "LRSchedules", "LRSupport",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
       resources: [.copy("Fixtures")]),
     .testTarget(name: "LRTrainingTests", dependencies: ["LRTraining", "LROptimizers", "LRSchedules", "LRSupport"]),
     .testTarget(

@@ -317,6 +317,14 @@ def all_cases():
           [{"size": 15}, {"size": 6, "weight_decay": 0.0}],
           schedule=one_cycle([0.4, 0.1], N, anneal_strategy="linear", three_phase=True,
                              pct_start=0.25, base_momentum=0.8, max_momentum=0.9)),
+        # momentum switched on from outside the optimizer's own (0) momentum: PyTorch then runs
+        # momentum SGD, starting the buffer at the first update that has a momentum
+        C("SGD momentum=0, OneCycleLR cycles momentum", "SGD", {"lr": 0.1}, [19],
+          schedule=one_cycle(0.5, N)),
+        C("SGD momentum=0, CyclicLR cycles momentum", "SGD", {"lr": 0.01}, [1029],
+          schedule=cyclic(0.001, 0.1, 8)),
+        C("SGD momentum=0, one group with momentum=0.9", "SGD", {"lr": 0.1},
+          [{"size": 14, "momentum": 0.9}, {"size": 9}], schedule=step_lr(20, 0.5)),
         C("SGD momentum=0.9, CyclicLR triangular2", "SGD", {"lr": 0.01, "momentum": 0.9}, [20],
           schedule=cyclic(0.001, 0.1, 8, mode="triangular2")),
         C("SGD momentum=0.9 dampening=0.1, CyclicLR exp_range asymmetric", "SGD",
@@ -410,6 +418,11 @@ def all_cases():
           schedule=linear_warmup(), clip=1.0, outliers=True),
     ]
     adamw_foreach = [with_foreach(adamw[i]) for i in (0, 3, 8)]
+    adam_decoupled = [
+        C("Adam decoupled_weight_decay=True wd=1e-2 (AdamW's update), cosine", "Adam",
+          {"lr": 0.01, "weight_decay": 1e-2, "decoupled_weight_decay": True}, [23],
+          schedule=cosine(N)),
+    ]
 
     R = 80  # RAdam: long enough for rho_t > 5 to switch the rectification on
     radam = [
@@ -432,7 +445,8 @@ def all_cases():
     ]
     radam_foreach = [with_foreach(radam[i]) for i in (1, 3, 5)]
 
-    return sgd + sgd_foreach + adam + adam_foreach + adamw + adamw_foreach + radam + radam_foreach
+    return (sgd + sgd_foreach + adam + adam_foreach + adam_decoupled + adamw + adamw_foreach + radam
+            + radam_foreach)
 
 
 # ----------------------------------------------------------------------------------------------

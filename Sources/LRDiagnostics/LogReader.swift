@@ -62,6 +62,11 @@ public enum LogReader {
     }
     let text = String(decoding: b, as: UTF8.self)
     if let log = CSVReader.read(text, path: path, keys: keys) { return log }
+    if let step = keys.step, !keys.used.step {
+      let header = text.prefix { $0 != "\n" && $0 != "\r\n" }.split(separator: ",")
+        .map { $0.trimmingCharacters(in: .whitespaces) }
+      throw .missingKey(path: path, option: "--step-key", key: step, present: header)
+    }
     throw .unrecognized(path: path, reason: "no step column or known structure")
   }
 

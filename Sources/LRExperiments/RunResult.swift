@@ -46,7 +46,8 @@ public struct RunResult: Sendable {
     return nil
   }
 
-  /// The result as JSON (for `results.json` and shard files).
+  /// The result as JSON (for `results.json` and shard files). Strict JSON: a non-finite loss
+  /// or lr (a diverged run) is written as null, and `status` says why.
   package var json: JSONValue {
     .object([
       ("id", .string(id)),
@@ -83,7 +84,10 @@ public struct RunResult: Sendable {
     evals = []
     if case .array(let items)? = json["evals"] {
       for e in items {
-        guard case .number(let s, _)? = e["step"], case .number(let l, _)? = e["loss"] else { continue }
+        guard case .number(let s, _)? = e["step"] else { continue }
+        // A non-finite loss is written as null (strict JSON): read it back as NaN.
+        var l = Double.nan
+        if case .number(let x, _)? = e["loss"] { l = x }
         var acc: Double?
         if case .number(let a, _)? = e["accuracy"] { acc = a }
         evals.append((Int(s), l, acc))

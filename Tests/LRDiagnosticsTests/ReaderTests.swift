@@ -183,6 +183,27 @@ struct ReaderTests {
     #expect(j.notes.contains { $0.contains("skipped 1 line") })
   }
 
+  @Test("a --loss-key (or --lr-key, --step-key) that is not in the log is an error listing the series")
+  func missingOverride() throws {
+    let csv = temporaryPath("run.csv")
+    write(csv, Array("step,loss,lr\n0,3.0,0.1\n1,2.5,0.1\n".utf8))
+    for (loss, lr, step, option) in [("nope", nil, nil, "--loss-key"), (nil, "rate", nil, "--lr-key"),
+                                     (nil, nil, "iteration", "--step-key")] as [(String?, String?, String?, String)] {
+      do {
+        _ = try LogReader.read(csv, lossKey: loss, lrKey: lr, stepKey: step)
+        Issue.record("\(option) accepted")
+      } catch {
+        #expect(error.description.contains(option) && error.description.contains(csv), "\(error)")
+        #expect(error.description.contains("series present"), "\(error)")
+      }
+    }
+    // A key that is there still works, and the default name it displaces keeps its own name.
+    let both = temporaryPath("both.csv")
+    write(both, Array("step,loss,my_loss\n0,3.0,9.0\n1,2.5,8.0\n".utf8))
+    let log = try LogReader.read(both, lossKey: "my_loss")
+    #expect(log.series["loss"]?.values == [9.0, 8.0])
+  }
+
   @Test("empty, missing and unrecognised inputs are clear errors")
   func errors() {
     let empty = temporaryPath("empty.json")

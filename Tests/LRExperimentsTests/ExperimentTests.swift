@@ -23,6 +23,19 @@ struct ExperimentTests {
     + Experiments.failureModes(epochs: 2)
     + Experiments.warmup(lrs: [1e-2], warmups: [0, 10], steps: 12, seeds: [0], layers: 1, width: 16, context: 16, batch: 4)
 
+  @Test("a diverged run's result is strict JSON and reads back with its NaNs")
+  func strictResultJSON() throws {
+    let r = RunResult(id: "x", labels: ["lr": "10"], lr: [0.1, .infinity], loss: [2.3, .nan],
+                      evals: [(step: 1, loss: .nan, accuracy: nil)], status: "diverged",
+                      verdicts: [], seconds: 0.5)
+    let text = r.json.serialized()
+    #expect(!text.contains("NaN") && !text.contains("Infinity"))
+    let back = try #require(RunResult(json: try JSONValue.parse(text)))
+    #expect(back.loss[0] == 2.3 && back.loss[1].isNaN)
+    #expect(back.evals.count == 1 && back.evals[0].loss.isNaN)
+    #expect(back.status == "diverged")
+  }
+
   @Test("shards split the grid disjointly and merge back to the unsharded results")
   func sharding() throws {
     let all = try ExperimentRunner().run(Self.quickPlan)

@@ -200,3 +200,99 @@ extension String {
       .standardized.path
   }
 }
+
+@Suite("lrkit steps: flags as Hugging Face users type them")
+struct StepsFlagTests {
+  @Test("negative numbers and underscore spellings are accepted")
+  func negativesAndUnderscores() throws {
+    let dashed = lrkit(["steps", "--num-samples", "1000", "--max-steps", "-1", "--format", "json"])
+    #expect(dashed.error == nil)
+    #expect(try JSONValue.parse(dashed.output)["max_steps"] == .number(375, isInteger: true))
+    let underscored = lrkit(["steps", "--num_samples", "1000", "--max_steps", "-1",
+                             "--per_device_train_batch_size", "8", "--gradient_accumulation_steps", "1",
+                             "--num_train_epochs", "3", "--warmup_steps", "0.1", "--world_size", "1",
+                             "--format", "json"])
+    #expect(underscored.error == nil)
+    #expect(try JSONValue.parse(underscored.output)["max_steps"] == .number(375, isInteger: true))
+    #expect(try JSONValue.parse(underscored.output)["num_warmup_steps"] == .number(38, isInteger: true))
+  }
+
+  @Test("out-of-range values are errors naming the flag, not parse errors")
+  func rangeErrors() {
+    let ratio = lrkit(["steps", "--num-samples", "100", "--warmup-ratio", "1.5"])
+    #expect(ratio.error?.contains("--warmup-ratio") == true, "\(ratio.error ?? "accepted")")
+    let batch = lrkit(["steps", "--num-samples", "100", "--per-device-train-batch-size", "-3"])
+    #expect(batch.error?.contains("--per-device-train-batch-size") == true, "\(batch.error ?? "accepted")")
+    let warmup = lrkit(["steps", "--num-samples", "100", "--warmup-steps", "-1"])
+    #expect(warmup.error?.contains("--warmup-steps") == true, "\(warmup.error ?? "accepted")")
+  }
+
+  @Test("without a dataset size the epochs are reported as unknown, not 0")
+  func unknownEpochs() throws {
+    let json = lrkit(["steps", "--max-steps", "1000", "--format", "json"])
+    let v = try JSONValue.parse(json.output)
+    #expect(v["num_train_epochs"] == .null)
+    #expect(v["max_steps"] == .number(1000, isInteger: true))
+    let text = lrkit(["steps", "--max-steps", "1000"])
+    #expect(text.output.contains("not known without --num-samples"))
+    #expect(!text.output.contains("epochs                         0"))
+  }
+}
+
+@Suite("lrkit train: flags and run directories")
+struct TrainFlagTests {
+  func parseError(_ arguments: [String]) -> String? {
+    do {
+      _ = try LRKitCommand.parseAsRoot(arguments)
+      return nil
+    } catch {
+      return LRKitCommand.message(for: error)
+    }
+  }
+
+  @Test("negative and out-of-range values are range errors naming the flag")
+  func rangeErrors() {
+    for (flags, flag) in [(["--lr", "-0.1"], "--lr"), (["--dropout", "1.5"], "--dropout"),
+                          (["--beta2", "1"], "--beta2"), (["--steps", "0"], "--steps"),
+                          (["--batch-size", "-4"], "--batch-size"), (["--clip", "-1"], "--clip")] {
+      let message = parseError(["train"] + flags)
+      #expect(message?.contains(flag) == true, "\(flags): \(message ?? "accepted")")
+    }
+    #expect(parseError(["train", "--lr", "0.01"]) == nil)
+  }
+
+  @Test("an empty --hidden is refused")
+  func emptyHidden() throws {
+    let command = try LRKitCommand.parseAsRoot(["train", "--hidden", ""])
+    let train = try #require(command as? Train)
+    #expect(throws: CLIError.self) { try train.makeConfig() }
+  }
+
+  @Test("without --out the run goes to runs/TASK-DATE-TIME")
+  func defaultRunDirectory() throws {
+    let command = try LRKitCommand.parseAsRoot(["train", "--task", "shakespeare"])
+    let train = try #require(command as? Train)
+    let dir = train.defaultRunDirectory()
+    #expect(dir.hasPrefix("runs/shakespeare-"))
+    #expect(dir.count == "runs/shakespeare-20261202-171500".count)
+  }
+}
+
+@Suite("lrkit report --merge")
+struct MergeTests {
+  @Test("an unreadable shard file is named in the error")
+  func namesTheFile() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lrkit-merge-\(UUID().uuidString)")
+    let runs = dir.appendingPathComponent("runs")
+    try FileManager.default.createDirectory(at: runs, withIntermediateDirectories: true)
+    try #"{"id": "x", "labels": {}, "status": "completed", "loss": [NaN]}"#
+      .write(to: runs.appendingPathComponent("bad.json"), atomically: true, encoding: .utf8)
+    do {
+      _ = try loadRuns([dir.path])
+      Issue.record("a file with a bare NaN was accepted")
+    } catch {
+      #expect("\(error)".contains("bad.json"), "\(error)")
+      #expect(!"\(error)".contains("spec"), "\(error)")
+    }
+  }
+}

@@ -135,10 +135,12 @@ struct TorchParityTests {
       var g = arrays(gradients[k]).flatMap { numbers($0).map(Float.init) }
       let report = try run.optimizer.update(parameters: &run.parameters, gradients: &g, clipNorm: clip)
       let peerLR = numbers(lrs[k])
+      #expect(report.learningRates.count == peerLR.count, "one lr per group at step \(k)")
       for (ours, peer) in zip(report.learningRates, peerLR) {
         #expect(abs(ours - peer) <= 1e-12 * abs(peer) + 1e-300, "lr at step \(k): \(ours) vs \(peer)")
       }
-      if !momenta.isEmpty, let m = report.momentum {
+      if !momenta.isEmpty {
+        let m = try #require(report.momentum, "PyTorch drives momentum at step \(k), we do not")
         #expect(abs(m - numbers(momenta[k])[0]) <= 1e-12, "momentum at step \(k)")
       }
       if let norm = report.gradientNorm, k < norms.count {
@@ -147,6 +149,7 @@ struct TorchParityTests {
       if k < metrics.count { run.optimizer.report(metric: metrics[k]) }
       if let expected = checkpoints[String(k + 1)] {
         let peer = arrays(expected).flatMap(numbers)
+        #expect(peer.count == run.parameters.count)
         let scale = max(peer.map(abs).max() ?? 1, 1e-3)
         for (a, b) in zip(run.parameters, peer) {
           worstParam = max(worstParam, abs(Double(a) - b) / scale)

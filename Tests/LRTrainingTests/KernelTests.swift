@@ -120,6 +120,22 @@ struct KernelTests {
       y.withUnsafeMutableBufferPointer { yp in Kernels.gelu(xp.baseAddress!, yp.baseAddress!, count: 4) }
     }
     #expect(y[1].isNaN && !y[0].isNaN)
+    // NaNs inside a vector: the other lanes are exactly what they are without the NaNs.
+    let clean: [Float] = (0..<19).map { Float($0) / 4 - 2 }
+    var dirty = clean
+    dirty[3] = .nan
+    dirty[12] = -.nan
+    var yc = [Float](repeating: 0, count: 19)
+    var yd = [Float](repeating: 0, count: 19)
+    var c = clean
+    c.withUnsafeMutableBufferPointer { xp in
+      yc.withUnsafeMutableBufferPointer { Kernels.gelu(xp.baseAddress!, $0.baseAddress!, count: 19) }
+    }
+    dirty.withUnsafeMutableBufferPointer { xp in
+      yd.withUnsafeMutableBufferPointer { Kernels.gelu(xp.baseAddress!, $0.baseAddress!, count: 19) }
+    }
+    for i in 0..<19 where i != 3 && i != 12 { #expect(yd[i] == yc[i], "lane \(i)") }
+    #expect(yd[3].isNaN && yd[12].isNaN)
     x = [1, 2, .infinity, 4]
     var mean: [Float] = [0]
     var rstd: [Float] = [0]

@@ -77,6 +77,73 @@ struct TrainerTests {
     #expect(saved["status"] == .string("diverged"))
   }
 
+  static func digits(steps: Int, schedule: String? = nil) throws -> TrainConfig {
+    var c = TrainConfig(task: .digits)
+    c.optimizer = OptimizerConfigurationJSON(kind: "sgd", momentum: 0.9, nesterov: false, betas: (0.9, 0.999), eps: 1e-8, weightDecay: nil)
+    c.lr = 0.05
+    c.steps = steps
+    c.evalEvery = 5
+    try c.setSchedule(schedule)
+    return c
+  }
+
+  @Test("resuming a finished run trains nothing and keeps the recorded summary, byte for byte")
+  func resumeFinished() throws {
+    let dir = temporaryRun()
+    _ = try Trainer(config: Self.digits(steps: 10), run: RunDirectory(path: dir)).train()
+    let summary = try String(contentsOfFile: dir + "/summary.json", encoding: .utf8)
+    let log = try logText(dir)
+    let again = try Trainer.resume(dir).train()
+    #expect(again.status == "completed" && again.steps == 10 && again.finalLoss != nil)
+    #expect(try String(contentsOfFile: dir + "/summary.json", encoding: .utf8) == summary)
+    #expect(try logText(dir) == log)
+    #expect(!summary.contains("\"final_loss\":null"))
+  }
+
+  @Test("--steps extends a constant-lr run exactly as a longer run, and refuses a decay or a cut")
+  func resumeExtend() throws {
+    let short = temporaryRun()
+    _ = try Trainer(config: Self.digits(steps: 10), run: RunDirectory(path: short)).train()
+    let extended = try Trainer.resume(short, steps: 20)
+    let s = try extended.train()
+    #expect(s.steps == 20)
+    let long = temporaryRun()
+    var c = try Self.digits(steps: 20)
+    c.evalEvery = 5
+    _ = try Trainer(config: c, run: RunDirectory(path: long)).train()
+    #expect(extended.currentParameters == (try Trainer.resume(long).currentParameters))
+    let config = try JSONValue.parse(String(contentsOfFile: short + "/config.json", encoding: .utf8))
+    #expect(config["steps"] == .number(20, isInteger: true))
+    #expect(throws: TrainingError.self) { _ = try Trainer.resume(short, steps: 5) }
+    let decay = temporaryRun()
+    _ = try Trainer(config: Self.digits(steps: 10, schedule: #"{"type":"cosine","lr":0.05,"steps":10}"#),
+                    run: RunDirectory(path: decay)).train()
+    do {
+      _ = try Trainer.resume(decay, steps: 20)
+      Issue.record("extended a cosine past its end")
+    } catch {
+      #expect(error.description.contains("planned over 10 updates"), "\(error)")
+    }
+  }
+
+  @Test("run files are strict JSON even when the loss is not finite")
+  func strictJSON() throws {
+    var c = TrainConfig(task: .digits)
+    c.optimizer = OptimizerConfigurationJSON(kind: "sgd", momentum: 0.9, nesterov: false, betas: (0.9, 0.999), eps: 1e-8, weightDecay: nil)
+    c.lr = 1e6
+    c.steps = 50
+    let dir = temporaryRun()
+    _ = try Trainer(config: c, run: RunDirectory(path: dir)).train()
+    for name in ["summary.json", "config.json", "checkpoint.json"] {
+      let text = try String(contentsOfFile: dir + "/" + name, encoding: .utf8)
+      #expect(!text.contains("NaN") && !text.contains("Infinity"), "\(name)")
+      #expect(throws: Never.self) { try JSONValue.parse(text) }
+    }
+    for line in try logText(dir).split(separator: "\n") {
+      #expect(throws: Never.self) { try JSONValue.parse(String(line)) }
+    }
+  }
+
   @Test("digits: the MLP learns (≥ 90 % in 3 epochs)")
   func digitsLearns() throws {
     var c = TrainConfig(task: .digits)
