@@ -35,23 +35,4 @@ struct ParityTests {
       #expect(mRatio <= 1, "momentum off by \(mRatio)× the tolerance at step \(mAt)")
     }
   }
-
-  @Test("per-library agreement summary (printed for the record)")
-  func summary() throws {
-    for lib in Fixtures.float64Libraries + Fixtures.float32Libraries {
-      let cases = Fixtures.cases(lib)
-      var worst = 0.0
-      var values = 0
-      var exact = 0
-      for c in cases {
-        guard let d = try? ScheduleSpec.decode(c.spec),
-          let curve = try? d.curve(steps: c.numSteps, metrics: c.metrics)
-        else { continue }
-        worst = max(worst, maxRelativeError(curve.lr, c.lr))
-        values += c.lr.count
-        exact += zip(curve.lr, c.lr).filter { $0 == $1 }.count
-      }
-      print("parity \(lib): \(cases.count) cases, \(values) values, \(exact) bit-identical, max relative error \(worst)")
-    }
-  }
 }

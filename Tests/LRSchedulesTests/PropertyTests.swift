@@ -75,8 +75,13 @@ struct PropertyTests {
   @Test("the HF step accounting: warmup never exceeds max_steps for ratios below 1")
   func stepAccounting() async {
     await propertyCheck(input: Gen.int(in: 1...100_000), Gen.int(in: 1...64), Gen.int(in: 1...8), Gen.double(in: 0...0.99)) { n, b, p, ratio in
-      let r = try? TrainerSteps(numSamples: n, perDeviceBatchSize: b, worldSize: p, warmupSteps: ratio).resolve()
-      guard let r else { return }
+      let r: TrainerSteps.Result
+      do {
+        r = try TrainerSteps(numSamples: n, perDeviceBatchSize: b, worldSize: p, warmupSteps: ratio).resolve()
+      } catch {
+        Issue.record("valid inputs refused: \(error)")
+        return
+      }
       #expect(r.warmupSteps <= r.maxSteps)
       #expect(r.updatesPerEpoch >= 1)
       #expect(r.maxSteps == 3 * r.updatesPerEpoch)

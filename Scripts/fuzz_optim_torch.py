@@ -1,0 +1,402 @@
+"""torch.optim side of Scripts/fuzz-optimizers.py (see its docstring): the reference runner,
+the comparison with LRKit's output and the per-chunk worker.
+
+Imports torch; the fuzzer's parent process only imports this module when it shrinks mismatches
+(the workers import it in their own processes).
+"""
+
+import json
+import math
+import os
+import subprocess
+import warnings
+
+import numpy as np
+import torch
+
+import fuzz_optim_gen as gen
+
+ULP32 = 2.0 ** -23          # float32 machine epsilon
+PARAM_ULPS = 8.0            # default tolerance constant C, see tolerance()
+LR_REL, LR_PEAK = 1e-9, 1e-12
+MOMENTUM_ABS = 1e-9
+CLASSES = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
+           "radam": torch.optim.RAdam}
+PERTURBATIONS = {
+    # name: (applies to the job?, description) -- torch-side mistakes the tolerance must catch
+    "no_bias_correction": "Adam family: bias corrections ~1 from update 1 on (state step += 1e6)",
+    "decay_flip": "Adam/RAdam: L2 <-> decoupled weight decay; AdamW run as Adam (L2)",
+    "momentum_one_step": "momentum (SGD) / beta1 (Adam family) x0.9 at update min(2, N-1) only",
+    "lr_one_step": "every group's lr x(1 + 1e-3) at update N//2 only",
+    "dampening_ignored": "SGD: dampening dropped",
+    "nesterov_flip": "SGD with momentum and no dampening: nesterov flipped",
+    "clip_off": "clipping skipped",
+    "eps_x10": "Adam family: eps x10",
+}
+
+
+def applicable(perturb, job):
+    o = job["optimizer"]
+    kind = o["kind"]
+    spec = job.get("schedule")
+    if perturb in ("no_bias_correction", "eps_x10"):
+        return kind != "sgd"
+    if perturb == "decay_flip":
+        return kind != "sgd"
+    if perturb == "momentum_one_step":
+        return (kind != "sgd" or o.get("momentum", 0) > 0
+                or any(g.get("momentum") for g in job.get("groups") or [])
+                or (spec is not None and gen.drives_momentum(spec)))
+    if perturb == "lr_one_step":
+        return True
+    if perturb == "dampening_ignored":
+        return kind == "sgd" and o.get("dampening", 0) != 0
+    if perturb == "nesterov_flip":
+        return kind == "sgd" and o.get("momentum", 0) > 0 and o.get("dampening", 0) == 0
+    if perturb == "clip_off":
+        return job.get("clip") is not None
+    raise ValueError(perturb)
+
+
+# ----------------------------------------------------------------------------------------------
+# The reference: torch.optim driven exactly as the fuzzer's docstring says
+
+
+def build_scheduler(spec, opt):
+    cls = getattr(torch.optim.lr_scheduler, gen.short_type(spec))
+    kw = {k: v for k, v in spec.items() if k not in ("type", "lr")}
+    if "schedulers" in kw:
+        kw["schedulers"] = [build_scheduler(c, opt) for c in kw["schedulers"]]
+    return cls(opt, **kw)
+
+
+def group_momentum(group):
+    return float(group["momentum"]) if "momentum" in group else float(group["betas"][0])
+
+
+def refusal(k, where, exc):
+    return {"at": k, "where": where, "exception": type(exc).__name__, "message": str(exc)[:400]}
+
+
+def run_torch(job, foreach=False, perturb=None):
+    """Runs `job` through torch.optim (float32, CPU).
+
+    Returns {"params": float64 array [updates done, n] (float32 values), "lrs": [[group lrs]],
+    "momenta": [group 0's momentum / beta1 or None], "refused": None or {"at": k, ...}}:
+    a refusal "at" k means update k (0-based) could not be made (k = 0 and where
+    "construction": the optimizer or scheduler constructor raised).
+    """
+    o = dict(job["optimizer"])
+    kind = o.pop("kind")
+    spec = job.get("schedule")
+    clip = job.get("clip")
+    if perturb == "decay_flip":
+        if kind == "adamw":
+            kind = "adam"
+            o.setdefault("weight_decay", 0.01)
+        else:
+            o["decoupled_weight_decay"] = not o.get("decoupled_weight_decay", False)
+    elif perturb == "dampening_ignored":
+        o.pop("dampening", None)
+    elif perturb == "nesterov_flip":
+        o["nesterov"] = not o.get("nesterov", False)
+    elif perturb == "clip_off":
+        clip = None
+    elif perturb == "eps_x10":
+        o["eps"] = o.get("eps", 1e-8) * 10
+    kwargs = {k: (tuple(v) if k == "betas" else v) for k, v in o.items()}
+    if spec is not None and "lr" in spec:
+        kwargs["lr"] = spec["lr"]
+    base_lr = kwargs.get("lr", 1e-3)
+    betas = tuple(kwargs.get("betas", (0.9, 0.999)))
+    n = len(job["params"])
+    steps = len(job["grads"])
+    init = torch.tensor(job["params"], dtype=torch.float32)
+    grads = torch.tensor(job["grads"], dtype=torch.float32).reshape(steps, n)
+    segments, param_groups = [], []
+    for g in job.get("groups") or [{"ranges": [[0, n]]}]:
+        tensors = []
+        for lo, hi in g["ranges"]:
+            t = init[lo:hi].clone().requires_grad_(True)
+            segments.append((lo, hi, t))
+            tensors.append(t)
+        d = {"params": tensors}
+        if g.get("lr_scale", 1.0) != 1.0:
+            d["lr"] = g["lr_scale"] * base_lr
+        if g.get("weight_decay") is not None:
+            d["weight_decay"] = g["weight_decay"]
+        if g.get("momentum") is not None:
+            if kind == "sgd":
+                d["momentum"] = g["momentum"]
+            else:
+                d["betas"] = (g["momentum"], betas[1])
+        param_groups.append(d)
+    tensors = [t for _, _, t in segments]
+    res = {"lrs": [], "momenta": [], "refused": None}
+    try:
+        opt = CLASSES[kind](param_groups, foreach=foreach, **kwargs)
+        sched = build_scheduler(spec, opt) if spec is not None else None
+    except Exception as e:  # noqa: BLE001 - torch's refusal is the reference
+        res["refused"] = refusal(0, "construction", e)
+        res["params"] = np.zeros((0, n))
+        return res
+    drives = spec is not None and gen.drives_momentum(spec)
+    history = torch.empty(steps, n, dtype=torch.float32)
+    done = 0
+    odd_step = min(2, steps - 1)
+    for k in range(steps):
+        if k > 0 and sched is not None:
+            try:
+                sched.step()
+            except Exception as e:  # noqa: BLE001
+                res["refused"] = refusal(k, "scheduler.step", e)
+                break
+        for lo, hi, t in segments:
+            t.grad = grads[k, lo:hi].clone()
+        if clip is not None:
+            torch.nn.utils.clip_grad_norm_(tensors, clip)
+        res["lrs"].append([float(g["lr"]) for g in opt.param_groups])
+        res["momenta"].append(group_momentum(opt.param_groups[0]) if drives else None)
+        saved = None
+        if perturb == "momentum_one_step" and k == odd_step:
+            saved = [(g.get("momentum"), g.get("betas")) for g in opt.param_groups]
+            for g in opt.param_groups:
+                if "momentum" in g:
+                    g["momentum"] = g["momentum"] * 0.9
+                else:
+                    g["betas"] = (g["betas"][0] * 0.9, g["betas"][1])
+        elif perturb == "lr_one_step" and k == steps // 2:
+            saved = [g["lr"] for g in opt.param_groups]
+            for g in opt.param_groups:
+                g["lr"] = g["lr"] * (1 + 1e-3)
+        try:
+            opt.step()
+        except Exception as e:  # noqa: BLE001
+            res["refused"] = refusal(k, "optimizer.step", e)
+            break
+        if saved is not None:
+            for g, s in zip(opt.param_groups, saved):
+                if perturb == "lr_one_step":
+                    g["lr"] = s
+                elif s[0] is not None:
+                    g["momentum"] = s[0]
+                else:
+                    g["betas"] = s[1]
+        if perturb == "no_bias_correction" and k == 0:
+            for st in opt.state.values():
+                if "step" in st:
+                    st["step"] += 1e6
+        with torch.no_grad():
+            for lo, hi, t in segments:
+                history[k, lo:hi] = t
+        done = k + 1
+    res["params"] = history[:done].double().numpy()
+    return res
+
+
+# ----------------------------------------------------------------------------------------------
+# Comparison
+
+
+def decode(values, n):
+    a = np.array(values, dtype=np.float64)
+    return a.reshape(len(values), n)
+
+
+def tolerance(initial, reference, C):
+    """Allowed |ours - torch| for every (update k, parameter i): C * eps32 * (k + 1) * M[k, i],
+    M[k, i] = max(|p_i| initially, |torch's p_i| after updates 0..k)."""
+    a = np.abs(np.vstack([initial[None, :], reference]))
+    a[~np.isfinite(a)] = 0.0
+    m = np.maximum.accumulate(a, axis=0)[1:]
+    steps = np.arange(1, len(reference) + 1, dtype=np.float64)[:, None]
+    return C * ULP32 * steps * m, ULP32 * steps * m
+
+
+def close(a, b, tol):
+    with np.errstate(invalid="ignore"):
+        return (a == b) | (np.abs(a - b) <= tol) | (np.isnan(a) & np.isnan(b))
+
+
+def compare_prefix(job, ours, ref, C):
+    """First difference over the updates both sides made: None or a detail dict; plus the
+    largest |ours - torch| / (eps32 (k+1) M) seen (the tolerance constant this job needed)."""
+    n = len(job["params"])
+    common = min(len(ours["params"]), len(ref["params"]))
+    initial = np.array(job["params"], dtype=np.float32).astype(np.float64)
+    p_ours = decode(ours["params"][:common], n)
+    p_ref = ref["params"][:common]
+    first = None
+    worst = 0.0
+    if common:
+        tol, unit = tolerance(initial, p_ref, C)
+        ok = close(p_ours, p_ref, tol)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            d = np.abs(p_ours - p_ref)
+            r = np.where(unit > 0, d / np.where(unit > 0, unit, 1), np.where(d > 0, np.inf, 0.0))
+            r = np.where(np.isfinite(d), r, np.where(ok, 0.0, np.inf))
+        worst = float(np.max(r)) if r.size else 0.0
+        bad = ~ok
+        if bad.any():
+            k = int(np.argmax(bad.any(axis=1)))
+            i = int(np.argmax(bad[k]))
+            first = {"update": k, "what": "params", "index": i, "lrkit": float(p_ours[k, i]),
+                     "torch": float(p_ref[k, i]), "tolerance": float(tol[k, i]),
+                     "abs_diff": float(abs(p_ours[k, i] - p_ref[k, i])),
+                     "diff_over_scale": float(abs(p_ours[k, i] - p_ref[k, i]) /
+                                              max(unit[k, i] / (ULP32 * (k + 1)), 1e-300)),
+                     "bad_at_update": int(bad[k].sum()), "bad_total": int(bad.sum()),
+                     "initial": float(initial[i])}
+    lrs_o, lrs_r = ours["lrs"], ref["lrs"]
+    peak = max((abs(x) for row in lrs_r[:common] for x in row if math.isfinite(x)), default=0.0)
+    for k in range(common if first is None else first["update"] + 1):
+        lo = [gen_float(x) for x in lrs_o[k]]
+        lr_ = lrs_r[k]
+        if len(lo) != len(lr_):
+            return {"update": k, "what": "lr", "group": None, "lrkit": lo, "torch": lr_}, worst
+        for gi, (a, b) in enumerate(zip(lo, lr_)):
+            if not (a == b or abs(a - b) <= LR_REL * abs(b) + LR_PEAK * peak
+                    or (math.isnan(a) and math.isnan(b))):
+                return {"update": k, "what": "lr", "group": gi, "lrkit": a, "torch": b}, worst
+        mo = ours["momenta"][k] if k < len(ours["momenta"]) else None
+        mr = ref["momenta"][k]
+        if (mo is None) != (mr is None):
+            return {"update": k, "what": "momentum_presence", "lrkit": mo, "torch": mr}, worst
+        if mo is not None and not abs(gen_float(mo) - mr) <= MOMENTUM_ABS:
+            return {"update": k, "what": "momentum", "lrkit": gen_float(mo), "torch": mr}, worst
+    return first, worst
+
+
+def gen_float(x):
+    if isinstance(x, str):
+        return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}[x]
+    return float(x)
+
+
+def classify(job, ours, ref, C):
+    """(outcome, detail, worst ratio). outcome: matched, mismatched, both_refused,
+    torch_only_refused, lrkit_only_refused."""
+    first, worst = compare_prefix(job, ours, ref, C)
+    t_ref = ref["refused"]
+    l_err = ours.get("error")
+    t_done, l_done = len(ref["params"]), len(ours["params"])
+    refusal = {"torch": t_ref, "lrkit": l_err, "torch_done": t_done, "lrkit_done": l_done}
+    if t_ref is not None and l_err is None:
+        return "torch_only_refused", {"what": "torch_only_refused", "update": t_done,
+                                      **refusal, "prefix_difference": first}, worst
+    if l_err is not None and t_ref is None:
+        return "lrkit_only_refused", {"what": "lrkit_only_refused", "update": l_done,
+                                      **refusal, "prefix_difference": first}, worst
+    if first is not None:
+        return "mismatched", {**first, **({"refusal": refusal} if t_ref else {})}, worst
+    if t_ref is not None:
+        if t_done == l_done:
+            return "both_refused", {"what": "both_refused", "update": t_done, **refusal}, worst
+        return "mismatched", {"what": "refusal_point", "update": min(t_done, l_done),
+                              **refusal}, worst
+    return "matched", None, worst
+
+
+# ----------------------------------------------------------------------------------------------
+# LRKit
+
+
+def run_lrkit(lrkit, path, timeout=600):
+    """{id: output object} for the jobs in `path`, plus (returncode, stderr tail)."""
+    proc = subprocess.run([lrkit, "optimizer-batch", "--input", path], capture_output=True,
+                          text=True, timeout=timeout)
+    out = {}
+    for line in proc.stdout.splitlines():
+        if line.strip():
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            out[json.dumps(obj["id"])] = obj
+    return out, proc.returncode, proc.stderr[-2000:]
+
+
+def lrkit_outputs(lrkit, path, lines):
+    """Like run_lrkit, but when LRKit dies part-way, reruns the unanswered jobs one at a time
+    so a crash is attributed to the job that causes it."""
+    out, rc, err = run_lrkit(lrkit, path)
+    crashes = {}
+    missing = [(key, line) for key, line in lines if key not in out]
+    if missing and rc != 0:
+        for key, line in missing:
+            one = path + ".one"
+            with open(one, "w") as f:
+                f.write(line + "\n")
+            o1, rc1, err1 = run_lrkit(lrkit, one, timeout=120)
+            if key in o1:
+                out[key] = o1[key]
+            else:
+                crashes[key] = f"lrkit exited with status {rc1}: {err1[-600:]}"
+    return out, crashes
+
+
+# ----------------------------------------------------------------------------------------------
+# The per-chunk worker (run in a multiprocessing pool)
+
+
+def init_worker():
+    torch.set_num_threads(1)
+    warnings.simplefilter("ignore")
+
+
+def evaluate(job, ours, C, foreach, perturb=None):
+    """One trajectory: {"outcome", "detail", "worst", and "foreach": {...} when asked}."""
+    ref = run_torch(job, perturb=perturb)
+    outcome, detail, worst = classify(job, ours, ref, C)
+    r = {"outcome": outcome, "detail": detail, "worst": worst}
+    if foreach:
+        fe = run_torch(job, foreach=True, perturb=perturb)
+        o2, d2, w2 = classify(job, ours, fe, C)
+        r["foreach"] = {"outcome": o2, "detail": d2, "worst": w2}
+        # how far torch's multi-tensor path is from its single-tensor one (same tolerance units)
+        common = min(len(fe["params"]), len(ref["params"]))
+        if common:
+            initial = np.array(job["params"], dtype=np.float32).astype(np.float64)
+            _, unit = tolerance(initial, ref["params"][:common], 1.0)
+            d = np.abs(fe["params"][:common] - ref["params"][:common])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ratio = np.where(unit > 0, d / np.where(unit > 0, unit, 1), np.where(d > 0, np.inf, 0))
+            ratio = ratio[np.isfinite(d)]
+            r["foreach"]["vs_single"] = float(ratio.max()) if ratio.size else 0.0
+    return r
+
+
+def process_chunk(task):
+    """task: {"path", "lrkit", "C", "foreach": [ids], "perturb"} -> list of result dicts."""
+    init_worker()
+    with open(task["path"]) as f:
+        lines = [line.rstrip("\n") for line in f if line.strip()]
+    keyed = []
+    for line in lines:
+        head = line[:64]
+        key = head[len('{"id":'):head.index(",")]
+        keyed.append((key, line))
+    outputs, crashes = lrkit_outputs(task["lrkit"], task["path"], keyed)
+    foreach = set(task.get("foreach", []))
+    perturb = task.get("perturb")
+    results = []
+    for key, line in keyed:
+        job = json.loads(line)
+        r = {"id": job["id"]}
+        try:
+            if perturb is not None and not applicable(perturb, job):
+                r["outcome"] = "skipped"
+            elif key in crashes:
+                r.update(outcome="mismatched", worst=0.0,
+                         detail={"what": "lrkit_crash", "update": 0, "message": crashes[key]})
+            elif key not in outputs:
+                r.update(outcome="harness", detail={"what": "no LRKit output"}, worst=0.0)
+            else:
+                r.update(evaluate(job, outputs[key], task["C"], job["id"] in foreach, perturb))
+        except Exception as e:  # noqa: BLE001 - a defect of the fuzzer itself
+            import traceback
+            r.update(outcome="harness", worst=0.0,
+                     detail={"what": "harness", "message": traceback.format_exc()[-1500:]})
+        results.append(r)
+    os.remove(task["path"]) if task.get("remove") else None
+    return results
