@@ -18,6 +18,7 @@ import fuzz_optim_gen as gen
 
 ULP32 = 2.0 ** -23          # float32 machine epsilon
 PARAM_ULPS = 8.0            # default tolerance constant C, see tolerance()
+SLACK_K = 4.0               # weight of the float64 slack, see tolerance()
 LR_REL, LR_PEAK = 1e-9, 1e-12
 MOMENTUM_ABS = 1e-9
 CLASSES = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
@@ -67,7 +68,7 @@ def build_scheduler(spec, opt):
     kw = {k: v for k, v in spec.items() if k not in ("type", "lr")}
     if "schedulers" in kw:
         kw["schedulers"] = [build_scheduler(c, opt) for c in kw["schedulers"]]
-    return cls(opt, **kw)
+    return cls(optimizer=opt, **kw)
 
 
 def group_momentum(group):
@@ -78,8 +79,8 @@ def refusal(k, where, exc):
     return {"at": k, "where": where, "exception": type(exc).__name__, "message": str(exc)[:400]}
 
 
-def run_torch(job, foreach=False, perturb=None):
-    """Runs `job` through torch.optim (float32, CPU).
+def run_torch(job, foreach=False, perturb=None, dtype=torch.float32):
+    """Runs `job` through torch.optim (float32 -- or float64 for the conditioning reference -- CPU).
 
     Returns {"params": float64 array [updates done, n] (float32 values), "lrs": [[group lrs]],
     "momenta": [group 0's momentum / beta1 or None], "refused": None or {"at": k, ...}}:
@@ -111,8 +112,8 @@ def run_torch(job, foreach=False, perturb=None):
     betas = tuple(kwargs.get("betas", (0.9, 0.999)))
     n = len(job["params"])
     steps = len(job["grads"])
-    init = torch.tensor(job["params"], dtype=torch.float32)
-    grads = torch.tensor(job["grads"], dtype=torch.float32).reshape(steps, n)
+    init = torch.tensor(job["params"], dtype=torch.float32).to(dtype)
+    grads = torch.tensor(job["grads"], dtype=torch.float32).reshape(steps, n).to(dtype)
     segments, param_groups = [], []
     for g in job.get("groups") or [{"ranges": [[0, n]]}]:
         tensors = []
@@ -141,7 +142,7 @@ def run_torch(job, foreach=False, perturb=None):
         res["params"] = np.zeros((0, n))
         return res
     drives = spec is not None and gen.drives_momentum(spec)
-    history = torch.empty(steps, n, dtype=torch.float32)
+    history = torch.empty(steps, n, dtype=dtype)
     done = 0
     odd_step = min(2, steps - 1)
     for k in range(steps):
@@ -203,14 +204,47 @@ def decode(values, n):
     return a.reshape(len(values), n)
 
 
-def tolerance(initial, reference, C):
-    """Allowed |ours - torch| for every (update k, parameter i): C * eps32 * (k + 1) * M[k, i],
-    M[k, i] = max(|p_i| initially, |torch's p_i| after updates 0..k)."""
+def tolerance(initial, reference, C, slack=None):
+    """Allowed |ours - torch| for every (update k, parameter i):
+
+        C * eps32 * (k + 1) * M[k, i]  +  K * S[k, i]
+
+    M[k, i] = max(|p_i| initially, |torch's p_i| after updates 0..k);
+    S[k, i] = max over updates j <= k of |torch float32 p_i - torch float64 p_i| (the slack the
+    trajectory's own conditioning calls for, see the fuzzer's docstring). Returns (tol, unit)
+    with unit = eps32 * (k + 1) * M."""
     a = np.abs(np.vstack([initial[None, :], reference]))
     a[~np.isfinite(a)] = 0.0
     m = np.maximum.accumulate(a, axis=0)[1:]
     steps = np.arange(1, len(reference) + 1, dtype=np.float64)[:, None]
-    return C * ULP32 * steps * m, ULP32 * steps * m
+    unit = ULP32 * steps * m
+    tol = C * unit
+    if slack is not None:
+        tol = tol + SLACK_K * slack[:len(reference)]
+    return tol, unit
+
+
+def slack_of(ref32, ref64):
+    """S[k, i]: running max over updates of |float32 torch - float64 torch| (0 where either is
+    not finite)."""
+    common = min(len(ref32["params"]), len(ref64["params"]))
+    s = np.zeros_like(ref32["params"])
+    if common:
+        with np.errstate(invalid="ignore"):
+            d = np.abs(ref32["params"][:common] - ref64["params"][:common])
+        d[~np.isfinite(d)] = 0.0
+        s[:common] = np.maximum.accumulate(d, axis=0)
+        if len(s) > common:
+            s[common:] = s[common - 1]
+    return s
+
+
+def reference(job, foreach=False, perturb=None):
+    """torch float32 (the reference) with its float64 twin's slack attached."""
+    ref = run_torch(job, foreach=foreach, perturb=perturb)
+    ref64 = run_torch(job, perturb=perturb, dtype=torch.float64)
+    ref["slack"] = slack_of(ref, ref64)
+    return ref
 
 
 def close(a, b, tol):
@@ -219,32 +253,37 @@ def close(a, b, tol):
 
 
 def compare_prefix(job, ours, ref, C):
-    """First difference over the updates both sides made: None or a detail dict; plus the
-    largest |ours - torch| / (eps32 (k+1) M) seen (the tolerance constant this job needed)."""
+    """First difference over the updates both sides made: None or a detail dict; plus
+    {"used": max |ours - torch| / tolerance, "C": max |ours - torch| / (eps32 (k+1) M), the
+    constant C this job would need without the float64 slack}."""
     n = len(job["params"])
     common = min(len(ours["params"]), len(ref["params"]))
     initial = np.array(job["params"], dtype=np.float32).astype(np.float64)
     p_ours = decode(ours["params"][:common], n)
     p_ref = ref["params"][:common]
     first = None
-    worst = 0.0
+    worst = {"used": 0.0, "C": 0.0}
     if common:
-        tol, unit = tolerance(initial, p_ref, C)
+        tol, unit = tolerance(initial, p_ref, C, ref.get("slack"))
         ok = close(p_ours, p_ref, tol)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
             d = np.abs(p_ours - p_ref)
-            r = np.where(unit > 0, d / np.where(unit > 0, unit, 1), np.where(d > 0, np.inf, 0.0))
-            r = np.where(np.isfinite(d), r, np.where(ok, 0.0, np.inf))
-        worst = float(np.max(r)) if r.size else 0.0
+            d = np.where(ok & ~np.isfinite(d), 0.0, d)
+            d = np.where(np.isnan(d), np.inf, d)
+            for name, denom in (("used", tol), ("C", unit)):
+                r = np.where(denom > 0, d / np.where(denom > 0, denom, 1),
+                             np.where(d > 0, np.inf, 0.0))
+                worst[name] = float(np.max(r)) if r.size else 0.0
         bad = ~ok
         if bad.any():
             k = int(np.argmax(bad.any(axis=1)))
             i = int(np.argmax(bad[k]))
+            scale = unit[k, i] / (ULP32 * (k + 1))
             first = {"update": k, "what": "params", "index": i, "lrkit": float(p_ours[k, i]),
                      "torch": float(p_ref[k, i]), "tolerance": float(tol[k, i]),
                      "abs_diff": float(abs(p_ours[k, i] - p_ref[k, i])),
-                     "diff_over_scale": float(abs(p_ours[k, i] - p_ref[k, i]) /
-                                              max(unit[k, i] / (ULP32 * (k + 1)), 1e-300)),
+                     "diff_over_scale": float(abs(p_ours[k, i] - p_ref[k, i]) / max(scale, 1e-300)),
+                     "float64_slack": float(ref["slack"][k, i]) if "slack" in ref else None,
                      "bad_at_update": int(bad[k].sum()), "bad_total": int(bad.sum()),
                      "initial": float(initial[i])}
     lrs_o, lrs_r = ours["lrs"], ref["lrs"]
@@ -344,25 +383,38 @@ def init_worker():
     warnings.simplefilter("ignore")
 
 
-def evaluate(job, ours, C, foreach, perturb=None):
+def distance(job, ref, other):
+    """How far `other` (a torch run) is from `ref`: the tolerance constant C it would need and
+    max |diff| / M (relative to the parameter scale), over the updates both made."""
+    common = min(len(ref["params"]), len(other["params"]))
+    if not common:
+        return {"C": 0.0, "rel": 0.0}
+    initial = np.array(job["params"], dtype=np.float32).astype(np.float64)
+    _, unit = tolerance(initial, ref["params"][:common], 1.0)
+    d = np.abs(other["params"][:common] - ref["params"][:common])
+    both_nan = np.isnan(other["params"][:common]) & np.isnan(ref["params"][:common])
+    d = np.where(both_nan, 0.0, d)
+    d = np.where(np.isnan(d), np.inf, d)
+    steps = np.arange(1, common + 1, dtype=np.float64)[:, None]
+    m = unit / (ULP32 * steps)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = np.where(unit > 0, d / np.where(unit > 0, unit, 1), np.where(d > 0, np.inf, 0.0))
+        rel = np.where(m > 0, d / np.where(m > 0, m, 1), np.where(d > 0, np.inf, 0.0))
+    return {"C": float(c.max()), "rel": float(rel.max())}
+
+
+def evaluate(job, ours, C, foreach):
     """One trajectory: {"outcome", "detail", "worst", and "foreach": {...} when asked}."""
-    ref = run_torch(job, perturb=perturb)
+    ref = reference(job)
     outcome, detail, worst = classify(job, ours, ref, C)
     r = {"outcome": outcome, "detail": detail, "worst": worst}
     if foreach:
-        fe = run_torch(job, foreach=True, perturb=perturb)
+        fe = run_torch(job, foreach=True)
+        fe["slack"] = ref["slack"]
         o2, d2, w2 = classify(job, ours, fe, C)
         r["foreach"] = {"outcome": o2, "detail": d2, "worst": w2}
         # how far torch's multi-tensor path is from its single-tensor one (same tolerance units)
-        common = min(len(fe["params"]), len(ref["params"]))
-        if common:
-            initial = np.array(job["params"], dtype=np.float32).astype(np.float64)
-            _, unit = tolerance(initial, ref["params"][:common], 1.0)
-            d = np.abs(fe["params"][:common] - ref["params"][:common])
-            with np.errstate(invalid="ignore", divide="ignore"):
-                ratio = np.where(unit > 0, d / np.where(unit > 0, unit, 1), np.where(d > 0, np.inf, 0))
-            ratio = ratio[np.isfinite(d)]
-            r["foreach"]["vs_single"] = float(ratio.max()) if ratio.size else 0.0
+        r["foreach"]["vs_single"] = distance(job, ref, fe)["C"]
     return r
 
 
@@ -391,8 +443,14 @@ def process_chunk(task):
                          detail={"what": "lrkit_crash", "update": 0, "message": crashes[key]})
             elif key not in outputs:
                 r.update(outcome="harness", detail={"what": "no LRKit output"}, worst=0.0)
+            elif perturb is not None:
+                pert = reference(job, perturb=perturb)
+                outcome, detail, worst = classify(job, outputs[key], pert, task["C"])
+                r.update(outcome=outcome, detail=detail, worst=worst,
+                         effect=distance(job, run_torch(job), pert))
             else:
-                r.update(evaluate(job, outputs[key], task["C"], job["id"] in foreach, perturb))
+                r.update(evaluate(job, outputs[key], task["C"], job["id"] in foreach))
+            r["size"] = len(job["params"]) * max(1, len(job["grads"]))
         except Exception as e:  # noqa: BLE001 - a defect of the fuzzer itself
             import traceback
             r.update(outcome="harness", worst=0.0,
