@@ -12,6 +12,7 @@ one. Arrays (params, grads) are float32 values written with 9 significant digits
 round-trips float32; both sides parse the same text (decimal -> double -> float32).
 """
 
+import json
 import math
 
 import numpy as np
@@ -121,9 +122,10 @@ def momentum_keys(rng, s):
     if rng.random() < 0.2:
         s["cycle_momentum"] = False
     elif rng.random() < 0.35:
-        base = sig(rng.uniform(0.5, 0.9))
+        # base_momentum 0: SGD runs without momentum at the lr peak and resumes its buffer after
+        base = 0.0 if rng.random() < 0.15 else sig(rng.uniform(0.5, 0.9))
         s["base_momentum"] = base
-        s["max_momentum"] = sig(rng.uniform(base, 0.99))
+        s["max_momentum"] = sig(rng.uniform(max(base, 0.5), 0.99))
 
 
 def one_cycle(rng, steps, past_end):
@@ -182,13 +184,16 @@ def draw_schedule(rng, steps, kind, sgd_momentum0):
         return cyclic(rng), meta
     lr = pick_lr(rng)
     r = rng.random()
-    if r < 0.08:
-        children = [proportional_child(rng, steps) for _ in range(rng.randint(2, 3))]
-        ms = sorted(rng.sample(range(1, steps + 4), len(children) - 1))
-        return {"type": SCHED + "SequentialLR", "lr": lr, "schedulers": children,
-                "milestones": ms}, meta
     if r < 0.15:
         children = [proportional_child(rng, steps) for _ in range(rng.randint(2, 3))]
+        if rng.random() < 0.25:  # a child that sets the lr (and momentum) itself
+            i = rng.randrange(len(children))
+            children[i] = one_cycle(rng, steps, False) if rng.random() < 0.5 else cyclic(rng)
+            meta.append("composite_with_" + short_type(children[i]))
+        if r < 0.08:
+            ms = sorted(rng.sample(range(1, steps + 4), len(children) - 1))
+            return {"type": SCHED + "SequentialLR", "lr": lr, "schedulers": children,
+                    "milestones": ms}, meta
         return {"type": SCHED + "ChainedScheduler", "lr": lr, "schedulers": children}, meta
     s = proportional_child(rng, steps)
     s = {"type": s["type"], "lr": lr, **{k: v for k, v in s.items() if k != "type"}}
@@ -244,9 +249,39 @@ def draw_optimizer(rng, kind):
     return o, meta
 
 
-def make_invalid(rng, o):
-    """One invalid option (torch refuses at construction; LRKit must refuse too)."""
-    choices = ["lr", "weight_decay"]
+def make_edge(rng, o):
+    """One legal but extreme option value (torch accepts all of these)."""
+    if o["kind"] == "sgd":
+        c = rng.choice(["momentum=1", "dampening=1", "dampening>1", "weight_decay=5", "lr=10"])
+    else:
+        c = rng.choice(["beta2=0", "beta1=0.99999", "eps=1", "weight_decay=5", "lr=10"])
+    if c == "momentum=1":
+        o["momentum"] = 1.0
+        o.pop("nesterov", None)
+    elif c == "dampening=1":
+        o["dampening"] = 1.0
+        o.pop("nesterov", None)
+    elif c == "dampening>1":
+        o["dampening"] = 1.5
+        o.pop("nesterov", None)
+    elif c == "weight_decay=5":
+        o["weight_decay"] = 5.0
+    elif c == "lr=10":
+        o["lr"] = 10.0
+    elif c == "beta2=0":
+        o["betas"] = [o.get("betas", [0.9, 0.999])[0], 0.0]
+    elif c == "beta1=0.99999":
+        o["betas"] = [0.99999, o.get("betas", [0.9, 0.999])[1]]
+    elif c == "eps=1":
+        o["eps"] = 1.0
+    return c
+
+
+def make_invalid(rng, o, lr_used):
+    """One invalid option (torch refuses at construction; LRKit must refuse too). A negative
+    optimizer lr only where it is used: LRKit takes no optimizer lr with OneCycleLR / CyclicLR
+    (they set the lr themselves), while torch would still check it."""
+    choices = ["lr", "weight_decay"] if lr_used else ["weight_decay"]
     if o["kind"] == "sgd":
         choices += ["momentum", "nesterov"]
     else:
@@ -275,8 +310,13 @@ def make_invalid(rng, o):
 # Groups and data
 
 
+THREADED = 1 << 16  # LRKit splits a range over threads from 65,536 parameters on
+
+
 def draw_size(rng):
     r = rng.random()
+    if r < 0.005:
+        return rng.randint(THREADED, THREADED + 40000)
     if r < 0.45:
         return rng.randint(1, 16)
     if r < 0.80:
@@ -370,6 +410,8 @@ def draw(rng, nprng, index):
     steps = rng.randint(1, 3) if rng.random() < 0.1 else rng.randint(4, 40)
     if n >= 1000:
         steps = min(steps, 12)
+    if n >= THREADED:
+        steps = rng.randint(2, 4)
     o, meta = draw_optimizer(rng, kind)
     sgd_momentum0 = kind == "sgd" and o.get("momentum", 0) == 0
     spec, smeta = draw_schedule(rng, steps, kind, sgd_momentum0)
@@ -378,12 +420,32 @@ def draw(rng, nprng, index):
         o["lr"] = spec["lr"]
     proportional = spec is None or is_proportional(spec)
     groups = None
-    if rng.random() < 0.45:
+    if n >= THREADED:
+        if rng.random() < 0.5:  # two groups, one of them still a range LRKit splits
+            a = rng.randint(1, n - THREADED)
+            groups = [{"ranges": [[0, a]], "weight_decay": 0.0}, {"ranges": [[a, n]]}]
+    elif rng.random() < 0.45:
         groups = draw_groups(rng, n, kind, sgd_momentum0, proportional)
-    if rng.random() < 0.025:
-        meta.append("invalid:" + make_invalid(rng, o))
+    r = rng.random()
+    if r < 0.025:
+        meta.append("invalid:" + make_invalid(rng, o, spec is None or "lr" in spec))
         if spec is not None and "lr" in spec and meta[-1] == "invalid:lr":
             spec["lr"] = o["lr"]
+    elif r < 0.065:
+        meta.append("edge:" + make_edge(rng, o))
+        if spec is not None and "lr" in spec and meta[-1] == "edge:lr=10":
+            spec["lr"] = o["lr"]
+    elif r < 0.075 and groups:
+        # an out-of-range group override: torch checks only the constructor's defaults
+        g = rng.choice(groups)
+        c = rng.choice(["weight_decay", "momentum"] + (["beta1=1"] if kind != "sgd" else []))
+        if c == "weight_decay":
+            g["weight_decay"] = -0.01
+        elif c == "momentum":
+            g["momentum"] = -0.5
+        else:
+            g["momentum"] = 1.0
+        meta.append("invalid_group:" + c)
     clip = None
     if rng.random() < 0.35:
         r = rng.random()
@@ -393,11 +455,14 @@ def draw(rng, nprng, index):
         elif r < 0.55:
             clip = log_uniform(rng, 1e-6, 1e-3)
             meta.append("clip_tiny")
-        elif r < 0.95:
+        elif r < 0.94:
             clip = log_uniform(rng, 1e-2, 1e2)
-        else:
+        elif r < 0.98:
             clip = 0.0
             meta.append("clip_zero")
+        else:
+            clip = -1.0  # torch scales the gradients by a negative factor
+            meta.append("clip_negative")
     params, grads, dmeta = draw_data(rng, nprng, n, steps, groups)
     meta += dmeta
     job = {"id": index, "optimizer": o}
@@ -410,7 +475,6 @@ def draw(rng, nprng, index):
 
 def job_line(job, params, grads):
     """The JSON line for `job` (params/grads given as float32 arrays)."""
-    import json
     head = json.dumps(job, separators=(",", ":"), allow_nan=False)[:-1]
     rows = ",".join(fmt(g) for g in grads)
     return head + ',"params":' + fmt(params) + ',"grads":[' + rows + "]}"
@@ -460,6 +524,7 @@ def features(job, meta=()):
     f.add("schedule:" + (short_type(spec) if spec is not None else "none"))
     if drives:
         f.add("cycle_momentum")
+        f.add(f"{kind}:cycle_momentum")
         if any(g.get("momentum") is not None for g in groups):
             f.add("group_momentum+cycle_momentum")
     if len(groups) > 1:
@@ -477,12 +542,14 @@ def features(job, meta=()):
             f.add("multi-range group")
     if job.get("clip") is not None:
         f.add("clip")
-    f.add("n>=1000" if n >= 1000 else "n<=16" if n <= 16 else "n=17..999")
+    f.add("n>=65536 (threaded)" if n >= THREADED else "n=1000..2600" if n >= 1000
+          else "n<=16" if n <= 16 else "n=17..999")
     if n % 8:
         f.add("n%8!=0")
     f.add("steps>=30" if steps >= 30 else "steps<=3" if steps <= 3 else "steps=4..29")
     for m in meta:
         f.add(m)
-        if m.startswith("invalid:"):
-            f.add("invalid")
+        for prefix in ("invalid:", "edge:", "invalid_group:"):
+            if m.startswith(prefix):
+                f.add(prefix[:-1])
     return sorted(f)

@@ -85,7 +85,7 @@ struct Steps: ParsableCommand {
         ]
         if let b = r.batchesPerProcess { fields.insert("\"batches_per_process\":\(b)", at: 0) }
         if r.numTrainEpochs == nil {
-          fields.append("\"num_train_epochs_note\":\"unknown without num_samples; the Trainer stops at max_steps\"")
+          fields.append("\"num_train_epochs_note\":\"unbounded (transformers: sys.maxsize): the Trainer loops over the data until max_steps\"")
         }
         out.write("{" + fields.joined(separator: ",") + "}\n")
       case .text:
@@ -94,7 +94,7 @@ struct Steps: ParsableCommand {
           updates per epoch              \(r.updatesPerEpoch)
           max_steps                      \(r.maxSteps)
           warmup steps                   \(r.warmupSteps)
-          epochs                         \(r.numTrainEpochs.map(String.init) ?? "not known without --num-samples (the Trainer stops at max_steps)")
+          epochs                         \(r.numTrainEpochs.map(String.init) ?? "unbounded: the Trainer loops over the data until max_steps")
           total train batch size         \(r.totalBatchSize)
 
           """)

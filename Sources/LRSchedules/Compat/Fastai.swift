@@ -27,7 +27,8 @@ extension ScheduleSpec {
       let mom = FastaiCombinedCos(total: total, pct: pct, start: moms[0], middle: moms[1],
                                   end: moms[2])
       return DecodedSchedule(type: r.schedule, lr: lr, momentum: MomentumSchedule(driving: mom),
-                             warmupSteps: Int((pct * Double(total)).rounded()), totalSteps: total)
+                             warmupSteps: Int((pct * Double(total)).rounded()), totalSteps: total,
+                             stepLimit: emptyPhaseLimit(pct: pct, total: total, field: r.field("pct_start")))
     },
     "fastai.fit_flat_cos": { (r: inout SpecReader, c: SpecContext) throws in
       let total = try r.int("total_steps")
@@ -39,7 +40,22 @@ extension ScheduleSpec {
       try r.check(pct >= 0 && pct <= 1, "pct_start", pct, "must be in [0, 1]")
       let schedule = FastaiCombinedCos(total: total, pct: pct, start: lr, middle: lr,
                                        end: lr / divFinal)
-      return DecodedSchedule(type: r.schedule, lr: schedule, totalSteps: total)
+      return DecodedSchedule(type: r.schedule, lr: schedule, totalSteps: total,
+                             stepLimit: emptyPhaseLimit(pct: pct, total: total, field: r.field("pct_start")))
     },
   ]
+}
+
+extension ScheduleSpec {
+  /// fastai's second phase has no width when `pct_start` is 1 (its float32 cut points
+  /// coincide): at the end the position is 0/0 (NaN), and past it fastai's `math.cos` of an
+  /// infinite angle raises "math domain error" — the first update whose position passes the cut.
+  static func emptyPhaseLimit(pct: Double, total: Int, field: String) -> StepLimit? {
+    let cut = Float(pct)
+    guard cut + Float(1 - pct) == cut else { return nil }
+    var k = max(0, Int(Double(cut) * Double(total)) - 2)
+    while Float(Double(k) / Double(total)) <= cut { k += 1 }
+    return StepLimit(steps: k, field: field,
+                     reason: "pct_start \(pct) leaves fastai's second phase empty; past it fastai raises ValueError: math domain error")
+  }
 }

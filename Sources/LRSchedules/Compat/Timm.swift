@@ -72,7 +72,8 @@ extension ScheduleSpec {
         : truncatedInt((-Double(initial) * (Double.pow(mul, Double(cycles)) - 1) / (1 - mul)).rounded(.down))
       if mul < 1 {
         // 1 − t/t_initial·(1 − cycle_mul) reaches 0: timm's math.log raises there.
-        let last = Double(initial) / (1 - mul) + (prefix ? Double(warmupT) : 0)
+        // The cycle formula runs only from warmup_t on (during the warmup timm never takes the log).
+        let last = max(Double(initial) / (1 - mul) + (prefix ? Double(warmupT) : 0), Double(warmupT))
         if let steps = truncatedInt(last.rounded(.up)) {
           stepLimit = StepLimit(steps: max(steps, 0), field: r.field("cycle_mul"),
                             reason: "cycle_mul < 1 makes timm take the log of a non-positive number (ValueError: math domain error)")

@@ -57,7 +57,7 @@ extension ScheduleSpec {
     var info = TorchInfo()
     let node = try torchNode(name, &r, nested: false, &info)
     var decoded: DecodedSchedule
-    if case .leaf(let leaf, let lastEpoch, _) = node, lastEpoch == -1 {
+    if case .leaf(let leaf, let lastEpoch, _) = node, lastEpoch == -1, !leaf.needsReplay {
       let base: Double
       switch leaf {
       case .oneCycle(let p): base = p.maxLR / p.divFactor
@@ -247,7 +247,7 @@ extension ScheduleSpec {
                   "Constant multiplicative factor expected to be between 0 and 1.")
       let iters = try r.int("total_iters", default: 5)
       try r.check(iters >= 0, "total_iters", iters, "cannot be negative")
-      if factor == 0 {
+      if factor == 0 && iters > 0 {
         info.limit = StepLimit(steps: iters, field: r.field("factor"),
                                reason: "ConstantLR with factor 0 divides by zero when it ends (ZeroDivisionError)")
       }
@@ -281,9 +281,13 @@ extension ScheduleSpec {
       return .polynomial(iters: iters, power: try r.double("power", default: 1))
     case "CosineAnnealingLR":
       let period = try r.int("T_max")
-      try r.check(period >= 1, "T_max", period,
-                  "must be a positive integer (PyTorch divides by T_max: ZeroDivisionError)")
-      info.total = period
+      try r.check(period >= 0, "T_max", period, "cannot be negative")
+      if period == 0 {
+        // The constructor's step leaves the lr alone; the next one divides by T_max.
+        info.limit = StepLimit(steps: 1, field: r.field("T_max"),
+                               reason: "T_max 0: PyTorch's next step divides by it (ZeroDivisionError: integer modulo by zero)")
+      }
+      info.total = max(period, 1)
       return .cosine(tMax: period, etaMin: try r.double("eta_min", default: 0))
     case "CosineAnnealingWarmRestarts":
       let t0 = try r.strictInt("T_0")

@@ -268,7 +268,10 @@ struct TorchReplay: Sendable {
       let t = Double(tMax)
       if o.isInitial { return lr }
       if o.stepCount == 1 && le > 0 {
-        return etaMin + (o.baseLR - etaMin) * (1 + Double.cos(Double(le) * Double.pi / t)) / 2
+        return etaMin + (o.baseLR - etaMin) * (1 + Double.cos(try divide(Double(le) * Double.pi, t, n))) / 2
+      }
+      if tMax == 0 {
+        throw Raised(path: o.path, reason: "ZeroDivisionError: integer modulo by zero")
       }
       if pythonModInt(le - 1 - tMax, 2 * tMax) == 0 {
         return lr + (o.baseLR - etaMin) * (1 - Double.cos(Double.pi / t)) / 2
@@ -344,7 +347,7 @@ struct TorchReplay: Sendable {
     case .polynomial(let iters, let power):
       return base * Double.pow(1.0 - (try divide(Double(min(iters, le)), Double(iters), n)), power)
     case .cosine(let tMax, let etaMin):
-      return etaMin + (base - etaMin) * (1 + Double.cos(Double.pi * Double(le) / Double(tMax))) / 2
+      return etaMin + (base - etaMin) * (1 + Double.cos(try divide(Double.pi * Double(le), Double(tMax), n))) / 2
     default:
       return group.lr
     }
@@ -393,6 +396,13 @@ enum TorchLeaf: Sendable {
   case warmRestarts(t0: Int, mult: Int, etaMin: Double)
   case oneCycle(OneCycleParameters)
   case cyclic(CyclicParameters)
+
+  /// Whether even a top-level instance must be replayed (its closed form divides by zero
+  /// where PyTorch's first steps do not).
+  var needsReplay: Bool {
+    if case .cosine(0, _) = self { return true }
+    return false
+  }
 
   /// Whether the class defines `_get_closed_form_lr` (used by `_update_lr(epoch)`).
   var hasClosedForm: Bool {

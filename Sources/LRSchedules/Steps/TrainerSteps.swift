@@ -9,7 +9,7 @@ import LRSupport
 ///                 = ⌊batches / P⌋        with drop_last
 ///                 = ⌊batches / P⌋ + 1    otherwise (accelerate's even_batches)
 /// updates/epoch   = max(⌈per process / GA⌉, 1)
-/// max_steps       = args.max_steps if > 0, else ⌈epochs · updates/epoch⌉   (double multiply)
+/// max_steps       = args.max_steps if ≥ 0, else ⌈epochs · updates/epoch⌉   (double multiply)
 /// warmup          = int(w) if w ≥ 1, else ⌈max_steps · w⌉                   (double multiply)
 /// epochs          = ⌈max_steps / updates/epoch⌉ if args.max_steps > 0, else ⌈epochs⌉
 /// ```
@@ -118,7 +118,7 @@ public struct TrainerSteps: Sendable, Equatable {
     var perEpoch: Int
     if let length = lengthPerProcess {
       perEpoch = max(length / ga + (length % ga > 0 ? 1 : 0), 1)
-      if maxSteps <= 0 {
+      if maxSteps < 0 {
         guard let s = truncatedInt((numTrainEpochs * Double(perEpoch)).rounded(.up)), s < 1 << 53 else {
           throw .invalidValue(field: "num_train_epochs", value: "\(numTrainEpochs)",
                               reason: "gives more steps than can be counted")
@@ -159,6 +159,10 @@ public struct TrainerSteps: Sendable, Equatable {
       warmup = truncatedInt((Double(steps) * warmupSteps).rounded(.up)) ?? 0
     }
     var warnings: [String] = []
+    if steps == 0 {
+      warnings.append("field 'max_steps': 0 trains no update (transformers takes max_steps = 0 literally; "
+        + "-1 derives it from the epochs)")
+    }
     if warmup > steps {
       warnings.append("field 'warmup_steps': \(warmup) warmup steps is more than max_steps (\(steps)); "
         + "the learning rate never reaches its peak")
