@@ -76,6 +76,14 @@ class Refused(Exception):
         self.moms = None if moms is None else list(moms)
 
 
+def real(v, k, lrs, moms=None):
+    """float(v); a complex value (Python's ** of a negative base, which timm can reach at a cycle boundary)
+    cannot drive an optimizer: it counts as the peer failing at update k."""
+    if isinstance(v, complex):
+        raise Refused(TypeError(f"complex learning rate {v!r}"), k, lrs, moms)
+    return float(v)
+
+
 def strip(spec, keys):
     """A copy of a spec without `keys`, at every nesting level."""
     out = {k: v for k, v in spec.items() if k not in keys}
@@ -127,9 +135,9 @@ def run_lambda_like(opt, sched, n, metrics=None, momentum=False, before_step=Non
                     sched.step()
             except Exception as e:  # noqa: BLE001 - the peer's own refusal
                 raise Refused(e, k, lrs, moms if momentum else None) from None
-        lrs.append(float(opt.param_groups[0]["lr"]))
+        lrs.append(real(opt.param_groups[0]["lr"], k, lrs, moms if momentum else None))
         if momentum:
-            moms.append(float(torch_record_momentum(opt)))
+            moms.append(real(torch_record_momentum(opt), k, lrs[:-1], moms))
     return lrs, (moms if momentum else None)
 
 
@@ -274,7 +282,7 @@ def timm_run(job):
                 sched.step_update(num_updates=k)
         except Exception as e:  # noqa: BLE001
             raise Refused(e, k, lrs) from None
-        lrs.append(float(opt.param_groups[0]["lr"]))
+        lrs.append(real(opt.param_groups[0]["lr"], k, lrs))
     return lrs, None
 
 

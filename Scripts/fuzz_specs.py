@@ -85,6 +85,7 @@ class Draw:
         own structural length (a total, a restart, a milestone) or one step either side of it, sometimes up to
         3000 (`cap` for the slow peers)."""
         r = self.r.random()
+        natural = None if natural is None else int(natural)
         if natural is not None and natural >= 1 and r < 0.35:
             n = self.choice([natural - 1, natural, natural + 1, natural + 2,
                              natural + self.randint(1, natural // 2 + 2)])
@@ -102,6 +103,7 @@ class Draw:
 
 
 def job(spec, steps, tags=(), metrics=None, peer=None):
+    assert isinstance(steps, int) and steps >= 1, steps
     out = {"spec": spec, "steps": steps, "tags": sorted(set(tags))}
     if metrics is not None:
         out["metrics"] = metrics
@@ -165,10 +167,11 @@ TORCH_LEAVES = ["StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialL
 
 
 def torch_leaf(d, name, lr, room=None):
-    """One leaf scheduler's own keys (no "lr"); `room` is roughly how many updates it will see.
-    Returns (spec, natural length or None)."""
+    """One leaf scheduler's own keys (no "lr"); `room` is roughly how many updates it will see (given for
+    children of composites). Returns (spec, natural length or None)."""
     s = {"type": TP + name}
     natural = None
+    child = room is not None
     room = room or d.int_(1, 400)
     if name == "StepLR":
         s["step_size"] = d.int_(1, max(2, min(100, room)))
@@ -234,7 +237,11 @@ def torch_leaf(d, name, lr, room=None):
             s["eta_min"] = d.weighted([(3, 0.0), (1, lr), (5, None)])
             if s["eta_min"] is None:
                 s["eta_min"] = sig(lr * d.r.uniform(0.0, 0.3))
-        m = s.get("T_mult", 1)
+        if d.chance(0.02):
+            # the JSON number's form matters: torch wants integers here (T_mult 2.0 raises)
+            key = d.choice(["T_0", "T_mult"])
+            s[key] = float(s.get(key, 1))
+        m = int(s.get("T_mult", 1))
         j = d.randint(1, 4)
         natural = s["T_0"] * (j if m == 1 else (m ** j - 1) // (m - 1))
     elif name == "OneCycleLR":
@@ -245,9 +252,13 @@ def torch_leaf(d, name, lr, room=None):
             total = s["epochs"] * s["steps_per_epoch"]
         else:
             total = d.pick([(4, 1), (4, 2), (4, 3), (88, None)], lambda: d.int_(1, max(4, min(600, room))))
+            if child and d.chance(0.7):
+                total = room + d.randint(0, 10)  # covers its segment: stepping past total_steps raises
             s["total_steps"] = total
         if d.chance(0.75):
             s["pct_start"] = d.pick([(3, 0.0), (2, 1.0), (2, 0.5), (93, None)], lambda: d.uniform(0.05, 0.95, 2))
+            if d.chance(0.02):
+                s["pct_start"] = d.choice([0, 1])  # an int: torch insists on a float
         if d.chance(0.5):
             s["anneal_strategy"] = d.choice(["cos", "linear"])
         if d.chance(0.3):
@@ -271,6 +282,8 @@ def torch_leaf(d, name, lr, room=None):
         s["max_lr"] = sig(base * d.r.uniform(2, 20))
         if d.chance(0.9):
             s["step_size_up"] = d.int_(1, max(2, min(80, room)))
+            if d.chance(0.05):
+                s["step_size_up"] = sig(s["step_size_up"] * d.r.uniform(0.5, 1.5))  # e.g. epochs * len / 2
         if d.chance(0.5):
             s["step_size_down"] = d.weighted([(2, 0), (98, None)])
             if s["step_size_down"] is None:
@@ -290,7 +303,7 @@ def torch_leaf(d, name, lr, room=None):
         up = s.get("step_size_up", 2000)
         down = s.get("step_size_down")
         down = up if down is None else down
-        natural = (up + down) * d.randint(1, 3)
+        natural = int((up + down) * d.randint(1, 3))
     return s, natural
 
 
@@ -346,7 +359,7 @@ def torch_composite(d, name, lr, depth=0, room=None):
             c, _ = torch_leaf(d, d.choice(leaf_pool), lr, room=room)
             tags.add("child " + c["type"].rsplit(".", 1)[1])
         children.append(c)
-    return {"type": TP + name, "schedulers": children}, None, tags
+    return {"type": TP + name, "schedulers": children}, room, tags
 
 
 def gen_torch(d):
@@ -393,6 +406,8 @@ def gen_torch(d):
             spec["verbose"] = d.choice([False, True])
             tags.add("verbose")
         n = d.steps(natural)
+        if name == "OneCycleLR" and d.chance(0.7):
+            n = min(n, natural)  # mostly within total_steps + 1: past it torch raises
     if torch_cycles_momentum(spec):
         tags.add("momentum")
         peer["optimizer"] = "adam" if d.chance(0.3) else "sgd"
@@ -612,7 +627,7 @@ def optax_leaf(d, name, nested=False):
         s["init_value"] = d.lr()
         if d.chance(0.9):
             bs = sorted(d.r.sample(range(0, 300), d.randint(0, 5)))
-            sc = {str(b): d.weighted([(1, 0.0), (1, 1.0), (2, 2.0), (1, -0.5), (20, None)]) for b in bs}
+            sc = {str(b): d.weighted([(2, 0.0), (2, 1.0), (4, 2.0), (1, -0.5), (60, None)]) for b in bs}
             s["boundaries_and_scales"] = {k: (v if v is not None else d.uniform(0.05, 1.5)) for k, v in sc.items()}
             if bs:
                 nat = d.choice(bs)
@@ -850,7 +865,7 @@ def gen_timm(d):
 KS = "keras.optimizers.schedules."
 # CosineDecayRestarts, and CosineDecay with a warmup_target, run a new lax.cond on every eager call (~25 ms a
 # value even with the compilation cache): their step counts are capped.
-KERAS_COND_CAP = 120
+KERAS_COND_CAP = 60
 
 
 def keras_steps_value(d):
@@ -900,14 +915,16 @@ def gen_keras(d):
         if d.chance(0.45):
             s["initial_learning_rate"] = d.choice([0.0, sig(lr * d.r.uniform(0, 0.1))])
             s["warmup_target"] = lr
-            s["warmup_steps"] = d.pick([(1, 0), (9, None)], lambda: d.int_(1, 60))
+            s["warmup_steps"] = d.pick([(1, 0), (9, None)], lambda: d.int_(1, 30))
+            if d.chance(0.7):  # short enough for the capped step count to reach the end of the decay
+                s["decay_steps"] = d.int_(1, 30)
             cap = KERAS_COND_CAP
         elif d.chance(0.05):
             s["warmup_steps"] = d.int_(1, 20)  # without warmup_target: ignored by Keras
         nat = int(s["decay_steps"] + s.get("warmup_steps", 0))
     else:
         s["initial_learning_rate"] = lr
-        s["first_decay_steps"] = d.int_(1, 40)
+        s["first_decay_steps"] = d.int_(1, 20)
         if d.chance(0.7):
             s["t_mul"] = d.pick([(3, 1.0), (3, 2.0), (2, 1.5), (2, None)], lambda: d.uniform(1.1, 3, 2))
         if d.chance(0.6):

@@ -127,7 +127,24 @@ extension ScheduleSpec {
     }
     let schedule = TimmSchedule(kind: kind, base: base, warmupT: warmupT, warmupInit: warmupInit,
                                 warmupPrefix: prefix)
+    // TanhLRScheduler without warmup_prefix evaluates its curve at warmup_t in the constructor.
+    if case .cycles(.tanh, _, _, _, _, _) = kind, warmupT > 0, !prefix, schedule.warmupStep.isNaN {
+      throw .invalidValue(field: r.field("cycle_mul"), value: "\(mulValue(kind))",
+                          reason: "timm's constructor evaluates the curve at warmup_t, where cycle_mul < 1 "
+                            + "takes the log of a non-positive number (ValueError: math domain error)")
+    }
+    if let complex = schedule.firstComplexStep(), complex < (stepLimit?.steps ?? Int.max) {
+      stepLimit = StepLimit(steps: complex, field: r.field("power"),
+                            reason: "at this cycle boundary timm raises a slightly negative number to the "
+                              + "fractional power and its learning rate becomes a complex number")
+    }
     return DecodedSchedule(type: r.schedule, lr: schedule, warmupSteps: warmupT > 0 ? warmupT : nil,
                            totalSteps: total, stepLimit: stepLimit, warnings: warnings)
   }
+}
+
+/// `cycle_mul` of a cycling timm schedule, for messages.
+func mulValue(_ kind: TimmSchedule.Kind) -> Double {
+  if case .cycles(_, _, _, let mul, _, _) = kind { return mul }
+  return 1
 }

@@ -45,6 +45,29 @@ struct TimmSchedule: LearningRateSchedule {
     self.warmupStep = step
   }
 
+  /// The first update where `PolyLRScheduler` takes a fractional power of a negative number
+  /// (the floating-log cycle index puts `t_curr` a hair past `t_i` at some cycle boundaries):
+  /// timm's lr is complex there. Only boundaries can do it, so only they are checked.
+  func firstComplexStep() -> Int? {
+    guard case .cycles(.poly(let power, _), let initial, _, let mul, _, let limit) = kind,
+      power != power.rounded(), mul > 1
+    else { return nil }
+    let offset = warmupPrefix ? warmupT : 0
+    var start = 0.0
+    var length = Double(initial)
+    for _ in 0..<min(max(limit, 1), 4096) {
+      guard start < 9e15 else { break }
+      let s = Int(start)
+      let (lo, hi) = (max(warmupT, s + offset - 2), s + offset + 2)
+      if lo <= hi {
+        for t in lo...hi where value(at: t).isNaN { return t }
+      }
+      start += length
+      length *= mul
+    }
+    return nil
+  }
+
   func value(at step: Int) -> Double {
     var t = step
     if t < warmupT { return warmupInit + Double(t) * warmupStep }

@@ -371,9 +371,14 @@ extension ScheduleSpec {
       let cycleMomentum = try r.bool("cycle_momentum", default: true)
       let baseM = try r.double("base_momentum", default: 0.8)
       let maxM = try r.double("max_momentum", default: 0.9)
-      return .cyclic(TorchLeaf.CyclicParameters(
+      let p = TorchLeaf.CyclicParameters(
         baseLR: baseLR, maxLR: maxLR, up: up, down: down, mode: .init(rawValue: mode)!,
-        gamma: gamma, cycleMomentum: cycleMomentum, baseMomentum: baseM, maxMomentum: maxM))
+        gamma: gamma, cycleMomentum: cycleMomentum, baseMomentum: baseM, maxMomentum: maxM)
+      if let t = p.overflowEpoch {
+        info.limit = StepLimit(steps: t, field: r.field("mode"),
+                               reason: "the \(mode) amplitude factor overflows a float there (OverflowError: (34, 'Numerical result out of range'))")
+      }
+      return .cyclic(p)
     default:
       throw .unknownType(type: r.schedule, suggestion: nil)
     }

@@ -232,6 +232,15 @@ struct TorchReplay: Sendable {
     Raised(path: objects[n].path, reason: "ZeroDivisionError: float division by zero")
   }
 
+  /// Python's float `a ** b`, which raises OverflowError where the result is out of range.
+  func pythonPow(_ a: Double, _ b: Double, _ n: Int) throws(Raised) -> Double {
+    let r = Double.pow(a, b)
+    if r.isInfinite && a.isFinite && b.isFinite {
+      throw Raised(path: objects[n].path, reason: "OverflowError: (34, 'Numerical result out of range')")
+    }
+    return r
+  }
+
   /// Python's float `a / b`, which raises on a zero divisor.
   func divide(_ a: Double, _ b: Double, _ n: Int) throws(Raised) -> Double {
     if b == 0 { throw zeroDivision(n) }
@@ -315,8 +324,8 @@ struct TorchReplay: Sendable {
       let scale: Double
       switch p.mode {
       case .triangular: scale = 1.0
-      case .triangular2: scale = 1 / Double.pow(2.0, cycle - 1)
-      case .exponentialRange: scale = Double.pow(p.gamma, Double(le))
+      case .triangular2: scale = 1 / (try pythonPow(2.0, cycle - 1, n))
+      case .exponentialRange: scale = try pythonPow(p.gamma, Double(le), n)
       }
       let baseHeight = (p.maxLR - o.baseLR) * scaleFactor
       let computed = o.baseLR + baseHeight * scale
@@ -481,6 +490,29 @@ enum TorchLeaf: Sendable {
 
   /// CyclicLR's constructor arguments.
   struct CyclicParameters: Sendable {
+    /// The first epoch whose scale `2.0 ** (cycle − 1)` (triangular2) or `gamma ** epoch`
+    /// (exp_range, gamma > 1) overflows: Python raises OverflowError there.
+    var overflowEpoch: Int? {
+      let total = up + down
+      switch mode {
+      case .triangular:
+        return nil
+      case .triangular2:
+        let estimate = 1024 * total
+        guard estimate.isFinite, estimate < 9e15 else { return nil }
+        var t = max(0, Int(estimate) - 3)
+        while (1 + Double(t) / total).rounded(.down) - 1 < 1024 { t += 1 }
+        return t
+      case .exponentialRange:
+        guard gamma > 1 else { return nil }
+        let estimate = 1024 * Double.log(2) / Double.log(gamma)
+        guard estimate.isFinite, estimate < 9e15 else { return nil }
+        var t = max(0, Int(estimate) - 3)
+        while Double.pow(gamma, Double(t)).isFinite { t += 1 }
+        return t
+      }
+    }
+
     var baseLR: Double
     var maxLR: Double
     var up: Double
