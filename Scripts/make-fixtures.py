@@ -1340,6 +1340,11 @@ def timm_errors():
             "cycle_limit": 3}, 25),
         ("StepLRScheduler decay_t 0", {"type": S + "StepLRScheduler", "lr": 0.1, "decay_t": 0}, 5),
         ("MultiStepLRScheduler without decay_t", {"type": S + "MultiStepLRScheduler", "lr": 0.1}, 5),
+        # The floating-log cycle index puts t_curr a hair below 0 at this cycle boundary; a
+        # fractional k_decay (or power) then makes the lr complex and math.cos raises TypeError.
+        ("CosineLRScheduler fractional k_decay at a cycle boundary", {"type": S + "CosineLRScheduler",
+            "lr": 0.0187, "t_initial": 15, "lr_min": 8.74e-06, "cycle_mul": 1.6, "cycle_decay": 0.93,
+            "cycle_limit": 3, "k_decay": 1.6, "noise_range_t": None}, 79),
     ]
     import timm.scheduler as TS
     if hasattr(TS, "WSDLRScheduler"):

@@ -134,7 +134,13 @@ extension ScheduleSpec {
                             + "takes the log of a non-positive number (ValueError: math domain error)")
     }
     if let complex = schedule.firstComplexStep(), complex < (stepLimit?.steps ?? Int.max) {
-      stepLimit = StepLimit(steps: complex, field: r.field("power"),
+      let field: String
+      if case .cycles(.poly(let power, _), _, _, _, _, _) = kind, power != power.rounded() {
+        field = "power"
+      } else {
+        field = "k_decay"
+      }
+      stepLimit = StepLimit(steps: complex, field: r.field(field),
                             reason: "at this cycle boundary timm raises a slightly negative number to the "
                               + "fractional power and its learning rate becomes a complex number")
     }

@@ -45,13 +45,19 @@ struct TimmSchedule: LearningRateSchedule {
     self.warmupStep = step
   }
 
-  /// The first update where `PolyLRScheduler` takes a fractional power of a negative number
-  /// (the floating-log cycle index puts `t_curr` a hair past `t_i` at some cycle boundaries):
-  /// timm's lr is complex there. Only boundaries can do it, so only they are checked.
+  /// The first update where a cycling schedule takes a fractional power of a negative number:
+  /// the floating-log cycle index puts `t_curr` a hair outside `[0, t_i]` at some cycle
+  /// boundaries, and `PolyLRScheduler`'s `power` or any `k_decay` then makes timm's lr complex.
+  /// Only boundaries can do it, so only they are checked.
   func firstComplexStep() -> Int? {
-    guard case .cycles(.poly(let power, _), let initial, _, let mul, _, let limit) = kind,
-      power != power.rounded(), mul > 1
+    guard case .cycles(let decay, let initial, _, let mul, _, let limit) = kind, mul != 1
     else { return nil }
+    let fractional: (Double) -> Bool = { $0 != $0.rounded() }
+    switch decay {
+    case .poly(let power, let k): guard fractional(power) || fractional(k) else { return nil }
+    case .cosine(let k): guard fractional(k) else { return nil }
+    case .tanh: return nil
+    }
     let offset = warmupPrefix ? warmupT : 0
     var start = 0.0
     var length = Double(initial)
