@@ -18,7 +18,8 @@ public enum LogReader {
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw .unreadable(path: path, reason: "no such file or directory")
     }
-    let log = isDirectory.boolValue ? try readDirectory(path, keys: keys) : try readFile(path, keys: keys)
+    var log = isDirectory.boolValue ? try DirectoryReader.read(path, keys: keys) : try readFile(path, keys: keys)
+    if lossKey == nil { SeriesRoles.assign(&log) }
     let normalized = log.normalized()
     let present = normalized.series.keys.sorted()
     for (option, key, used) in [("--loss-key", lossKey, keys.used.loss), ("--lr-key", lrKey, keys.used.lr),
@@ -113,75 +114,5 @@ public enum LogReader {
     else { throw .unrecognized(path: path, reason: "truncated JSON that cannot be repaired") }
     log.notes.insert("the file is truncated: read the complete log_history entries before the cut (a partial read)", at: 0)
     return log
-  }
-
-  static func readDirectory(_ path: String, keys: KeyMapping) throws(LogError) -> TrainingLog {
-    let fm = FileManager.default
-    guard let enumerator = fm.enumerator(atPath: path) else {
-      throw .unreadable(path: path, reason: "the directory cannot be listed")
-    }
-    var files: [String] = []
-    while let rel = enumerator.nextObject() as? String {
-      if rel.split(separator: "/").count > 5 { enumerator.skipDescendants(); continue }
-      files.append(rel)
-    }
-    func full(_ rel: String) -> String { (path as NSString).appendingPathComponent(rel) }
-    func name(_ rel: String) -> String { (rel as NSString).lastPathComponent }
-    if let lrkit = files.filter({ name($0) == "log.jsonl" }).sorted().first {
-      return try readFile(full(lrkit), keys: keys)
-    }
-    let states = files.filter { name($0) == "trainer_state.json" }
-    if !states.isEmpty {
-      // The newest checkpoint holds the longest history.
-      func stepOf(_ rel: String) -> Int {
-        let parts = rel.split(separator: "/")
-        guard parts.count >= 2, parts[parts.count - 2].hasPrefix("checkpoint-") else { return Int.max }
-        return Int(parts[parts.count - 2].dropFirst("checkpoint-".count)) ?? -1
-      }
-      let best = states.max { stepOf($0) < stepOf($1) }!
-      var log = try readFile(full(best), keys: keys)
-      if states.count > 1 { log.notes.append("read \(best), the newest of \(states.count) trainer_state.json files") }
-      return log
-    }
-    let events = files.filter { name($0).hasPrefix("events.out.tfevents") }.sorted()
-    if !events.isEmpty {
-      // One run directory: the first directory holding event files.
-      let dir = (events[0] as NSString).deletingLastPathComponent
-      var log = TrainingLog(format: "tensorboard", path: path)
-      for rel in events where (rel as NSString).deletingLastPathComponent == dir {
-        let b = try bytes(full(rel))
-        if b.isEmpty { log.notes.append("\(name(rel)) is empty"); continue }
-        TensorBoardReader.read(b, name: name(rel), into: &log, keys: keys)
-      }
-      return log
-    }
-    // Lightning: every version's metrics.csv, in version order (a resumed run continues in the
-    // next version; its repeated steps replace the earlier ones).
-    let metrics = files.filter { name($0) == "metrics.csv" }.sorted { a, b in
-      a.compare(b, options: .numeric) == .orderedAscending
-    }
-    if !metrics.isEmpty {
-      var merged: TrainingLog?
-      for rel in metrics {
-        guard let log = try? readFile(full(rel), keys: keys) else { continue }
-        if merged == nil {
-          merged = log
-          merged!.path = path
-        } else {
-          for (k, s) in log.series {
-            for (step, v) in zip(s.steps, s.values) { merged!.add(k, step: step, value: v) }
-          }
-          merged!.notes += log.notes
-        }
-      }
-      if var merged {
-        if metrics.count > 1 { merged.notes.append("merged \(metrics.count) metrics.csv files (\(metrics.joined(separator: ", ")))") }
-        return merged
-      }
-    }
-    for candidate in files.filter({ $0.hasSuffix(".csv") || $0.hasSuffix(".jsonl") }).sorted() {
-      if let log = try? readFile(full(candidate), keys: keys), !log.series.isEmpty { return log }
-    }
-    throw .unrecognized(path: path, reason: "no log.jsonl, trainer_state.json, metrics.csv, event file or CSV/JSONL log inside")
   }
 }

@@ -32,6 +32,9 @@ public struct TrainingLog: Sendable {
   public var series: [String: Series] = [:]
   /// What was skipped or could not be read (partial reads say so here).
   public var notes: [String] = []
+  /// The loss of a model that has learned nothing, `ln(classes)`, when the run says how many
+  /// classes (or tokens) it predicts: a Hugging Face model's `config.json`, or `--classes`.
+  public var chanceLoss: Double?
 
   /// A log of `format` read from `path`.
   public init(format: String, path: String) {

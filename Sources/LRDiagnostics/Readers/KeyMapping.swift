@@ -43,7 +43,8 @@ struct KeyMapping: Sendable {
     case "grad_norm", "train/grad_norm", "gradient_norm", "grad-norm":
       return "grad_norm"
     case "eval_loss", "val_loss", "eval/loss", "validation_loss", "loss/test", "loss/val", "val/loss",
-      "valid_loss", "test_loss", "val_loss_epoch":
+      "valid_loss", "test_loss", "val_loss_epoch", "loss/validation", "loss/valid", "validation/loss",
+      "valid/loss", "test/loss":
       return "eval_loss"
     case "eval_accuracy", "val_acc", "val_accuracy", "eval/accuracy", "eval_acc":
       return "eval_accuracy"

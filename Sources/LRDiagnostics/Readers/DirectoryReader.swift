@@ -1,0 +1,190 @@
+import Foundation
+import LRSupport
+
+/// Reads a run folder as the frameworks leave it: LRKit's run directory, a Hugging Face output
+/// folder (the newest `checkpoint-*/trainer_state.json`, and the model's `config.json` for the
+/// chance level), an MLflow store, TensorBoard log folders (a plain run, several runs, the Keras
+/// callback's `train/` and `validation/` runs), Lightning `metrics.csv` versions, or the first
+/// CSV/JSONL log found.
+enum DirectoryReader {
+  static func read(_ path: String, keys: KeyMapping) throws(LogError) -> TrainingLog {
+    let fm = FileManager.default
+    guard let enumerator = fm.enumerator(atPath: path) else {
+      throw .unreadable(path: path, reason: "the directory cannot be listed")
+    }
+    var files: [String] = []
+    while let rel = enumerator.nextObject() as? String {
+      if rel.split(separator: "/").count > 7 { enumerator.skipDescendants(); continue }
+      files.append(rel)
+    }
+    func full(_ rel: String) -> String { (path as NSString).appendingPathComponent(rel) }
+    func name(_ rel: String) -> String { (rel as NSString).lastPathComponent }
+    if let lrkit = files.filter({ name($0) == "log.jsonl" }).sorted().first {
+      return try LogReader.readFile(full(lrkit), keys: keys)
+    }
+    let states = files.filter { name($0) == "trainer_state.json" }
+    if !states.isEmpty {
+      // The newest checkpoint holds the longest history.
+      func stepOf(_ rel: String) -> Int {
+        let parts = rel.split(separator: "/")
+        guard parts.count >= 2, parts[parts.count - 2].hasPrefix("checkpoint-") else { return Int.max }
+        return Int(parts[parts.count - 2].dropFirst("checkpoint-".count)) ?? -1
+      }
+      let best = states.max { stepOf($0) < stepOf($1) }!
+      var log = try LogReader.readFile(full(best), keys: keys)
+      if states.count > 1 { log.notes.append("read \(best), the newest of \(states.count) trainer_state.json files") }
+      let configs = files.filter { name($0) == "config.json" }.sorted { $0.count < $1.count }
+      for config in configs {
+        if let chance = huggingFaceChance(full(config)) {
+          log.chanceLoss = chance.loss
+          log.notes.append("\(config): \(chance.what), so a model that learned nothing has a loss of \(format(chance.loss))")
+          break
+        }
+      }
+      return log
+    }
+    let mlflowRuns = MLflowReader.runDirectories(files)
+    if !mlflowRuns.isEmpty {
+      return MLflowReader.read(root: path, runs: mlflowRuns, files: files, keys: keys)
+    }
+    let events = files.filter { name($0).hasPrefix("events.out.tfevents") }.sorted()
+    if !events.isEmpty { return try tensorBoard(path, events: events, keys: keys) }
+    // Lightning: every version's metrics.csv, in version order (a resumed run continues in the
+    // next version; its repeated steps replace the earlier ones).
+    let metrics = files.filter { name($0) == "metrics.csv" }.sorted { a, b in
+      a.compare(b, options: .numeric) == .orderedAscending
+    }
+    if !metrics.isEmpty {
+      var merged: TrainingLog?
+      for rel in metrics {
+        guard let log = try? LogReader.readFile(full(rel), keys: keys) else { continue }
+        if merged == nil {
+          merged = log
+          merged!.path = path
+        } else {
+          for (k, s) in log.series {
+            for (step, v) in zip(s.steps, s.values) { merged!.add(k, step: step, value: v) }
+          }
+          merged!.notes += log.notes
+        }
+      }
+      if var merged {
+        if metrics.count > 1 { merged.notes.append("merged \(metrics.count) metrics.csv files (\(metrics.joined(separator: ", ")))") }
+        return merged
+      }
+    }
+    for candidate in files.filter({ $0.hasSuffix(".csv") || $0.hasSuffix(".jsonl") }).sorted() {
+      if let log = try? LogReader.readFile(full(candidate), keys: keys), !log.series.isEmpty { return log }
+    }
+    throw .unrecognized(path: path, reason: "no log.jsonl, trainer_state.json, MLflow metrics, metrics.csv, event file or CSV/JSONL log inside")
+  }
+
+  /// A Hugging Face model config's chance level: ln(labels) for a classifier, ln(vocabulary)
+  /// for a language model.
+  static func huggingFaceChance(_ path: String) -> (loss: Double, what: String)? {
+    guard let data = FileManager.default.contents(atPath: path),
+      let json = try? JSONValue.parse(bytes: Array(data))
+    else { return nil }
+    var architectures: [String] = []
+    if case .array(let a)? = json["architectures"] {
+      architectures = a.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
+    }
+    if architectures.contains(where: { $0.hasSuffix("ForSequenceClassification") || $0.hasSuffix("ForTokenClassification") }) {
+      var labels = 2
+      if case .object(let pairs)? = json["id2label"] { labels = pairs.count }
+      if case .number(let n, _)? = json["num_labels"] { labels = Int(n) }
+      guard labels >= 2 else { return nil }
+      return (Foundation.log(Double(labels)), "\(labels) labels")
+    }
+    if architectures.contains(where: { $0.hasSuffix("LMHeadModel") || $0.hasSuffix("ForCausalLM") }),
+      case .number(let v, _)? = json["vocab_size"], v >= 2
+    {
+      return (Foundation.log(v), "a vocabulary of \(Int(v)) tokens")
+    }
+    return nil
+  }
+
+  /// Event files grouped by folder: the Keras callback's `train/` + `validation/` pair, or one
+  /// run (the newest folder when there are several, said in a note).
+  static func tensorBoard(_ path: String, events: [String], keys: KeyMapping) throws(LogError) -> TrainingLog {
+    func full(_ rel: String) -> String { (path as NSString).appendingPathComponent(rel) }
+    var byDirectory: [String: [String]] = [:]
+    for rel in events { byDirectory[(rel as NSString).deletingLastPathComponent, default: []].append(rel) }
+    let dirs = byDirectory.keys.sorted()
+    func leaf(_ d: String) -> String { (d as NSString).lastPathComponent }
+    // Keras' TensorBoard callback: <logdir>/train and <logdir>/validation.
+    if let train = dirs.first(where: { leaf($0) == "train" }) {
+      let parent = (train as NSString).deletingLastPathComponent
+      let validation = dirs.first { leaf($0) == "validation" && ($0 as NSString).deletingLastPathComponent == parent }
+      var log = try run(path, files: byDirectory[train]!, keys: keys)
+      log.format = "keras-tensorboard"
+      // batch_loss (every update_freq batches) is the training loss; epoch_loss is per epoch.
+      let epochLoss = log.series.removeValue(forKey: "epoch_loss")
+      if let batch = log.series.removeValue(forKey: "batch_loss"), batch.count >= 3 {
+        log.series["loss"] = batch
+        log.notes.append("training loss from batch_loss (Keras logs the running mean of the epoch so far)")
+      } else if let epochLoss {
+        log.series["loss"] = epochLoss
+        log.notes.append("training loss from epoch_loss: one point per epoch")
+      }
+      if let validation {
+        let v = try run(path, files: byDirectory[validation]!, keys: keys)
+        if var eval = v.series["epoch_loss"] ?? v.series["loss"] {
+          // Validation is logged per epoch; put it on the batch axis when the training loss is.
+          if let epochLoss, let batch = log.series["loss"], epochLoss.count >= 1, batch.steps.last != epochLoss.steps.last,
+            let lastBatch = batch.steps.last
+          {
+            let perEpoch = Double(lastBatch + 1) / Double(epochLoss.steps.count)
+            eval.steps = eval.steps.map { Int((Double($0 + 1) * perEpoch).rounded()) - 1 }
+            log.notes.append("validation epochs placed on the batch axis at about \(Int(perEpoch.rounded())) batches per epoch")
+          }
+          log.series["eval_loss"] = eval
+        }
+      }
+      return log
+    }
+    var chosen = dirs[0]
+    if dirs.count > 1 {
+      chosen = dirs.max { (byDirectory[$0]!.max() ?? "") < (byDirectory[$1]!.max() ?? "") }!
+    }
+    var log = try run(path, files: byDirectory[chosen]!, keys: keys)
+    if dirs.count > 1 {
+      log.notes.append("\(dirs.count) TensorBoard runs here; read the newest, \(chosen) (point at another run's folder to read it)")
+    }
+    return log
+  }
+
+  /// One run folder's event files, oldest first. A later file that starts again at or before
+  /// the earlier files' first step is a new run in the same folder: only the newest is kept. A
+  /// later file that starts after it continues (a resume): it replaces the steps it repeats.
+  static func run(_ root: String, files: [String], keys: KeyMapping) throws(LogError) -> TrainingLog {
+    var combined = TrainingLog(format: "tensorboard", path: root)
+    var reruns = 0
+    for rel in files.sorted() {
+      let b = try LogReader.bytes((root as NSString).appendingPathComponent(rel))
+      let fileName = (rel as NSString).lastPathComponent
+      if b.isEmpty { combined.notes.append("\(fileName) is empty"); continue }
+      var one = TrainingLog(format: "tensorboard", path: root)
+      TensorBoardReader.read(b, name: fileName, into: &one, keys: keys)
+      guard let start = one.series.values.compactMap({ $0.steps.min() }).min() else {
+        combined.notes += one.notes
+        continue
+      }
+      let earlier = combined.series.values.compactMap { $0.steps.min() }.min()
+      if let earlier, start <= earlier {
+        reruns += 1
+        combined.series = [:]
+      } else if earlier != nil {
+        TensorBoardReader.purge(&combined, from: start)
+      }
+      for (name, s) in one.series {
+        for (k, v) in zip(s.steps, s.values) { combined.add(name, step: k, value: v) }
+      }
+      combined.notes += one.notes
+    }
+    if reruns > 0 {
+      combined.notes.append("this folder holds \(reruns + 1) runs that each start at step 0; read the newest")
+    }
+    return combined
+  }
+}
