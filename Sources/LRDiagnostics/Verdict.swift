@@ -17,6 +17,8 @@ public struct Verdict: Sendable, Equatable {
     case warmup
     /// Nothing wrong.
     case healthy
+    /// The log has no loss series to judge (the evidence lists the series it has).
+    case noLoss = "no_loss"
   }
 
   /// What was found.

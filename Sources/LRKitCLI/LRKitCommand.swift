@@ -12,7 +12,7 @@ public struct LRKitCommand: ParsableCommand {
       transformers.get_scheduler, …) with that API's own parameter names. A Hugging Face / TRL
       training config (learning_rate, lr_scheduler_type, warmup_steps, …) is accepted too.
       """,
-    subcommands: [Curve.self, Plot.self, Steps.self, Train.self, Diagnose.self, Compare.self, Sweep.self, FailureModes.self, Find.self, ReportCommand.self, Types.self, ResumeCheck.self, EvalBatch.self, OptimizerBatch.self])
+    subcommands: [Curve.self, Plot.self, Steps.self, Train.self, Diagnose.self, Compare.self, Sweep.self, FailureModes.self, Find.self, ReportCommand.self, Types.self, ResumeCheck.self, EvalBatch.self, OptimizerBatch.self, ReadLog.self])
 
   /// Creates the command.
   public init() {}

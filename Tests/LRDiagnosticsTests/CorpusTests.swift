@@ -56,11 +56,7 @@ struct CorpusTests {
   func present() { #expect(Corpus.cases.count >= 10) }
 
   /// Where LRKit's verdict and the hand label differ on purpose, with the reason.
-  static let disagreements: [String: (verdict: String, reason: String)] = [
-    "lightning/resumed-same-version/metrics.csv": (
-      "warmup",
-      "the resumed run restarts at full lr and the loss doubles in its first steps; LRKit calls that a missing (re-)warmup, the label calls the run healthy"),
-  ]
+  static let disagreements: [String: (verdict: String, reason: String)] = [:]
 
   @Test("each log is read in its format and its first verdict is one of its labels", arguments: Corpus.cases)
   func labelled(_ c: Corpus.Case) throws {

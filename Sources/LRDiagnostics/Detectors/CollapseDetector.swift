@@ -1,0 +1,46 @@
+/// Diverged without NaN: after real progress the loss returns to where it started (or to the
+/// chance level, a dead network) and stays there, or it ends far above its start.
+struct CollapseDetector: Detector {
+  func detect(_ c: CurveProfile, found: [Verdict], thresholds t: DiagnosisThresholds) -> Verdict? {
+    guard !found.contains(where: { $0.kind == .diverged }), c.count >= 5 else { return nil }
+    let n = c.count
+    if c.progress > t.collapseMinProgress * abs(c.start) {
+      var level = c.start - t.collapseReturnFraction * c.progress
+      if let chance = c.chance { level = min(level, chance * 0.95) }
+      for a in c.bestIndex..<n where c.trend[a] >= level {
+        let rest = c.trend[a...]
+        guard Double(rest.filter { $0 >= level }.count) >= t.collapsePersistence * Double(rest.count) else { continue }
+        guard Double(n - a) >= max(5, t.collapseMinLength * Double(n)) else { break }
+        let tail = Statistics.median(c.values[a...])
+        var what = "back to its start \(format(c.start))"
+        var confidence = 0.85
+        if let chance = c.chance, abs(tail - chance) <= 0.05 * chance {
+          what = "at the chance level ln(classes) = \(format(chance)) (a network that predicts nothing)"
+          confidence = 0.9
+        } else if tail > c.start * t.blowUpOverStart {
+          what = "above its start \(format(c.start))"
+          confidence = 0.9
+        }
+        return Verdict(
+          kind: .diverged, startStep: c.steps[a], endStep: c.steps[n - 1], confidence: confidence,
+          evidence: "the \(c.name) fell from \(format(c.start)) to \(format(c.best)) by step \(c.steps[c.bestIndex]), "
+            + "then went \(what) from step \(c.steps[a]) and stayed there (median \(format(tail)) over the last "
+            + "\(n - a) logged points)\(c.lrText(c.steps[a]))",
+          advice: "the run broke at step \(c.steps[a]): check what changed there (an lr jump, a resume, bad data); "
+            + "lower the peak learning rate and restart from a checkpoint before it",
+          lr: c.lr(at: c.steps[a]))
+      }
+    }
+    if c.final > t.blowUpOverStart * c.start, c.final > t.blowUpOverBest * max(c.best, 1e-12),
+      let b = c.trend.firstIndex(where: { $0 > t.blowUpOverStart * c.start && $0 > t.blowUpOverBest * c.best })
+    {
+      return Verdict(
+        kind: .diverged, startStep: c.steps[b], endStep: c.steps[n - 1], confidence: 0.85,
+        evidence: "the \(c.name) rose from \(format(c.start)) at the start (best \(format(c.best))) to \(format(c.final)) "
+          + "at the end, above its start from step \(c.steps[b])\(c.lrText(c.steps[b]))",
+        advice: "lower the peak learning rate (3–10×), add warmup and gradient clipping",
+        lr: c.lr(at: c.steps[b]))
+    }
+    return nil
+  }
+}
