@@ -31,6 +31,19 @@ struct CollapseDetector: Detector {
           lr: c.lr(at: c.steps[a]))
       }
     }
+    // An explosion by orders of magnitude that the run never recovers from: the loss ends no
+    // lower than its first value (a network killed in its first steps, often left at chance).
+    let first = c.values[0]
+    if first > 0, let e = c.peaks.indices.max(by: { c.peaks[$0] < c.peaks[$1] }),
+      c.peaks[e] > t.explosionFactor * first, c.final >= 0.9 * first, e < n - 1
+    {
+      return Verdict(
+        kind: .diverged, startStep: c.peakSteps[e], endStep: c.steps[n - 1], confidence: 0.85,
+        evidence: "the \(c.name) exploded from \(format(first)) to \(format(c.peaks[e])) at step \(c.peakSteps[e]) "
+          + "and never got below its first value again (it ends at \(format(c.final)))\(c.lrText(c.peakSteps[e]))",
+        advice: "lower the peak learning rate (3–10×), add warmup and gradient clipping",
+        lr: c.lr(at: c.peakSteps[e]))
+    }
     if c.final > t.blowUpOverStart * c.start, c.final > t.blowUpOverBest * max(c.best, 1e-12),
       let b = c.trend.firstIndex(where: { $0 > t.blowUpOverStart * c.start && $0 > t.blowUpOverBest * c.best })
     {

@@ -28,6 +28,9 @@ public struct DiagnosisThresholds: Sendable, Equatable {
   public var collapsePersistence = 0.9
   /// … for at least this fraction of the run.
   public var collapseMinLength = 0.1
+  /// Explosion: a point this many times the first loss, with the run ending no lower than its
+  /// first value, is a diverged run.
+  public var explosionFactor = 100.0
   /// Blow-up without NaN: the final level above this multiple of the start …
   public var blowUpOverStart = 1.5
   /// … and this multiple of the best level.

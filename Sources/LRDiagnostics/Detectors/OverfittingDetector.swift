@@ -20,6 +20,11 @@ struct OverfittingDetector: Detector {
     guard rise > t.overfittingRise, after.count >= 2, aboveShare >= t.overfittingAboveFraction,
       lateRise > t.overfittingRise / 2, trainAtEnd < trainAtBest
     else { return nil }
+    // A validation loss set back by a spike right after its minimum is the spike's damage.
+    let next = eval.steps[m + 1]
+    if SpikeDetector.events(c, t).contains(where: { (eval.steps[m]...next).contains(c.peakSteps[$0.start]) }) {
+      return nil
+    }
     let confidence = min(0.95, 0.5 + 0.4 * min(1, rise / 0.5) * min(1, Double(after.count) / 4))
     return Verdict(
       kind: .overfitting, startStep: eval.steps[m], endStep: eval.steps[ev.count - 1], confidence: confidence,

@@ -19,19 +19,20 @@ struct WarmupDetector: Detector {
     // Recovery: the run ends well below its first loss.
     guard c.final < first - 0.3 * max(first - c.best, 0), c.best < 0.9 * first else { return nil }
     let at = c.peakSteps[p]
+    // Confidence: the size of the rise against the early noise, and whether the logged lr shows
+    // the cause (at its peak from the first step).
     var note = ""
-    var confidence = 0.65
+    var confidence = 0.6 + 0.1 * min(1, (z - t.warmupNoiseMultiple) / 10)
     if let lrPeak = c.lrPeak, lrPeak.value > 0, let lrThere = c.lr(at: at) {
       guard lrThere >= t.warmupLRFraction * lrPeak.value else { return nil }
       if let first = c.lr?.values.first, first >= 0.9 * lrPeak.value {
         note = "; the lr starts at its peak \(format(first)) (no warmup)"
-        confidence = 0.8
+        confidence += 0.1
       } else {
         note = "; the lr reaches its peak \(format(lrPeak.value)) at step \(lrPeak.step), too early to settle"
-        confidence = 0.7
+        confidence += 0.05
       }
     }
-    if z > 10 { confidence = min(0.9, confidence + 0.05) }
     let total = max(c.steps[n - 1] - c.steps[0], 1)
     let suggestion = max(1, Int((Double(total) * 0.05).rounded()))
     return Verdict(
