@@ -11,14 +11,19 @@ public enum LogReader {
   /// - Parameters:
   ///   - lossKey, lrKey, stepKey: names to use for the training loss, learning rate and step in
   ///     generic logs.
+  ///   - completeRecordsOnly: for a log still being written (`--follow`): text logs are read up
+  ///     to their last newline, and a JSON document cut short is an ``LogError/incomplete(path:)``
+  ///     error (read again later) rather than a partial read.
   public static func read(_ path: String, lossKey: String? = nil, lrKey: String? = nil,
-                          stepKey: String? = nil) throws(LogError) -> TrainingLog {
+                          stepKey: String? = nil, completeRecordsOnly: Bool = false) throws(LogError) -> TrainingLog {
     let keys = KeyMapping(loss: lossKey, lr: lrKey, step: stepKey)
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw .unreadable(path: path, reason: "no such file or directory")
     }
-    var log = isDirectory.boolValue ? try DirectoryReader.read(path, keys: keys) : try readFile(path, keys: keys)
+    var log = isDirectory.boolValue
+      ? try DirectoryReader.read(path, keys: keys)
+      : try readFile(path, keys: keys, completeRecordsOnly: completeRecordsOnly)
     if lossKey == nil { SeriesRoles.assign(&log) }
     let normalized = log.normalized()
     let present = normalized.series.keys.sorted()
@@ -39,8 +44,8 @@ public enum LogReader {
     return [UInt8](data)
   }
 
-  static func readFile(_ path: String, keys: KeyMapping) throws(LogError) -> TrainingLog {
-    let b = try bytes(path)
+  static func readFile(_ path: String, keys: KeyMapping, completeRecordsOnly: Bool = false) throws(LogError) -> TrainingLog {
+    var b = try bytes(path)
     guard !b.isEmpty else { throw .empty(path: path, reason: "the file is empty") }
     if TensorBoardReader.looksLikeEventFile(b) {
       var log = TrainingLog(format: "tensorboard", path: path)
@@ -55,12 +60,15 @@ public enum LogReader {
         if let log = JSONReaders.trainerState(root, path: path, keys: keys) { return log }
         if case .object = root { return JSONReaders.jsonl(b, path: path, keys: keys) }
       } else if looksLikeTruncatedTrainerState(b) {
+        if completeRecordsOnly { throw .incomplete(path: path) }
         return try truncatedTrainerState(b, path: path, keys: keys)
       }
+      if completeRecordsOnly { b = completeLines(b) }
       let log = JSONReaders.jsonl(b, path: path, keys: keys)
       if !log.series.isEmpty { return log }
       throw .unrecognized(path: path, reason: "JSON, but neither a trainer_state.json nor JSON lines with metrics")
     }
+    if completeRecordsOnly { b = completeLines(b) }
     let text = String(decoding: b, as: UTF8.self)
     if let log = CSVReader.read(text, path: path, keys: keys) { return log }
     if let step = keys.step, !keys.used.step {
@@ -69,6 +77,12 @@ public enum LogReader {
       throw .missingKey(path: path, option: "--step-key", key: step, present: header)
     }
     throw .unrecognized(path: path, reason: "no step column or known structure")
+  }
+
+  /// The bytes up to and including the last newline: a line still being written is not data.
+  static func completeLines(_ b: [UInt8]) -> [UInt8] {
+    guard let last = b.lastIndex(of: 0x0A) else { return [] }
+    return Array(b[...last])
   }
 
   static func looksLikeTruncatedTrainerState(_ b: [UInt8]) -> Bool {

@@ -82,6 +82,8 @@ public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
   case empty(path: String, reason: String)
   /// A key the user named (`--loss-key` and the like) is not in the log.
   case missingKey(path: String, option: String, key: String, present: [String])
+  /// A document still being written (read again later).
+  case incomplete(path: String)
 
   /// One line naming the file and the problem.
   public var description: String {
@@ -89,6 +91,7 @@ public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
     case .unreadable(let p, let r): "'\(p)': \(r)"
     case .unrecognized(let p, let r): "'\(p)': not a training log LRKit can read (\(r))"
     case .empty(let p, let r): "'\(p)': \(r)"
+    case .incomplete(let p): "'\(p)': the file is being written (incomplete)"
     case .missingKey(let p, let option, let key, let present):
       "'\(p)': \(option) '\(key)' is not in the log; series present: "
         + (present.isEmpty ? "none" : present.joined(separator: ", "))

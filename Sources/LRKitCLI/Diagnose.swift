@@ -8,11 +8,30 @@ import LRSchedules
 /// `lrkit diagnose`: read a training log from any framework and say what went wrong.
 struct Diagnose: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Read a training log (LRKit, Hugging Face, Lightning, TensorBoard, CSV/JSONL) and say what went wrong.",
+    abstract: "Read a training log (LRKit, Hugging Face, Lightning, TensorBoard, Keras, MLflow, W&B, CSV/JSONL) and say what went wrong.",
     discussion: """
-      PATH is a file or a directory (a run directory, an output_dir with checkpoint-* folders, a
-      TensorBoard log directory). Verdicts: diverged, spikes, stagnation, oscillation, overfitting,
-      warmup, healthy — each with the step range, the numbers behind it, a confidence and advice.
+      PATH is a file or a directory (a run directory, an output_dir with checkpoint-* folders, a \
+      TensorBoard log directory, an MLflow run). Verdicts: diverged, oscillation, overfitting, warmup, \
+      stagnation, spikes, healthy (or no_loss when the log has no loss series) — the primary one \
+      first, each with the step range, the numbers behind it, a confidence and advice.
+
+      When the log has the learning rate, the schedule behind it is identified and printed as a \
+      native spec (`lrkit curve --spec` reproduces it); with --schedule the logged lr is audited \
+      against the schedule you meant instead, naming the first step where they part.
+
+      --follow watches a run while it trains: it prints a line whenever the primary verdict \
+      changes and exits with status 3 at the first fatal sign (a non-finite loss, a blow-up or a \
+      collapse), so that a script can stop the job.
+
+      Exit status: 0 done; 1 the log cannot be read (the message names the file); 2 a verdict \
+      named by --fail-on was found, or --fail-on was given and the log has no loss series; 3 \
+      --follow saw the run diverge.
+
+      Examples:
+        lrkit diagnose runs/digits
+        lrkit diagnose output_dir --schedule warmup-cosine.json
+        lrkit diagnose metrics.csv --loss-key train_loss_step --fail-on diverged,oscillation
+        lrkit diagnose --follow runs/shakespeare/log.jsonl --interval 5
       """)
 
   /// Output formats.
@@ -25,25 +44,45 @@ struct Diagnose: ParsableCommand {
   @Option(help: "Column or key holding the training loss (generic logs).") var lossKey: String?
   @Option(help: "Column or key holding the learning rate (generic logs).") var lrKey: String?
   @Option(help: "Column or key holding the step (generic logs).") var stepKey: String?
+  @Option(help: "The schedule the run was meant to follow (a spec file or inline JSON): audit the logged lr against it.")
+  var schedule: String?
+  @Flag(help: "Watch the log while the run writes it; print verdict changes; exit 3 when it diverges.") var follow = false
+  @Option(help: "Seconds between checks with --follow.") var interval: Double = 2
+  @Option(help: "With --follow, stop after the log has not changed for this many seconds (0: never).") var idleExit: Double = 0
 
   func run() throws {
+    var kinds: Set<Verdict.Kind> = []
+    if let failOn {
+      for name in failOn.split(separator: ",") {
+        let n = name.trimmingCharacters(in: .whitespaces)
+        guard let k = Verdict.Kind(rawValue: n) else {
+          throw CLIError("--fail-on '\(n)': not a verdict (\(Verdict.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        kinds.insert(k)
+      }
+    }
+    guard interval > 0, interval.isFinite else { throw CLIError("--interval must be a positive number of seconds") }
+    guard idleExit >= 0, idleExit.isFinite else { throw CLIError("--idle-exit must be 0 or a positive number of seconds") }
+    var intended: DecodedSchedule?
+    if let schedule {
+      try reportingErrors {
+        let trimmed = schedule.trimmingCharacters(in: .whitespacesAndNewlines)
+        let spec = trimmed.hasPrefix("{") ? try ScheduleSpec.parseJSON(trimmed) : try SpecLoading.spec(schedule)
+        intended = try ScheduleSpec.decode(spec)
+      }
+    }
+    if follow {
+      try Follower(command: self, intended: intended).run()
+      return
+    }
     var failing = false
     try runWritingToStandardOutput { out in
-      var kinds: Set<Verdict.Kind> = []
-      if let failOn {
-        for name in failOn.split(separator: ",") {
-          let n = name.trimmingCharacters(in: .whitespaces)
-          guard let k = Verdict.Kind(rawValue: n) else {
-            throw CLIError("--fail-on '\(n)': not a verdict (\(Verdict.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
-          }
-          kinds.insert(k)
-        }
-      }
       let log = try LogReader.read(path, lossKey: lossKey, lrKey: lrKey, stepKey: stepKey)
       let verdicts = Diagnoser.diagnose(log)
+      let lrFinding = LRFinding(log, intended: intended)
       switch format {
-      case .json: out.write(DiagnosisReport.json(log, verdicts).serialized() + "\n")
-      case .text: out.write(DiagnosisReport.text(log, verdicts, color: isatty(STDOUT_FILENO) != 0) + "\n")
+      case .json: out.write(DiagnosisReport.json(log, verdicts, lr: lrFinding).serialized() + "\n")
+      case .text: out.write(DiagnosisReport.text(log, verdicts, lr: lrFinding, color: isatty(STDOUT_FILENO) != 0) + "\n")
       }
       if let svg {
         let chart = DiagnosisReport.svg(log, verdicts)
@@ -51,15 +90,66 @@ struct Diagnose: ParsableCommand {
           throw CLIError("--svg '\(svg)': cannot be written")
         }
       }
-      failing = verdicts.contains { kinds.contains($0.kind) }
+      failing = verdicts.contains { kinds.contains($0.kind) } || (!kinds.isEmpty && verdicts.first?.kind == .noLoss)
     }
     if failing { throw ExitCode(2) }
   }
 }
 
+/// What the log's lr says: the audit against the intended schedule, or the identified schedule.
+enum LRFinding {
+  case audit(ScheduleAudit.Finding)
+  case identified(ScheduleIdentifier.Match)
+  case none(String)
+
+  init(_ log: TrainingLog, intended: DecodedSchedule?) {
+    guard let lr = log.series["lr"], lr.count >= 3 else {
+      self = .none(intended == nil ? "the log has no learning rate" : "the log has no learning rate to audit")
+      return
+    }
+    if let intended {
+      self = .audit(ScheduleAudit.audit(lr, against: intended))
+    } else if let m = ScheduleIdentifier.identify(lr) {
+      self = .identified(m)
+    } else {
+      self = .none("no positive learning rate logged")
+    }
+  }
+
+  var text: String {
+    switch self {
+    case .audit(let f): "schedule audit: " + f.summary
+    case .identified(let m):
+      "schedule: \(m.summary)" + (m.maxError <= 1e-3 ? "" : " (nearest fit; largest difference \(percentText(m.maxError)) of the peak)")
+        + "\n  spec: \(m.spec)"
+    case .none(let why): "schedule: \(why)"
+    }
+  }
+
+  var json: JSONValue {
+    switch self {
+    case .audit(let f):
+      .object([("audit", .object([
+        ("matches", .bool(f.firstMismatchStep == nil)), ("offset", .int(f.offset)), ("compared", .int(f.compared)),
+        ("first_mismatch_step", f.firstMismatchStep.map { .int($0) } ?? .null),
+        ("logged", f.logged.map { .double($0) } ?? .null), ("expected", f.expected.map { .double($0) } ?? .null),
+        ("cause", f.cause.map { .string($0) } ?? .null), ("summary", .string(f.summary)),
+      ]))])
+    case .identified(let m):
+      .object([("identified", .object([
+        ("spec", (try? ScheduleSpec.parseJSON(m.spec)) ?? .string(m.spec)), ("summary", .string(m.summary)),
+        ("max_error", .double(m.maxError)), ("offset", .int(m.offset)),
+      ]))])
+    case .none(let why): .object([("none", .string(why))])
+    }
+  }
+}
+
+func percentText(_ x: Double) -> String { String(format: "%.2g %%", x * 100) }
+
 /// Renders a diagnosis as text, JSON or an annotated SVG chart.
 enum DiagnosisReport {
-  static func json(_ log: TrainingLog, _ verdicts: [Verdict]) -> JSONValue {
+  static func json(_ log: TrainingLog, _ verdicts: [Verdict], lr: LRFinding? = nil) -> JSONValue {
     .object([
       ("log", .object([
         ("format", .string(log.format)), ("path", .string(log.path)),
@@ -73,10 +163,11 @@ enum DiagnosisReport {
           ("advice", .string(v.advice)), ("lr", v.lr.map { .double($0) } ?? .null),
         ])
       })),
+      ("schedule", lr?.json ?? .null),
     ])
   }
 
-  static func text(_ log: TrainingLog, _ verdicts: [Verdict], color: Bool) -> String {
+  static func text(_ log: TrainingLog, _ verdicts: [Verdict], lr lrFinding: LRFinding? = nil, color: Bool) -> String {
     var lines: [String] = []
     let loss = log.series["loss"] ?? log.series["eval_loss"]
     lines.append("\(log.path) — \(log.format), \(loss?.count ?? 0) loss points, series: \(log.series.keys.sorted().joined(separator: ", "))")
@@ -89,6 +180,7 @@ enum DiagnosisReport {
       lines.append("  evidence: \(v.evidence)")
       lines.append("  advice:   \(v.advice)")
     }
+    if let lrFinding { lines.append(""); lines.append(lrFinding.text) }
     if let loss {
       let (x, y) = thin(loss.steps.map(Double.init), loss.values, to: 280)
       var chart = TerminalChart(
