@@ -51,48 +51,51 @@ struct Diagnose: ParsableCommand {
   @Option(help: "With --follow, stop after the log has not changed for this many seconds (0: never).") var idleExit: Double = 0
 
   func run() throws {
+    var status: Int32 = 0
+    try runWritingToStandardOutput { out in status = try execute(&out) }
+    if status != 0 { throw ExitCode(status) }
+  }
+
+  /// The verdicts named by --fail-on.
+  func failKinds() throws -> Set<Verdict.Kind> {
     var kinds: Set<Verdict.Kind> = []
-    if let failOn {
-      for name in failOn.split(separator: ",") {
-        let n = name.trimmingCharacters(in: .whitespaces)
-        guard let k = Verdict.Kind(rawValue: n) else {
-          throw CLIError("--fail-on '\(n)': not a verdict (\(Verdict.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        kinds.insert(k)
+    for name in (failOn ?? "").split(separator: ",") {
+      let n = name.trimmingCharacters(in: .whitespaces)
+      guard let k = Verdict.Kind(rawValue: n) else {
+        throw CLIError("--fail-on '\(n)': not a verdict (\(Verdict.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
       }
+      kinds.insert(k)
     }
+    return kinds
+  }
+
+  /// Runs the command, writing to `out`; returns the exit status (0, 2 or 3).
+  func execute(_ out: inout Output) throws -> Int32 {
+    let kinds = try failKinds()
     guard interval > 0, interval.isFinite else { throw CLIError("--interval must be a positive number of seconds") }
     guard idleExit >= 0, idleExit.isFinite else { throw CLIError("--idle-exit must be 0 or a positive number of seconds") }
     var intended: DecodedSchedule?
     if let schedule {
-      try reportingErrors {
-        let trimmed = schedule.trimmingCharacters(in: .whitespacesAndNewlines)
-        let spec = trimmed.hasPrefix("{") ? try ScheduleSpec.parseJSON(trimmed) : try SpecLoading.spec(schedule)
-        intended = try ScheduleSpec.decode(spec)
+      let trimmed = schedule.trimmingCharacters(in: .whitespacesAndNewlines)
+      let spec = trimmed.hasPrefix("{") ? try ScheduleSpec.parseJSON(trimmed) : try SpecLoading.spec(schedule)
+      intended = try ScheduleSpec.decode(spec)
+    }
+    if follow { return try Follower(command: self, failKinds: kinds).run(&out) }
+    let log = try LogReader.read(path, lossKey: lossKey, lrKey: lrKey, stepKey: stepKey)
+    let verdicts = Diagnoser.diagnose(log)
+    let lrFinding = LRFinding(log, intended: intended)
+    switch format {
+    case .json: out.write(DiagnosisReport.json(log, verdicts, lr: lrFinding).serialized() + "\n")
+    case .text: out.write(DiagnosisReport.text(log, verdicts, lr: lrFinding, color: !out.capturing && isatty(STDOUT_FILENO) != 0) + "\n")
+    }
+    if let svg {
+      let chart = DiagnosisReport.svg(log, verdicts)
+      guard FileManager.default.createFile(atPath: svg, contents: Data(chart.utf8)) else {
+        throw CLIError("--svg '\(svg)': cannot be written")
       }
     }
-    if follow {
-      try Follower(command: self, intended: intended).run()
-      return
-    }
-    var failing = false
-    try runWritingToStandardOutput { out in
-      let log = try LogReader.read(path, lossKey: lossKey, lrKey: lrKey, stepKey: stepKey)
-      let verdicts = Diagnoser.diagnose(log)
-      let lrFinding = LRFinding(log, intended: intended)
-      switch format {
-      case .json: out.write(DiagnosisReport.json(log, verdicts, lr: lrFinding).serialized() + "\n")
-      case .text: out.write(DiagnosisReport.text(log, verdicts, lr: lrFinding, color: isatty(STDOUT_FILENO) != 0) + "\n")
-      }
-      if let svg {
-        let chart = DiagnosisReport.svg(log, verdicts)
-        guard FileManager.default.createFile(atPath: svg, contents: Data(chart.utf8)) else {
-          throw CLIError("--svg '\(svg)': cannot be written")
-        }
-      }
-      failing = verdicts.contains { kinds.contains($0.kind) } || (!kinds.isEmpty && verdicts.first?.kind == .noLoss)
-    }
-    if failing { throw ExitCode(2) }
+    let failing = verdicts.contains { kinds.contains($0.kind) } || (!kinds.isEmpty && verdicts.first?.kind == .noLoss)
+    return failing ? 2 : 0
   }
 }
 

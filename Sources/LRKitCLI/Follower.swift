@@ -11,7 +11,7 @@ import LRSchedules
 /// partly written record is never read as data.
 struct Follower {
   let command: Diagnose
-  let intended: DecodedSchedule?
+  let failKinds: Set<Verdict.Kind>
 
   /// Size and modification time of the file, or of every file under the directory.
   static func signature(_ path: String) -> [Int]? {
@@ -31,14 +31,15 @@ struct Follower {
     return out
   }
 
-  func run() throws {
-    var out = Output()
+  /// Follows until the run diverges (3), the log stays unchanged for `--idle-exit` seconds (0,
+  /// or 2 when the last verdict is one --fail-on names), or the process is interrupted.
+  func run(_ out: inout Output) throws -> Int32 {
     var last: [Int]?
     var lastKind: Verdict.Kind?
     var lastChange = Date()
     var waitingSaid = false
     let fatal: Set<Verdict.Kind> = [.diverged]
-    func say(_ line: String) {
+    func say(_ line: String, _ out: inout Output) {
       let time = ISO8601DateFormatter.string(from: Date(), timeZone: .current, formatOptions: [.withTime, .withColonSeparatorInTime])
       out.write("[\(time)] \(line)\n")
       out.flush()
@@ -46,7 +47,7 @@ struct Follower {
     while true {
       let sig = Self.signature(command.path)
       if sig == nil, !waitingSaid {
-        say("waiting for '\(command.path)' to appear")
+        say("waiting for '\(command.path)' to appear", &out)
         waitingSaid = true
       }
       if let sig, sig != last {
@@ -58,22 +59,17 @@ struct Follower {
           if let primary = verdicts.first, primary.kind != lastKind {
             lastKind = primary.kind
             let step = log.series["loss"]?.steps.last ?? primary.endStep
-            say("step \(step): \(primary.kind.rawValue) (\(Int((primary.confidence * 100).rounded())) %) — \(primary.evidence)")
+            say("step \(step): \(primary.kind.rawValue) (\(Int((primary.confidence * 100).rounded())) %) — \(primary.evidence)", &out)
             if let d = verdicts.first(where: { fatal.contains($0.kind) }) {
-              say("the run diverged: \(d.advice)")
-              throw ExitCode(3)
+              say("the run diverged: \(d.advice)", &out)
+              return 3
             }
           }
         }
       }
       if command.idleExit > 0, Date().timeIntervalSince(lastChange) >= command.idleExit {
-        say("no change for \(Int(command.idleExit)) s; last verdict: \(lastKind?.rawValue ?? "none")")
-        if let failOn = command.failOn, let k = lastKind,
-          failOn.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == k.rawValue })
-        {
-          throw ExitCode(2)
-        }
-        return
+        say("no change for \(Int(command.idleExit)) s; last verdict: \(lastKind?.rawValue ?? "none")", &out)
+        return lastKind.map { failKinds.contains($0) } == true ? 2 : 0
       }
       Thread.sleep(forTimeInterval: command.interval)
     }

@@ -12,6 +12,11 @@ struct CollapseDetector: Detector {
         guard Double(rest.filter { $0 >= level }.count) >= t.collapsePersistence * Double(rest.count) else { continue }
         guard Double(n - a) >= max(5, t.collapseMinLength * Double(n)) else { break }
         let tail = Statistics.median(c.values[a...])
+        // A dead network sits still; a loss bouncing around its start level is oscillation
+        // (unless it bounces far above the start).
+        let logs = c.values[a...].map(Statistics.safeLog)
+        let bounce = Statistics.spread(logs, around: Statistics.median(logs))
+        if tail <= c.start * t.blowUpOverStart, bounce > t.collapseStillness { break }
         var what = "back to its start \(format(c.start))"
         var confidence = 0.85
         if let chance = c.chance, abs(tail - chance) <= 0.05 * chance {

@@ -26,8 +26,10 @@ public struct DiagnosisThresholds: Sendable, Equatable {
   public var collapseReturnFraction = 0.1
   /// … and stays there (this fraction of the remaining points) …
   public var collapsePersistence = 0.9
-  /// … for at least this fraction of the run.
+  /// … for at least this fraction of the run, sitting still (a robust spread of `log(loss)`
+  /// below this) unless it sits far above its start.
   public var collapseMinLength = 0.1
+  public var collapseStillness = 0.35
   /// Explosion: a point this many times the first loss, with the run ending no lower than its
   /// first value, is a diverged run.
   public var explosionFactor = 100.0
