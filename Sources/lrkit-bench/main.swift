@@ -235,6 +235,8 @@ if wants("diagnose") {
       let t0 = now()
       let log = try LogReader.read(path)
       let verdicts = Diagnoser.diagnose(log)
+      // What `lrkit diagnose` prints besides: the schedule behind the logged lr.
+      if let lr = log.series["lr"] { _ = ScheduleIdentifier.identify(lr) }
       bestNs = min(bestNs, Double(now() - t0))
       points = log.series["loss"]?.count ?? 0
       verdict = verdicts.first?.kind.rawValue ?? ""

@@ -60,7 +60,9 @@ public enum ScheduleAudit {
     finding.firstMismatchStep = s
     finding.logged = v
     finding.expected = expected(s + offset)
-    finding.cause = cause(pts, from: i, offset: offset, expected: expected, scale: scale)
+    // The cause is judged on at most ~2000 points of the rest.
+    let rest = ScheduleIdentifier.thin(Array(pts[i...]))
+    finding.cause = cause(rest, from: 0, offset: offset, expected: expected, scale: scale)
     return finding
   }
 

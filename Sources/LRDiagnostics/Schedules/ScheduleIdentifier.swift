@@ -25,7 +25,7 @@ public enum ScheduleIdentifier {
   /// The best-fitting spec for the logged lr series, or nil when it has fewer than 3 points or
   /// no positive value.
   public static func identify(_ lr: TrainingLog.Series) -> Match? {
-    let points = zip(lr.steps, lr.values).filter { $0.1.isFinite && $0.0 >= 0 }
+    let points = thin(zip(lr.steps, lr.values).filter { $0.1.isFinite && $0.0 >= 0 })
     guard points.count >= 3, let peak = points.map(\.1).max(), peak > 0 else { return nil }
     var scored: [(Candidate, Double, Int)] = []
     for offset in [0, -1, 1] {
@@ -48,6 +48,24 @@ public enum ScheduleIdentifier {
     let best = refined.filter { $0.maxError <= lowest * 1.05 + 2e-6 }
       .min { (complexity($0.spec), abs($0.offset), $0.maxError) < (complexity($1.spec), abs($1.offset), $1.maxError) }
     return best
+  }
+
+  /// At most about 2000 points for long logs: evenly spaced, plus the points on both sides of
+  /// every jump (a step decay's milestones must stay exact).
+  static func thin(_ pts: [(Int, Double)], limit: Int = 2000) -> [(Int, Double)] {
+    guard pts.count > limit else { return pts }
+    let peak = pts.map { abs($0.1) }.max() ?? 1
+    let stride = (pts.count + limit - 1) / limit
+    var keep = Set(Swift.stride(from: 0, to: pts.count, by: stride))
+    keep.insert(pts.count - 1)
+    var jumps = 0
+    for i in 1..<pts.count where abs(pts[i].1 - pts[i - 1].1) > 1e-3 * peak {
+      keep.insert(i - 1)
+      keep.insert(i)
+      jumps += 1
+      if jumps > limit { break }
+    }
+    return keep.sorted().map { pts[$0] }
   }
 
   /// How many numbers a spec holds: the simpler of two equally good fits has fewer.
