@@ -1,6 +1,6 @@
 /// Reads a training curve and says what went wrong, with evidence.
 ///
-/// The curve is measured once (``CurveProfile``: the trend, the noise, the start, best, final
+/// The curve is measured once (the trend, the noise, the start, best, final
 /// and chance levels), then each detector judges it on those scales, with the thresholds of
 /// ``DiagnosisThresholds``:
 /// - **diverged**: a NaN/Inf loss or gradient norm; a collapse (after real progress the loss

@@ -9,8 +9,10 @@ public enum LogReader {
   /// Reads `path`. A directory is searched for logs (the newest `checkpoint-*` for Hugging Face,
   /// every event file of a TensorBoard run).
   /// - Parameters:
-  ///   - lossKey, lrKey, stepKey: names to use for the training loss, learning rate and step in
-  ///     generic logs.
+  ///   - path: a log file or a run directory.
+  ///   - lossKey: the column or key of the training loss in generic logs.
+  ///   - lrKey: the column or key of the learning rate in generic logs.
+  ///   - stepKey: the column or key of the step in generic logs.
   ///   - completeRecordsOnly: for a log still being written (`--follow`): text logs are read up
   ///     to their last newline, and a JSON document cut short is an ``LogError/incomplete(path:)``
   ///     error (read again later) rather than a partial read.

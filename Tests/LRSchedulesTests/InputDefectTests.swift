@@ -310,3 +310,25 @@ struct InputDefectTests {
     #expect(Set(Self.familySpecs.map(\.0)) == native)
   }
 }
+
+/// The example of the DocC article "Writing your own schedule", as written there.
+struct Halving: LearningRateSchedule {
+  var lr: Double
+  var period: Int
+  var floor: Double
+
+  func value(at step: Int) -> Double {
+    max(floor, lr / Double(1 << min(step / period, 62)))
+  }
+}
+
+@Suite("Documentation examples")
+struct DocumentationExampleTests {
+  @Test("a schedule of one's own composes with Warmup as the article says")
+  func ownSchedule() {
+    let schedule = Warmup(Halving(lr: 1e-3, period: 1000, floor: 1e-5), steps: 200)
+    #expect(schedule.value(at: 1200) == 5e-4)
+    #expect(schedule.value(at: 0) == 0)
+    #expect(schedule.value(at: 1_000_000) == 1e-5)
+  }
+}

@@ -50,8 +50,10 @@ public struct DecodedSchedule: Sendable {
 
   /// The learning rates (and momenta) of updates `0..<steps`.
   ///
-  /// - Parameter metrics: for plateau specs, the metric reported after update `k` at index `k`;
-  ///   at least `steps − 1` values.
+  /// - Parameters:
+  ///   - steps: the number of updates to draw.
+  ///   - metrics: for plateau specs, the metric reported after update `k` at index `k`; at least
+  ///     `steps − 1` values.
   /// - Throws: `stepOutOfRange` where the peer refuses, `missingField("metrics")` when a plateau
   ///   spec gets too few metrics.
   public func curve(steps: Int, metrics: [Double]? = nil) throws(ScheduleError) -> Curve {

@@ -12,7 +12,12 @@ extension GPT {
   /// by `rng`, one draw per shard.
   ///
   /// - Parameters:
-  ///   - tokens: `batch × context` input tokens; `targets` the next tokens, same shape.
+  ///   - tokens: `batch × context` input tokens.
+  ///   - targets: the next tokens, same shape.
+  ///   - parameters: the flat parameter vector.
+  ///   - gradients: receives the gradient when not nil (a forward pass alone when nil).
+  ///   - w: the workspace holding the activations.
+  ///   - rng: the dropout generator (nil: no dropout).
   ///   - threads: the most threads to use (the result is the same for any value).
   public func pass(tokens: [Int32], targets: [Int32], parameters: [Float], gradients: inout [Float]?,
                    workspace w: GPTWorkspace, rng: inout SplitMix64?, threads: Int = GEMM.threads) -> Double {
