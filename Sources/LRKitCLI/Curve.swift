@@ -8,9 +8,16 @@ struct Curve: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Print the learning rate of every update (0-based) for a schedule spec.",
     discussion: """
-      CSV has the header step,lr (plus momentum for schedules that drive momentum or Adam's beta1)
-      and numbers in shortest round-trip form. Without --steps the schedule's own length is used.
-      Plateau schedules need --metrics: one number per line, the metric reported after update k.
+      CSV has the header step,lr (plus momentum for schedules that drive momentum or Adam's beta1) \
+      and numbers in shortest round-trip form; json holds the same arrays; term draws a chart in \
+      the terminal; svg writes a chart (momentum on its own axis). Without --steps the \
+      schedule's own length is used. Plateau schedules need --metrics: one number per line, the \
+      metric reported after update k.
+
+      Examples:
+        lrkit curve --spec Examples/warmup-cosine.json --format term
+        lrkit curve --spec Examples/torch-warmup-cosine.json --steps 5
+        lrkit curve --spec Examples/onecycle.json --format svg > onecycle.svg
       """)
 
   /// Output formats.
@@ -27,7 +34,7 @@ struct Curve: ParsableCommand {
   @Option(name: .long, help: "Metric file for plateau schedules: one value per line.")
   var metrics: String?
 
-  @Option(name: .long, help: "Output format: csv, json or term.")
+  @Option(name: .long, help: "Output format: csv, json, term or svg.")
   var format: Format = .csv
 
   @Option(name: .long, help: "Chart width in characters (term).")

@@ -9,9 +9,18 @@ import LRTraining
 /// `lrkit compare`: several schedules on one task and seed set.
 struct Compare: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Train the digits MLP under several schedules with the same peak lr and seeds; tables and charts.")
+    abstract: "Train the digits MLP under several schedules with the same peak lr and seeds; tables and charts.",
+    discussion: """
+      Every schedule runs at the same peak --lr over the same seeds; the report ranks them by \
+      validation accuracy with the spread over seeds. --spec replaces the default six schedules \
+      with your own spec files, each with its own lr (--lr is refused with --spec).
 
-  @Option(help: "The shared peak learning rate.") var lr: Double = 0.3
+      Examples:
+        lrkit compare --epochs 5 --seeds 2
+        lrkit compare --spec Examples/wsd.json Examples/onecycle.json --out my-compare
+      """)
+
+  @Option(help: "The shared peak learning rate of the default schedules (0.3; not with --spec).") var lr: Double?
   @Option(help: "Epochs per run.") var epochs: Int = 10
   @Option(help: "Seeds per schedule.") var seeds: Int = 3
   @Option(parsing: .upToNextOption, help: "Schedule spec files (default: constant, step decay, cosine, warmup + cosine, one-cycle, WSD).") var spec: [String] = []
@@ -23,10 +32,13 @@ struct Compare: ParsableCommand {
       guard seeds >= 1, epochs >= 1 else { throw CLIError("--seeds and --epochs must be at least 1") }
       var schedules: [(String, JSONValue)]?
       if !spec.isEmpty {
+        if let lr {
+          throw CLIError("--lr \(lr): sets the peak of the default schedules; with --spec each spec keeps its own lr (edit the specs)")
+        }
         schedules = try spec.map { (($0 as NSString).lastPathComponent, try SpecLoading.spec($0)) }
         for (name, s) in schedules! { _ = try ScheduleSpec.decode(s); _ = name }
       }
-      let runs = try runAll(Experiments.compare(lr: lr, epochs: epochs, seeds: (0..<seeds).map(UInt64.init), schedules: schedules), shard: shard, out: out)
+      let runs = try runAll(Experiments.compare(lr: lr ?? 0.3, epochs: epochs, seeds: (0..<seeds).map(UInt64.init), schedules: schedules), shard: shard, out: out)
       let report = Report(runs: runs, rangeTest: nil, quick: false)
       try report.write(to: out)
       print(report.textTables() + "\nwrote \(out)/report.html")
@@ -37,7 +49,12 @@ struct Compare: ParsableCommand {
 /// `lrkit sweep`: a grid over warmup and architecture, or over batch size and lr.
 struct Sweep: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "A grid with seeds: warmup × lr × Pre-LN/Post-LN on Shakespeare, or batch size × lr on digits.")
+    abstract: "A grid with seeds: warmup × lr × Pre-LN/Post-LN on Shakespeare, or batch size × lr on digits.",
+    discussion: """
+      Examples:
+        lrkit sweep --grid warmup --warmups 0 50 200 1000
+        lrkit sweep --grid batch --shard 0/2 --out shards/0
+      """)
 
   /// Grids.
   enum Grid: String, ExpressibleByArgument, CaseIterable { case warmup, batch }
@@ -80,7 +97,13 @@ struct Sweep: ParsableCommand {
 struct FailureModes: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "failure-modes",
-    abstract: "Too-high lr (diverges), too-low (stagnates), constant high (oscillates), and decay (the fix), on digits.")
+    abstract: "Too-high lr (diverges), too-low (stagnates), constant high (oscillates), and decay (the fix), on digits.",
+    discussion: """
+      Each run is diagnosed by the same detectors as lrkit diagnose.
+
+      Example:
+        lrkit failure-modes --out /tmp/failure-modes
+      """)
 
   @Option(help: "Directory for report.html, results.json and runs/.") var out: String = "lrkit-failure-modes"
 
@@ -97,7 +120,12 @@ struct FailureModes: ParsableCommand {
 /// `lrkit find`: the LR range test.
 struct Find: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "LR range test: exponential sweep, smoothing, stop on divergence, several suggestions and a ready schedule.")
+    abstract: "LR range test: exponential sweep, smoothing, stop on divergence, several suggestions and a ready schedule.",
+    discussion: """
+      Examples:
+        lrkit find --task digits --optimizer sgd --momentum 0.9
+        lrkit find --task shakespeare --optimizer adamw --start 1e-5 --end 1
+      """)
 
   @Option(help: "digits or shakespeare.") var task: Train.Task = .digits
   @Option(help: "sgd, adam, adamw or radam.") var optimizer: String = "sgd"
@@ -147,7 +175,12 @@ struct Find: ParsableCommand {
 
 /// `lrkit plot`: several schedules on one chart.
 struct Plot: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Draw several schedule specs on one SVG chart.")
+  static let configuration = CommandConfiguration(
+    abstract: "Draw several schedule specs on one SVG chart.",
+    discussion: """
+      Example:
+        lrkit plot Examples/warmup-cosine.json Examples/wsd.json Examples/onecycle.json --out schedules.svg
+      """)
 
   @Argument(help: "Spec files.") var specs: [String]
   @Option(help: "Steps to draw (default: the longest schedule's length).") var steps: Int?

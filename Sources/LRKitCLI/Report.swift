@@ -9,8 +9,11 @@ struct ReportCommand: ParsableCommand {
     commandName: "report",
     abstract: "Run every experiment on the built-in data and write report.html and results.json.",
     discussion: """
-      The default run takes a few minutes on 2 cores; --quick under a minute. For large grids,
-      run shards anywhere (a Slurm array, a Kubernetes indexed job, xargs -P) and merge:
+      The default run takes a few minutes on 2 cores; --quick under a minute. For large grids, \
+      run shards anywhere (a Slurm array, a Kubernetes indexed job, xargs -P) and merge them.
+
+      Examples:
+        lrkit report --quick --out /tmp/report
         for i in 0 1 2 3; do lrkit report --shard $i/4 --out shards/$i & done; wait
         lrkit report --merge shards/* --out report
       """)

@@ -6,9 +6,14 @@ struct Steps: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "How many optimizer updates (and warmup updates) a Hugging Face Trainer run makes.",
     discussion: """
-      Reproduces transformers 5: the per-process dataloader length with accelerate's even batches,
-      ceil over gradient accumulation, max_steps = ceil(epochs · updates per epoch) and warmup
-      ceil(max_steps · ratio) with the double-precision multiply (ceil(100 · 0.07) = 8).
+      Reproduces transformers 5: the per-process dataloader length with accelerate's even \
+      batches, ceil over gradient accumulation, max_steps = ceil(epochs · updates per epoch) and \
+      warmup ceil(max_steps · ratio) with the double-precision multiply (ceil(100 · 0.07) = 8). \
+      Flags take Hugging Face's underscore spellings too (--max_steps, --per_device_train_batch_size).
+
+      Examples:
+        lrkit steps --num-samples 52002 --per-device-train-batch-size 4 --world-size 2 --gradient-accumulation-steps 8 --warmup-steps 0.03
+        lrkit steps --max_steps -1 --num_train_epochs 3 --num-samples 1000 --format json
       """)
 
   /// Output formats.

@@ -14,13 +14,19 @@ struct Train: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Train an MLP on digits or a character GPT on tiny Shakespeare, with any schedule.",
     discussion: """
-      Writes a run directory (--out): config.json, log.jsonl (step, lr, loss, grad_norm per update;
-      eval_loss and eval_accuracy lines), checkpoint.json and summary.json. Ctrl-C or a kill
-      (SIGTERM) finishes the current update and checkpoints; --resume DIR continues bit for bit.
-      A NaN or infinite loss or gradient stops the run and the summary says "diverged".
+      Writes a run directory (--out, default runs/TASK-DATE-TIME): config.json, log.jsonl (step, \
+      lr, loss, grad_norm per update; eval_loss and eval_accuracy lines), checkpoint.json and \
+      summary.json. Ctrl-C or a kill (SIGTERM) finishes the current update and checkpoints; \
+      --resume DIR continues bit for bit. A NaN or infinite loss or gradient stops the run and the \
+      summary says "diverged".
 
-      Exit status: 0 completed (or diverged without --fail-on-divergence), 1 bad input, 3 diverged
-      with --fail-on-divergence, 130 interrupted (checkpointed; --resume continues).
+      Exit status: 0 completed (or diverged without --fail-on-divergence), 1 bad input, 3 \
+      diverged with --fail-on-divergence, 130 interrupted (checkpointed; --resume continues).
+
+      Examples:
+        lrkit train --task digits --optimizer sgd --momentum 0.9 --lr 0.1 --batch-size 64 --epochs 10 --out runs/digits
+        lrkit train --task shakespeare --norm pre-ln --steps 2000 --schedule '{"type": "cosine", "lr": 1e-3, "steps": 2000, "warmup": 100}'
+        lrkit train --resume runs/digits
       """)
 
   /// The tasks.

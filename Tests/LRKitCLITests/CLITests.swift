@@ -13,6 +13,7 @@ func lrkit(_ arguments: [String]) -> (output: String, error: String?) {
     switch command {
     case let c as LRKitCLI.Curve: try c.execute(&out)
     case let s as Steps: try s.execute(&out)
+    case let t as Types: try t.execute(&out)
     default: Issue.record("unexpected command \(type(of: command))")
     }
     return (out.text, nil)

@@ -91,3 +91,37 @@ struct PackageHygieneTests {
     #expect(!ReadmeTests.readme.contains("DESIGN.md"))
   }
 }
+
+@Suite("lrkit types")
+struct TypesCommandTests {
+  @Test("without TYPE: every type, one per line")
+  func all() {
+    let (out, err) = lrkit(["types"])
+    #expect(err == nil)
+    let lines = out.split(separator: "\n").map(String.init)
+    #expect(lines == ScheduleSpec.knownTypes)
+    #expect(lines.contains("torch.optim.lr_scheduler.OneCycleLR") && lines.contains("wsd"))
+  }
+
+  @Test("with TYPE: the parameters the decoder reads, required or with their defaults")
+  func one() {
+    let (torch, _) = lrkit(["types", "torch.optim.lr_scheduler.StepLR"])
+    #expect(torch.contains("step_size") && torch.contains("required"), "\(torch)")
+    #expect(torch.contains("gamma") && torch.contains("default 0.1"), "\(torch)")
+    let (hf, _) = lrkit(["types", "transformers.get_linear_schedule_with_warmup"])
+    #expect(hf.contains("num_warmup_steps") && hf.contains("num_training_steps"), "\(hf)")
+    let (native, _) = lrkit(["types", "cosine"])
+    #expect(native.contains("half_waves") && native.contains("floor_ratio") && native.contains("warmup"), "\(native)")
+    let (_, err) = lrkit(["types", "cosin"])
+    #expect(err?.contains("did you mean 'cosine'") == true)
+  }
+
+  @Test("every type's parameters can be listed")
+  func everyType() {
+    for type in ScheduleSpec.knownTypes {
+      let (out, err) = lrkit(["types", type])
+      #expect(err == nil, "\(type): \(err ?? "")")
+      #expect(out.split(separator: "\n").count >= 2, "\(type): \(out)")
+    }
+  }
+}

@@ -49,6 +49,7 @@ package struct SpecReader: Sendable {
       return nil
     }
     used.insert(key)
+    SpecKeyRecorder.current?.read(field(key), in: schedule)
     guard let v = raw(key), v != .null else { return nil }
     return v
   }
@@ -88,7 +89,8 @@ package struct SpecReader: Sendable {
   package mutating func double(_ key: String, default value: Double) throws(ScheduleError)
     -> Double
   {
-    try optionalDouble(key) ?? value
+    SpecKeyRecorder.current?.defaultValue(field(key), "\(value)")
+    return try optionalDouble(key) ?? value
   }
 
   /// An optional real number; must be finite.
@@ -112,6 +114,7 @@ package struct SpecReader: Sendable {
   package mutating func strictReal(_ key: String, default value: Double) throws(ScheduleError)
     -> Double
   {
+    SpecKeyRecorder.current?.defaultValue(field(key), "\(value)")
     guard let v = take(key) else { return value }
     guard case .number(let x, let isInteger) = v, !isInteger else {
       throw .wrongType(field: field(key), expected: "a real number such as 0.3", found: v.typeName)
@@ -127,7 +130,8 @@ package struct SpecReader: Sendable {
 
   /// An integer with a default.
   package mutating func int(_ key: String, default value: Int) throws(ScheduleError) -> Int {
-    try optionalInt(key) ?? value
+    SpecKeyRecorder.current?.defaultValue(field(key), "\(value)")
+    return try optionalInt(key) ?? value
   }
 
   /// An optional integer.
@@ -158,6 +162,7 @@ package struct SpecReader: Sendable {
 
   /// A boolean with a default.
   package mutating func bool(_ key: String, default value: Bool) throws(ScheduleError) -> Bool {
+    SpecKeyRecorder.current?.defaultValue(field(key), "\(value)")
     guard let v = take(key) else { return value }
     guard case .bool(let b) = v else {
       throw .wrongType(field: field(key), expected: "true or false", found: v.typeName)
@@ -184,6 +189,7 @@ package struct SpecReader: Sendable {
   package mutating func choice(_ key: String, _ choices: [String], default value: String)
     throws(ScheduleError) -> String
   {
+    SpecKeyRecorder.current?.defaultValue(field(key), "\"\(value)\" (one of \(choices.joined(separator: ", ")))")
     guard let s = try optionalString(key) else { return value }
     guard choices.contains(s) else {
       let hint = nearest(to: s, in: choices).map { " (did you mean '\($0)'?)" } ?? ""
