@@ -76,12 +76,17 @@ let package = Package(
       resources: [.copy("Fixtures")]),
     .testTarget(name: "LRTrainingTests", dependencies: ["LRTraining", "LROptimizers", "LRSchedules", "LRSupport"]),
     .testTarget(
-      name: "LRDiagnosticsTests", dependencies: ["LRDiagnostics", "LRTraining", "LRSupport"],
+      name: "LRDiagnosticsTests", dependencies: ["LRDiagnostics", "LRSchedules", "LRSupport"],
       resources: [.copy("Corpus")]),
     .testTarget(
       name: "LRExperimentsTests", dependencies: ["LRExperiments", "LRTraining", "LRPlot", "LRSchedules", "LRSupport"]),
     .testTarget(name: "LRPlotTests", dependencies: ["LRPlot"], exclude: ["Golden"]),
-    .testTarget(name: "LRKitCLITests", dependencies: ["LRKitCLI", "LRSchedules", "LRSupport"]),
+    .testTarget(
+      name: "LRKitCLITests",
+      dependencies: [
+        "LRKitCLI", "LRSchedules", "LROptimizers", "LRSupport",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )

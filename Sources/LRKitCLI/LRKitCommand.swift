@@ -21,7 +21,7 @@ public struct LRKitCommand: ParsableCommand {
       Shell completions: `lrkit --generate-completion-script bash|zsh|fish`.
       """,
     version: LRKitVersion.current,
-    subcommands: [Curve.self, Plot.self, Steps.self, Train.self, Diagnose.self, Compare.self, Sweep.self, FailureModes.self, Find.self, ReportCommand.self, Types.self, ResumeCheck.self, EvalBatch.self, OptimizerBatch.self, ReadLog.self])
+    subcommands: [CurveCommand.self, Plot.self, Steps.self, Train.self, Diagnose.self, Compare.self, Sweep.self, FailureModes.self, Find.self, ReportCommand.self, Types.self, ResumeCheck.self, EvalBatch.self, OptimizerBatch.self, ReadLog.self])
 
   /// Creates the command.
   public init() {}

@@ -1,6 +1,5 @@
 import Foundation
 import LRDiagnostics
-import LRTraining
 
 /// Labelled synthetic training curves: each generator draws a curve that shows one problem
 /// (or none), with seeded noise.
@@ -54,5 +53,27 @@ enum SyntheticCurves {
         return [180, 260, 330].contains(k + Int(seed)) ? base * 3 : base }, seed: seed))
     }
     return cases
+  }
+}
+
+/// SplitMix64 with a Box–Muller normal: the seeded noise of the synthetic curves (the same
+/// sequence as LRTraining's generator, kept here so that these tests need only LRDiagnostics).
+struct SplitMix64 {
+  var state: UInt64
+
+  init(seed: UInt64) { state = seed }
+
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  mutating func normal() -> Float {
+    let u1 = max(Double(next() >> 11) / Double(1 << 53), 1e-300)
+    let u2 = Double(next() >> 11) / Double(1 << 53)
+    return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
   }
 }

@@ -11,7 +11,7 @@ func lrkit(_ arguments: [String]) -> (output: String, error: String?) {
     let command = try LRKitCommand.parseAsRoot(arguments)
     var out = Output(capturing: true)
     switch command {
-    case let c as LRKitCLI.Curve: try c.execute(&out)
+    case let c as CurveCommand: try c.execute(&out)
     case let s as Steps: try s.execute(&out)
     case let t as Types: try t.execute(&out)
     default: Issue.record("unexpected command \(type(of: command))")

@@ -38,33 +38,6 @@ struct ResumeTests {
     #expect(straight.encodeState() == resumed.encodeState())
   }
 
-  @Test("a state saved by another process restores: the lrkit binary runs the first half")
-  func acrossProcesses() throws {
-    let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .appendingPathComponent("../../.build/debug/lrkit").standardized
-    try #require(FileManager.default.isExecutableFile(atPath: binary.path),
-                 "build the package first (swift build): \(binary.path)")
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lrkit-resume-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = ["resume-check", "--steps", "100", "--out", dir.path]
-    try process.run()
-    process.waitUntilExit()
-    try #require(process.terminationStatus == 0)
-    let state = try String(contentsOf: dir.appendingPathComponent("optimizer.json"), encoding: .utf8)
-    let raw = try Data(contentsOf: dir.appendingPathComponent("parameters.f32"))
-    var parameters = raw.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-    var resumed = try SyntheticProblem.standardOptimizer()
-    try resumed.restoreState(state)
-    try SyntheticProblem.run(&resumed, &parameters, steps: 100)
-
-    var straight = try SyntheticProblem.standardOptimizer()
-    var reference = SyntheticProblem.initialParameters()
-    try SyntheticProblem.run(&straight, &reference, steps: 200)
-    #expect(parameters.map(\.bitPattern) == reference.map(\.bitPattern))
-  }
-
   @Test("mismatched and corrupted states are refused naming what differs, and change nothing")
   func refusals() throws {
     let spec = #"{"type":"cosine","lr":0.01,"steps":200,"warmup":20}"#

@@ -4,8 +4,9 @@ import LRPlot
 import LRSchedules
 
 /// `lrkit curve`: the learning rate of updates 0..N-1 for a spec.
-struct Curve: ParsableCommand {
+struct CurveCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "curve",
     abstract: "Print the learning rate of every update (0-based) for a schedule spec.",
     discussion: """
       CSV has the header step,lr (plus momentum for schedules that drive momentum or Adam's beta1) \
@@ -76,7 +77,7 @@ struct Curve: ParsableCommand {
       }
   }
 
-  func writeCSV(_ curve: LRSchedules.Curve, _ out: inout Output) {
+  func writeCSV(_ curve: Curve, _ out: inout Output) {
     if let momentum = curve.momentum {
       out.write("step,lr,momentum\n")
       for (k, (lr, m)) in zip(curve.lr, momentum).enumerated() {
@@ -88,7 +89,7 @@ struct Curve: ParsableCommand {
     }
   }
 
-  func writeJSON(_ curve: LRSchedules.Curve, _ decoded: DecodedSchedule, _ out: inout Output) {
+  func writeJSON(_ curve: Curve, _ decoded: DecodedSchedule, _ out: inout Output) {
     out.write("{\"type\":\(jsonString(decoded.type)),\"steps\":\(curve.lr.count)")
     if let w = decoded.warmupSteps { out.write(",\"warmup_steps\":\(w)") }
     if let t = decoded.totalSteps { out.write(",\"total_steps\":\(t)") }
@@ -103,7 +104,7 @@ struct Curve: ParsableCommand {
     out.write(",\"warnings\":[\(decoded.warnings.map(jsonString).joined(separator: ","))]}\n")
   }
 
-  func svgChart(_ curve: LRSchedules.Curve, _ decoded: DecodedSchedule) -> String {
+  func svgChart(_ curve: Curve, _ decoded: DecodedSchedule) -> String {
     let n = curve.lr.count
     let stride = max(1, n / 2000)
     let idx = Swift.stride(from: 0, to: n, by: stride).map { $0 }
@@ -118,7 +119,7 @@ struct Curve: ParsableCommand {
     return chart.render()
   }
 
-  func chart(_ curve: LRSchedules.Curve, _ decoded: DecodedSchedule) -> String {
+  func chart(_ curve: Curve, _ decoded: DecodedSchedule) -> String {
     let xs = (0..<curve.lr.count).map(Double.init)
     // Thin very long curves to a few thousand points; keep extremes per bucket.
     let (tx, ty) = thin(xs, curve.lr, to: width * 4)
