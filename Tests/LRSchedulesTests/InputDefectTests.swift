@@ -332,3 +332,38 @@ struct DocumentationExampleTests {
     #expect(schedule.value(at: 1_000_000) == 1e-5)
   }
 }
+
+@Suite("One API: the defining rate is lr, composition reads in order, a function bridge")
+struct APIConsistencyTests {
+  @Test("fluent composition builds the same values as the combinators")
+  func fluent() {
+    let cosine = CosineAnnealing<Double>(lr: 3e-4, floor: 3e-5, steps: 9500)
+    let fluent = cosine.warmup(500).scaled(by: 2).clamped(to: 1e-5...5e-4)
+    let explicit = Clamped(Scaled(Warmup(cosine, steps: 500), by: 2), lower: 1e-5, upper: 5e-4)
+    for k in stride(from: 0, to: 11_000, by: 37) { #expect(fluent.value(at: k) == explicit.value(at: k)) }
+    let joined = Constant<Double>(lr: 0.1).then(StepDecay(lr: 0.05, stepSize: 10, gamma: 0.5), at: 100)
+    #expect(joined.value(at: 99) == 0.1)
+    #expect(joined.value(at: 100) == 0.05)
+    #expect(joined.value(at: 110) == 0.025)
+  }
+
+  @Test("the (Int) -> Scalar and (Int) -> Float bridges evaluate the schedule")
+  func bridge() {
+    let s = OneCycle<Double>(lr: 0.1, steps: 100)
+    let f = s.function
+    let g: @Sendable (Int) -> Float = s.floatFunction
+    for k in 0..<100 {
+      #expect(f(k) == s.value(at: k))
+      #expect(g(k) == Float(s.value(at: k)))
+    }
+  }
+
+  @Test("one name for the defining rate: lr (and maxLR for the top of a cyclic wave)")
+  func names() {
+    #expect(OneCycle<Double>(lr: 0.1, steps: 10).lr == 0.1)
+    #expect(WarmupStableDecay<Double>(lr: 0.2, warmup: 1, stable: 1, decay: 1).lr == 0.2)
+    let c = Cyclic<Double>(lr: 0.01, maxLR: 0.1, up: 2)
+    #expect(c.lr == 0.01 && c.maxLR == 0.1)
+    #expect(c.value(at: 2) == 0.1)
+  }
+}

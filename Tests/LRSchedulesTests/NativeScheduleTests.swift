@@ -64,22 +64,22 @@ struct NativeScheduleTests {
 
   @Test("warmup-stable-decay phases")
   func wsd() {
-    let s = WarmupStableDecay<Double>(peak: 1, warmup: 10, stable: 80, decay: 10, floor: 0.1, shape: .linear)
+    let s = WarmupStableDecay<Double>(lr: 1, warmup: 10, stable: 80, decay: 10, floor: 0.1, shape: .linear)
     #expect(s.value(at: 0) == 0)
     #expect(s.value(at: 5) == 0.5)
     #expect(s.value(at: 10) == 1)
     #expect(s.value(at: 89) == 1)
     #expect(abs(s.value(at: 95) - 0.55) < 1e-15)
     #expect(s.value(at: 100) == 0.1)
-    let sqrt = WarmupStableDecay<Double>(peak: 1, warmup: 0, stable: 0, decay: 4, shape: .sqrt)
+    let sqrt = WarmupStableDecay<Double>(lr: 1, warmup: 0, stable: 0, decay: 4, shape: .sqrt)
     #expect(sqrt.value(at: 1) == 0.5)
-    let exp = WarmupStableDecay<Double>(peak: 1, warmup: 0, stable: 0, decay: 2, floor: 0.01, shape: .exponential)
+    let exp = WarmupStableDecay<Double>(lr: 1, warmup: 0, stable: 0, decay: 2, floor: 0.01, shape: .exponential)
     #expect(abs(exp.value(at: 1) - 0.1) < 1e-15)
   }
 
   @Test("one-cycle: start, peak, minimum and inverse momentum")
   func oneCycle() {
-    let s = OneCycle<Double>(peak: 1, steps: 100, pctStart: 0.3)
+    let s = OneCycle<Double>(lr: 1, steps: 100, pctStart: 0.3)
     #expect(abs(s.value(at: 0) - 0.04) < 1e-15)
     #expect(s.value(at: 29) == 1)
     #expect(abs(s.value(at: 99) - 4e-6) < 1e-18)
@@ -87,16 +87,16 @@ struct NativeScheduleTests {
     #expect(s.momentum(at: 0) == 0.95)
     #expect(s.momentum(at: 29) == 0.85)
     #expect(abs(s.momentum(at: 99) - 0.95) < 1e-15)
-    let three = OneCycle<Double>(peak: 1, steps: 100, threePhase: true, anneal: .linear)
+    let three = OneCycle<Double>(lr: 1, steps: 100, threePhase: true, anneal: .linear)
     #expect(abs(three.value(at: 58) - 0.04) < 1e-15)
   }
 
   @Test("cyclic modes")
   func cyclic() {
-    let tri2 = Cyclic<Double>(base: 0.01, max: 0.1, up: 2, down: 3, mode: .triangular2)
+    let tri2 = Cyclic<Double>(lr: 0.01, maxLR: 0.1, up: 2, down: 3, mode: .triangular2)
     let values = (5..<10).map(tri2.value(at:))
     for (a, b) in zip(values, [0.01, 0.0325, 0.055, 0.04, 0.025]) { #expect(abs(a - b) < 1e-15) }
-    let exp = Cyclic<Double>(base: 0.01, max: 0.1, up: 2, down: 3, mode: .exponentialRange, gamma: 0.9)
+    let exp = Cyclic<Double>(lr: 0.01, maxLR: 0.1, up: 2, down: 3, mode: .exponentialRange, gamma: 0.9)
     #expect(abs(exp.value(at: 2) - 0.0829) < 1e-15)
   }
 

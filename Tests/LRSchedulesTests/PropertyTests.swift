@@ -22,7 +22,7 @@ struct PropertyTests {
   func wsdPhases() async {
     await propertyCheck(input: Gen.int(in: 1...200), Gen.int(in: 0...400), Gen.int(in: 1...200)) { w, stable, d in
       for shape in WarmupStableDecay<Double>.DecayShape.allCases {
-        let s = WarmupStableDecay<Double>(peak: 1, warmup: w, stable: stable, decay: d, floor: 0.01, shape: shape)
+        let s = WarmupStableDecay<Double>(lr: 1, warmup: w, stable: stable, decay: d, floor: 0.01, shape: shape)
         for k in 1..<w { #expect(s.value(at: k) > s.value(at: k - 1)) }
         for k in (w + stable + 1)..<(w + stable + d) { #expect(s.value(at: k) < s.value(at: k - 1)) }
         // The ramp's last step is one step short of the peak; the decay's first step is the peak.
@@ -46,7 +46,7 @@ struct PropertyTests {
   @Test("one-cycle: lr within [min, peak], momentum within [base, max], peak at the phase end")
   func oneCycleBounds() async {
     await propertyCheck(input: Gen.int(in: 10...3000), Gen.double(in: 0.1...0.9)) { steps, pct in
-      let s = OneCycle<Double>(peak: 1, steps: steps, pctStart: pct)
+      let s = OneCycle<Double>(lr: 1, steps: steps, pctStart: pct)
       for k in stride(from: 0, to: steps + 5, by: max(1, steps / 50)) {
         let v = s.value(at: k)
         #expect(v >= s.minimum * (1 - 1e-12) && v <= 1 + 1e-12)

@@ -17,6 +17,8 @@ public struct SequenceSchedule<Scalar: ScheduleScalar>: LearningRateSchedule {
   public init(_ schedules: [any LearningRateSchedule<Scalar>], milestones: [Int]) {
     precondition(!schedules.isEmpty && milestones.count == schedules.count - 1,
                  "SequenceSchedule needs one milestone fewer than schedules")
+    precondition(zip(milestones, milestones.dropFirst()).allSatisfy { $0 <= $1 },
+                 "SequenceSchedule milestones must be ascending: \(milestones)")
     self.schedules = schedules
     self.milestones = milestones
   }

@@ -31,22 +31,24 @@ public struct Warmup<Base: LearningRateSchedule>: LearningRateSchedule {
   }
 
   /// The schedule after (or under) the warmup.
-  public var base: Base
+  public let base: Base
   /// Warmup steps W.
-  public var steps: Int
+  public let steps: Int
   /// The learning rate at step 0.
-  public var start: Scalar
+  public let start: Scalar
   /// Where the warmup sits.
-  public var placement: Placement
+  public let placement: Placement
   /// The ramp shape.
-  public var shape: Shape
+  public let shape: Shape
   @usableFromInline let target: Scalar
 
-  /// A warmup of `steps` steps from `start` in front of `base`.
+  /// A warmup of `steps` steps from `start` in front of `base` (a value: to change it, make a
+  /// new one, so the ramp's target always matches the base).
   public init(_ base: Base, steps: Int, start: Scalar = 0, placement: Placement = .prefix,
               shape: Shape = .linear) {
+    precondition(steps >= 0, "Warmup needs steps ≥ 0 (got \(steps))")
     self.base = base
-    self.steps = max(steps, 0)
+    self.steps = steps
     self.start = start
     self.placement = placement
     self.shape = shape

@@ -16,7 +16,7 @@ enum CyclicSpec: NativeSpecFamily {
     let gamma = try r.double("gamma", default: 1)
     try r.check(gamma > 0, "gamma", gamma, "must be positive")
     let m = try r.momentumRange(default: (0.8, 0.9))
-    let cyc = Cyclic(base: S(lr), max: S(maxLR), up: S(up), down: down.map { S($0) },
+    let cyc = Cyclic(lr: S(lr), maxLR: S(maxLR), up: S(up), down: down.map { S($0) },
                      mode: .init(rawValue: mode)!, gamma: S(gamma),
                      baseMomentum: m.map { S($0.base) }, maxMomentum: S(m?.max ?? 0.9))
     var built = NativeBuilt(lr: c.finish(cyc))

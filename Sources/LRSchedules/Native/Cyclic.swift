@@ -1,10 +1,10 @@
-/// Cyclical learning rates (Smith 2017): a triangle wave between `base` and `max`.
+/// Cyclical learning rates (Smith 2017): a triangle wave between `lr` and `maxLR`.
 ///
 /// ```
 /// total = up + down,  ratio = up / total
 /// cycle = ⌊1 + k / total⌋,   x = 1 + k / total − cycle
 /// s = x / ratio  if x ≤ ratio,  else (x − 1)/(ratio − 1)
-/// lr(k) = base + (max − base) · s · scale
+/// lr(k) = lr + (maxLR − lr) · s · scale
 /// scale = 1 (triangular), 1 / 2^(cycle−1) (triangular2), gamma^k (exponentialRange)
 /// momentum(k) = maxMomentum − (maxMomentum − baseMomentum) · s · scale
 /// ```
@@ -21,28 +21,29 @@ public struct Cyclic<Scalar: ScheduleScalar>: LearningRateSchedule {
   }
 
   /// The low end of the wave.
-  public var base: Scalar
+  public let lr: Scalar
   /// The high end of the wave (first cycle).
-  public var max: Scalar
+  public let maxLR: Scalar
   /// Steps rising.
-  public var up: Scalar
+  public let up: Scalar
   /// Steps falling.
-  public var down: Scalar
+  public let down: Scalar
   /// The amplitude policy.
-  public var mode: Mode
+  public let mode: Mode
   /// The per-step amplitude factor for `exponentialRange`.
-  public var gamma: Scalar
+  public let gamma: Scalar
   /// Momentum at the top of the lr wave, or nil when momentum is not driven.
-  public var baseMomentum: Scalar?
+  public let baseMomentum: Scalar?
   /// Momentum at the bottom of the lr wave.
-  public var maxMomentum: Scalar
+  public let maxMomentum: Scalar
 
   /// A cyclic schedule; `down` defaults to `up`.
-  public init(base: Scalar, max: Scalar, up: Scalar = 2000, down: Scalar? = nil,
+  public init(lr: Scalar, maxLR: Scalar, up: Scalar = 2000, down: Scalar? = nil,
               mode: Mode = .triangular, gamma: Scalar = 1, baseMomentum: Scalar? = 0.8,
               maxMomentum: Scalar = 0.9) {
-    self.base = base
-    self.max = max
+    precondition(up > 0 && (down ?? up) > 0, "Cyclic needs positive up and down lengths")
+    self.lr = lr
+    self.maxLR = maxLR
     self.up = up
     self.down = down ?? up
     self.mode = mode
@@ -73,7 +74,16 @@ public struct Cyclic<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  public func value(at step: Int) -> Scalar { base + (max - base) * wave(at: step) }
+  public func value(at step: Int) -> Scalar { lr + (maxLR - lr) * wave(at: step) }
+
+  /// A cyclic schedule (the former spelling of ``init(lr:maxLR:up:down:mode:gamma:baseMomentum:maxMomentum:)``).
+  @available(*, deprecated, renamed: "init(lr:maxLR:up:down:mode:gamma:baseMomentum:maxMomentum:)")
+  public init(base: Scalar, max: Scalar, up: Scalar = 2000, down: Scalar? = nil,
+              mode: Mode = .triangular, gamma: Scalar = 1, baseMomentum: Scalar? = 0.8,
+              maxMomentum: Scalar = 0.9) {
+    self.init(lr: base, maxLR: max, up: up, down: down, mode: mode, gamma: gamma, baseMomentum: baseMomentum,
+              maxMomentum: maxMomentum)
+  }
 
   /// The momentum (or β1) used by update `step`.
   @_specialize(where Scalar == Double)

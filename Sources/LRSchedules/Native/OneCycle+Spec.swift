@@ -22,7 +22,7 @@ enum OneCycleSpec: NativeSpecFamily {
     let anneal = try r.choice("anneal", ["cos", "linear"], default: "cos")
     let m = try r.momentumRange(default: (0.85, 0.95))
     let cycle = OneCycle(
-      peak: S(lr), steps: steps, pctStart: S(pct), divFactor: S(div),
+      lr: S(lr), steps: steps, pctStart: S(pct), divFactor: S(div),
       finalDivFactor: S(finalDiv), threePhase: threePhase, anneal: .init(rawValue: anneal)!,
       baseMomentum: m.map { S($0.base) }, maxMomentum: S(m?.max ?? 0.95))
     var built = NativeBuilt(lr: c.finish(cycle))

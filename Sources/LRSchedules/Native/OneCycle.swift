@@ -1,8 +1,8 @@
-/// The one-cycle policy (Smith & Topin 2017): warm up to `peak`, then anneal far below the
+/// The one-cycle policy (Smith & Topin 2017): warm up to `lr` (the peak), then anneal far below the
 /// start, with momentum moving the opposite way.
 ///
 /// ```
-/// start = peak / divFactor,  end = start / finalDivFactor
+/// start = lr / divFactor,  end = start / finalDivFactor
 /// two phases:   [0, p·T − 1]: start → peak,   [p·T − 1, T − 1]: peak → end
 /// three phases: [0, p·T − 1]: start → peak, [.., 2p·T − 2]: peak → start, [.., T − 1]: start → end
 /// anneal cos: b + (a − b)/2 · (cos(π·x) + 1);   linear: a + (b − a)·x
@@ -21,12 +21,12 @@ public struct OneCycle<Scalar: ScheduleScalar>: LearningRateSchedule {
   }
 
   /// The maximum learning rate.
-  public let peak: Scalar
+  public let lr: Scalar
   /// Total steps T; at least 2.
   public let steps: Int
   /// Fraction of the cycle spent rising.
   public let pctStart: Scalar
-  /// `peak / start`.
+  /// `lr / start`.
   public let divFactor: Scalar
   /// `start / end`.
   public let finalDivFactor: Scalar
@@ -43,10 +43,11 @@ public struct OneCycle<Scalar: ScheduleScalar>: LearningRateSchedule {
   public var holdsFinalValue = true
 
   /// A one-cycle schedule (PyTorch's defaults).
-  public init(peak: Scalar, steps: Int, pctStart: Scalar = 0.3, divFactor: Scalar = 25,
+  public init(lr: Scalar, steps: Int, pctStart: Scalar = 0.3, divFactor: Scalar = 25,
               finalDivFactor: Scalar = 1e4, threePhase: Bool = false, anneal: Anneal = .cosine,
               baseMomentum: Scalar? = 0.85, maxMomentum: Scalar = 0.95) {
-    self.peak = peak
+    precondition(steps >= 2, "OneCycle needs at least 2 steps (got \(steps))")
+    self.lr = lr
     self.steps = max(steps, 2)
     self.pctStart = pctStart
     self.divFactor = divFactor
@@ -55,15 +56,24 @@ public struct OneCycle<Scalar: ScheduleScalar>: LearningRateSchedule {
     self.anneal = anneal
     self.baseMomentum = baseMomentum
     self.maxMomentum = maxMomentum
-    let initial = peak / divFactor
+    let initial = lr / divFactor
     self.phases = Self.makePhases(
       steps: max(steps, 2), pctStart: pctStart, threePhase: threePhase, initial: initial,
-      peak: peak, minimum: initial / finalDivFactor, baseMomentum: baseMomentum,
+      peak: lr, minimum: initial / finalDivFactor, baseMomentum: baseMomentum,
       maxMomentum: maxMomentum)
   }
 
   /// The learning rate at step 0.
-  public var initial: Scalar { peak / divFactor }
+  public var initial: Scalar { lr / divFactor }
+
+  /// A one-cycle schedule (the former spelling of ``init(lr:steps:pctStart:divFactor:finalDivFactor:threePhase:anneal:baseMomentum:maxMomentum:)``).
+  @available(*, deprecated, renamed: "init(lr:steps:pctStart:divFactor:finalDivFactor:threePhase:anneal:baseMomentum:maxMomentum:)")
+  public init(peak: Scalar, steps: Int, pctStart: Scalar = 0.3, divFactor: Scalar = 25,
+              finalDivFactor: Scalar = 1e4, threePhase: Bool = false, anneal: Anneal = .cosine,
+              baseMomentum: Scalar? = 0.85, maxMomentum: Scalar = 0.95) {
+    self.init(lr: peak, steps: steps, pctStart: pctStart, divFactor: divFactor, finalDivFactor: finalDivFactor,
+              threePhase: threePhase, anneal: anneal, baseMomentum: baseMomentum, maxMomentum: maxMomentum)
+  }
   /// The final learning rate.
   public var minimum: Scalar { initial / finalDivFactor }
 

@@ -15,8 +15,9 @@ public struct StepDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
 
   /// A step decay; `stepSize` must be at least 1.
   public init(lr: Scalar, stepSize: Int, gamma: Scalar = 0.1) {
+    precondition(stepSize >= 1, "StepDecay needs stepSize ≥ 1 (got \(stepSize))")
     self.lr = lr
-    self.stepSize = max(stepSize, 1)
+    self.stepSize = stepSize
     self.gamma = gamma
     self.powers = (0..<64).map { lr * Scalar.pow(gamma, Scalar($0)) }
   }

@@ -46,7 +46,7 @@ enum WarmupStableDecaySpec: NativeSpecFamily {
     let warmupShape = c.warmup.map { WarmupStableDecay<S>.WarmupShape(rawValue: $0.shape.rawValue)! }
       ?? .linear
     let wsd = WarmupStableDecay(
-      peak: S(lr), warmup: w, stable: stable, decay: decay, floor: S(floor), start: S(start),
+      lr: S(lr), warmup: w, stable: stable, decay: decay, floor: S(floor), start: S(start),
       shape: .init(rawValue: shape)!, warmupShape: warmupShape)
     return NativeBuilt(lr: c.finish(wsd), rampEnd: w > 0 ? w : nil, total: wsd.steps,
                        warnings: warnings)

@@ -1,11 +1,11 @@
 /// Warmup-stable-decay ("trapezoidal"): ramp up, hold the peak, then a short decay to a floor.
 ///
 /// ```
-/// k < W:           start + (peak − start) · ramp(k / W)
-/// k < W + S:       peak
-/// k < W + S + D:   p = (k − W − S) / D;   floor + (peak − floor) · shape(p)
+/// k < W:           start + (lr − start) · ramp(k / W)
+/// k < W + S:       lr
+/// k < W + S + D:   p = (k − W − S) / D;   floor + (lr − floor) · shape(p)
 /// after:           floor
-/// shape: linear 1 − p;  cosine ½(1 + cos πp);  sqrt 1 − √p;  exponential: peak·(floor/peak)^p
+/// shape: linear 1 − p;  cosine ½(1 + cos πp);  sqrt 1 − √p;  exponential: lr·(floor/lr)^p
 /// ramp:  linear x;  cosine ½(1 − cos πx);  1-sqrt 1 − √(1 − x)
 /// ```
 /// Mirrors transformers' `get_wsd_schedule` (which starts the warmup at the floor) and timm's
@@ -34,33 +34,43 @@ public struct WarmupStableDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   }
 
   /// The plateau learning rate.
-  public var peak: Scalar
+  public let lr: Scalar
   /// The learning rate at step 0.
-  public var start: Scalar
+  public let start: Scalar
   /// The learning rate after the decay.
-  public var floor: Scalar
+  public let floor: Scalar
   /// Warmup steps W.
-  public var warmup: Int
+  public let warmup: Int
   /// Stable steps S.
-  public var stable: Int
+  public let stable: Int
   /// Decay steps D.
-  public var decay: Int
+  public let decay: Int
   /// The decay shape.
-  public var shape: DecayShape
+  public let shape: DecayShape
   /// The warmup ramp's shape.
-  public var warmupShape: WarmupShape
+  public let warmupShape: WarmupShape
 
   /// A warmup-stable-decay schedule.
-  public init(peak: Scalar, warmup: Int, stable: Int, decay: Int, floor: Scalar = 0,
+  public init(lr: Scalar, warmup: Int, stable: Int, decay: Int, floor: Scalar = 0,
               start: Scalar = 0, shape: DecayShape = .sqrt, warmupShape: WarmupShape = .linear) {
-    self.peak = peak
+    precondition(warmup >= 0 && stable >= 0 && decay >= 0,
+                 "WarmupStableDecay needs non-negative phase lengths (got \(warmup), \(stable), \(decay))")
+    self.lr = lr
     self.start = start
     self.floor = floor
-    self.warmup = max(warmup, 0)
-    self.stable = max(stable, 0)
-    self.decay = max(decay, 0)
+    self.warmup = warmup
+    self.stable = stable
+    self.decay = decay
     self.shape = shape
     self.warmupShape = warmupShape
+  }
+
+  /// A warmup-stable-decay schedule (the former spelling of ``init(lr:warmup:stable:decay:floor:start:shape:warmupShape:)``).
+  @available(*, deprecated, renamed: "init(lr:warmup:stable:decay:floor:start:shape:warmupShape:)")
+  public init(peak: Scalar, warmup: Int, stable: Int, decay: Int, floor: Scalar = 0,
+              start: Scalar = 0, shape: DecayShape = .sqrt, warmupShape: WarmupShape = .linear) {
+    self.init(lr: peak, warmup: warmup, stable: stable, decay: decay, floor: floor, start: start, shape: shape,
+              warmupShape: warmupShape)
   }
 
   /// Total steps W + S + D.
@@ -74,19 +84,19 @@ public struct WarmupStableDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
     if k < warmup {
       let x = Scalar(k) / Scalar(warmup)
       switch warmupShape {
-      case .linear: return start + (peak - start) * Scalar(k) / Scalar(warmup)
-      case .cosine: return start + (peak - start) * ((1 - Scalar.cos(Scalar.pi * x)) / 2)
-      case .sqrt: return start + (peak - start) * (1 - (1 - x).squareRoot())
+      case .linear: return start + (lr - start) * Scalar(k) / Scalar(warmup)
+      case .cosine: return start + (lr - start) * ((1 - Scalar.cos(Scalar.pi * x)) / 2)
+      case .sqrt: return start + (lr - start) * (1 - (1 - x).squareRoot())
       }
     }
-    if k < warmup + stable { return peak }
+    if k < warmup + stable { return lr }
     if k >= steps { return floor }
     let p = Scalar(k - warmup - stable) / Scalar(decay)
     switch shape {
-    case .linear: return floor + (peak - floor) * (1 - p)
-    case .cosine: return floor + (peak - floor) * (1 + Scalar.cos(Scalar.pi * p)) / 2
-    case .sqrt: return floor + (peak - floor) * (1 - p.squareRoot())
-    case .exponential: return peak * Scalar.pow(floor / peak, p)
+    case .linear: return floor + (lr - floor) * (1 - p)
+    case .cosine: return floor + (lr - floor) * (1 + Scalar.cos(Scalar.pi * p)) / 2
+    case .sqrt: return floor + (lr - floor) * (1 - p.squareRoot())
+    case .exponential: return lr * Scalar.pow(floor / lr, p)
     }
   }
 }
