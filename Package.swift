@@ -5,6 +5,7 @@ let package = Package(
   name: "lrkit",
   products: [
     .library(name: "LRSchedules", targets: ["LRSchedules"]),
+    .library(name: "LRSchedulesYAML", targets: ["LRSchedulesYAML"]),
     .library(name: "LRPlot", targets: ["LRPlot"]),
     .library(name: "LROptimizers", targets: ["LROptimizers"]),
     .library(name: "LRTraining", targets: ["LRTraining"]),
@@ -28,6 +29,10 @@ let package = Package(
   targets: [
     // MARK: - Public API
     .target(name: "LRSchedules", dependencies: ["LRSupport"]),
+    // YAML specs for library users, apart so that the core keeps no outside dependency.
+    .target(
+      name: "LRSchedulesYAML",
+      dependencies: ["LRSchedules", "LRSupport", .product(name: "Yams", package: "Yams")]),
     .target(name: "LRPlot"),
     .target(name: "LROptimizers", dependencies: ["LRSchedules", "LRSupport", "CKernels"]),
     .target(name: "LRDiagnostics", dependencies: ["LRSchedules", "LRSupport", "CKernels"]),
@@ -42,10 +47,9 @@ let package = Package(
     .target(
       name: "LRKitCLI",
       dependencies: [
-        "LRSchedules", "LRPlot", "LROptimizers", "LRTraining", "LRDiagnostics", "LRExperiments",
-        "LRSupport",
+        "LRSchedules", "LRSchedulesYAML", "LRPlot", "LROptimizers", "LRTraining", "LRDiagnostics",
+        "LRExperiments", "LRSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "Yams", package: "Yams"),
       ]),
     .executableTarget(name: "lrkit", dependencies: ["LRKitCLI"]),
     .executableTarget(
@@ -63,7 +67,7 @@ let package = Package(
     .testTarget(
       name: "LRSchedulesTests",
       dependencies: [
-        "LRSchedules", "LRSupport",
+        "LRSchedules", "LRSchedulesYAML", "LRSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],
       resources: [.copy("Fixtures")]),

@@ -1,7 +1,7 @@
 import LRSupport
 import Foundation
 import LRSchedules
-import Yams
+import LRSchedulesYAML
 
 /// Reads spec and metric files for the subcommands.
 enum SpecLoading {
@@ -31,50 +31,7 @@ enum SpecLoading {
     let isYAML = path.hasSuffix(".yaml") || path.hasSuffix(".yml")
       || (!trimmed.hasPrefix("{") && !trimmed.hasPrefix("["))
     if !isYAML { return try JSONValue.parse(String(trimmed)) }
-    let node: Node?
-    do {
-      node = try Yams.compose(yaml: text)
-    } catch {
-      throw ScheduleError.malformedInput(detail: "invalid YAML: \(oneLine("\(error)"))")
-    }
-    guard let node else { throw ScheduleError.malformedInput(detail: "empty spec") }
-    return try json(from: node, path: "")
-  }
-
-  /// A YAML node as the JSON value it denotes (tags resolved by YAML 1.1 core rules).
-  static func json(from node: Node, path: String) throws -> JSONValue {
-    switch node {
-    case .scalar(let scalar):
-      switch Tag.Name(rawValue: node.tag.description) {
-      case .int:
-        if let i = node.int { return .number(Double(i), isInteger: true) }
-      case .float:
-        if let d = node.float { return .number(d, isInteger: false) }
-      case .bool:
-        if let b = node.bool { return .bool(b) }
-      case .null:
-        return .null
-      default:
-        break
-      }
-      return .string(scalar.string)
-    case .mapping(let mapping):
-      var pairs: [(key: String, value: JSONValue)] = []
-      for (k, v) in mapping {
-        guard let key = k.string else {
-          throw ScheduleError.malformedInput(detail: "YAML key at \(path.isEmpty ? "top" : path) is not a string")
-        }
-        if pairs.contains(where: { $0.key == key }) {
-          throw ScheduleError.malformedInput(detail: "duplicate YAML key '\(key)'")
-        }
-        pairs.append((key, try json(from: v, path: path.isEmpty ? key : "\(path).\(key)")))
-      }
-      return .object(pairs)
-    case .sequence(let sequence):
-      return .array(try sequence.enumerated().map { try json(from: $1, path: "\(path)[\($0)]") })
-    case .alias:
-      throw ScheduleError.malformedInput(detail: "YAML aliases are not supported (at \(path))")
-    }
+    return try YAMLSpec.json(yaml: text)
   }
 
   /// One number per line (blank lines and `#` comments skipped).

@@ -1,5 +1,6 @@
 import Foundation
 import LRSchedules
+import LRSchedulesYAML
 import LRSupport
 import Testing
 
@@ -365,5 +366,29 @@ struct APIConsistencyTests {
     let c = Cyclic<Double>(lr: 0.01, maxLR: 0.1, up: 2)
     #expect(c.lr == 0.01 && c.maxLR == 0.1)
     #expect(c.value(at: 2) == 0.1)
+  }
+}
+
+@Suite("YAML specs in the library (LRSchedulesYAML)")
+struct YAMLSpecTests {
+  @Test("a YAML spec decodes to the same schedule as its JSON")
+  func same() throws {
+    let yaml = try ScheduleSpec.decode(yaml: """
+      type: cosine
+      lr: 3.0e-4
+      steps: 1000
+      warmup: {steps: 50, shape: cosine}
+      floor_ratio: 0.1
+      """)
+    let json = try ScheduleSpec.decode(text: #"{"type": "cosine", "lr": 3e-4, "steps": 1000, "warmup": {"steps": 50, "shape": "cosine"}, "floor_ratio": 0.1}"#)
+    for k in 0..<1000 { #expect(yaml.lr.value(at: k) == json.lr.value(at: k)) }
+  }
+
+  @Test("YAML errors are typed errors that say what is wrong")
+  func errors() {
+    #expect(throws: ScheduleError.self) { try ScheduleSpec.decode(yaml: "type: cosine\ntype: step\n") }
+    #expect(throws: ScheduleError.self) { try ScheduleSpec.decode(yaml: "a: &x 1\nb: *x\n") }
+    #expect(throws: ScheduleError.self) { try ScheduleSpec.decode(yaml: "type: cosine\nlr: [\n") }
+    #expect(throws: ScheduleError.self) { try ScheduleSpec.decode(yaml: "type: cosine\nlr: 0.1\nsteps: 10\ngamma: 2\n") }
   }
 }
