@@ -79,14 +79,14 @@ public struct ExperimentRunner: Sendable {
         log.add("loss", step: k, value: v)
         log.add("lr", step: k, value: lr[k])
       }
-      if summary.status == "diverged" {
+      if summary.status == .diverged {
         log.add("loss", step: loss.count, value: .nan)
         log.add("diverged_event", step: loss.count, value: 1)
       }
       for e in evals { log.add("eval_loss", step: e.0, value: e.1) }
       let verdicts = Diagnoser.diagnose(log.normalized())
       return (RunResult(id: run.id, labels: run.labels, lr: lr, loss: loss, evals: evals,
-                        status: summary.status, verdicts: verdicts,
+                        status: summary.status.rawValue, verdicts: verdicts,
                         seconds: Date().timeIntervalSince(start)), nil)
     } catch {
       return (nil, error)

@@ -174,14 +174,14 @@ struct Train: ParsableCommand {
         }
       }, shouldStop: { stopRequested })
       if interactive && !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
-      var line = "\(summary.status): \(summary.steps) steps"
+      var line = "\(summary.status.rawValue): \(summary.steps) steps"
       if let l = summary.finalLoss { line += ", final loss \(String(format: "%.4f", l))" }
       if let e = summary.evalLoss { line += ", eval loss \(String(format: "%.4f", e))" }
       if let a = summary.evalAccuracy { line += ", eval accuracy \(String(format: "%.2f%%", a * 100))" }
       if let c = summary.cause { line += " (\(c))" }
       print(line)
-      diverged = summary.status == "diverged"
-      interrupted = summary.status == "interrupted"
+      diverged = summary.status == .diverged
+      interrupted = summary.status == .interrupted
     }
     if interrupted { throw ExitCode(130) }
     if diverged && failOnDivergence { throw ExitCode(3) }

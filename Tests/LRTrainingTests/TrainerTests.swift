@@ -51,7 +51,7 @@ struct TrainerTests {
       calls += 1
       return calls == 5
     })
-    #expect(summary.status == "interrupted")
+    #expect(summary.status == .interrupted)
     #expect(summary.steps == 5)
     let resumed = try Trainer.resume(split)
     #expect(resumed.step == 5)
@@ -69,7 +69,7 @@ struct TrainerTests {
     c.batchSize = 64
     let dir = temporaryRun()
     let summary = try Trainer(config: c, run: RunDirectory(path: dir)).train()
-    #expect(summary.status == "diverged")
+    #expect(summary.status == .diverged)
     #expect(summary.cause?.contains("at step") == true)
     let log = try logText(dir)
     #expect(log.contains("\"event\":\"diverged\""))
@@ -94,7 +94,7 @@ struct TrainerTests {
     let summary = try String(contentsOfFile: dir + "/summary.json", encoding: .utf8)
     let log = try logText(dir)
     let again = try Trainer.resume(dir).train()
-    #expect(again.status == "completed" && again.steps == 10 && again.finalLoss != nil)
+    #expect(again.status == .completed && again.steps == 10 && again.finalLoss != nil)
     #expect(try String(contentsOfFile: dir + "/summary.json", encoding: .utf8) == summary)
     #expect(try logText(dir) == log)
     #expect(!summary.contains("\"final_loss\":null"))
