@@ -34,8 +34,8 @@ let package = Package(
       name: "LRSchedulesYAML",
       dependencies: ["LRSchedules", "LRSupport", .product(name: "Yams", package: "Yams")]),
     .target(name: "LRPlot"),
-    .target(name: "LROptimizers", dependencies: ["LRSchedules", "LRSupport", "CKernels"]),
-    .target(name: "LRDiagnostics", dependencies: ["LRSchedules", "LRSupport", "CKernels"]),
+    .target(name: "LROptimizers", dependencies: ["LRSchedules", "LRSupport", "COptimizerKernels"]),
+    .target(name: "LRDiagnostics", dependencies: ["LRSchedules", "LRSupport", "CChecksum"]),
     .target(name: "LRExperiments", dependencies: ["LRTraining", "LRDiagnostics", "LRPlot", "LRSchedules", "LROptimizers", "LRSupport"]),
     .target(
       name: "LRTraining",
@@ -58,7 +58,11 @@ let package = Package(
     // MARK: - Implementation details
     // JSON values, strict readers' "did you mean": shared by the modules, not public API.
     .target(name: "LRSupport"),
+    // C kernels, split so that each module links only what it uses: the training engine's
+    // (GEMM, layers, attention), the optimizer's Adam, and the TensorBoard reader's CRC-32C.
     .target(name: "CKernels"),
+    .target(name: "COptimizerKernels"),
+    .target(name: "CChecksum"),
     .systemLibrary(
       name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),

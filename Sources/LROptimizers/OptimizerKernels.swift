@@ -1,4 +1,4 @@
-import CKernels
+import COptimizerKernels
 import Dispatch
 
 /// The per-element update rules over raw Float32 buffers, with PyTorch's single-tensor operation

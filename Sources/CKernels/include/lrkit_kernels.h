@@ -1,31 +1,12 @@
-// The C kernels: each has an AVX2 path chosen at run time and a portable one.
-// - Optimizer (kernels.c): floating-point contraction is off, so every path rounds exactly like
-//   the portable Swift code: the instruction set never changes a bit of the result.
-// - Training engine (gemm.c, nn.c): FMA on the AVX2 path, so results are reproducible per
-//   instruction set, and independent of the number of threads.
-// - CRC-32C (crc32c.c) for TensorBoard records.
+// The training engine's C kernels (GEMM, the layer kernels, attention): each has an AVX2 path
+// chosen at run time and a portable one; FMA on the AVX2 path, so results are reproducible per
+// instruction set, and independent of the number of threads. The optimizer's Adam kernel and
+// the CRC-32C of TensorBoard records live in COptimizerKernels and CChecksum, so that a module
+// links only the kernels it uses.
 #ifndef LRKIT_KERNELS_H
 #define LRKIT_KERNELS_H
 
 #include <stddef.h>
-
-typedef struct {
-  float decoupled_factor;  // 1 - lr*wd, or 1 when not decoupled
-  int decoupled;           // apply decoupled_factor
-  float weight_decay;      // L2 coefficient (not decoupled)
-  float lerp_weight;       // 1 - beta1
-  float beta2;
-  float one_minus_beta2;
-  int amsgrad;
-  float bias_correction2_sqrt;
-  float eps;
-  float negative_step_size;  // -lr / (1 - beta1^t)
-} lrkit_adam_scalars;
-
-/// Adam / AdamW over n elements (PyTorch's single-tensor operation order). `vmax` may be NULL
-/// unless amsgrad.
-void lrkit_adam(float *p, const float *g, float *m, float *v, float *vmax, size_t n,
-                const lrkit_adam_scalars *s);
 
 /// Rows [row_begin, row_end) of C = op(A) · op(B) (+ C when `accumulate`), row-major:
 /// op(A) is M × K (A stored K × M when `trans_a`), op(B) is K × N (B stored N × K when
@@ -73,12 +54,5 @@ void lrkit_attention(const float *qkv, float *out, float *probs, size_t time, si
 void lrkit_attention_backward(const float *qkv, const float *probs, const float *dout,
                               float *dqkv, size_t time, size_t channels, size_t heads,
                               int accumulate);
-
-/// CRC-32C (Castagnoli, as TFRecord uses) of `n` bytes continuing from `crc` (0 to start):
-/// the SSE4.2 instruction when the CPU has it, a table otherwise.
-unsigned lrkit_crc32c(const unsigned char *data, size_t n, unsigned crc);
-
-/// The instruction set the kernels use on this machine: "avx2" or "portable".
-const char *lrkit_kernels_isa(void);
 
 #endif

@@ -1,4 +1,4 @@
-import CKernels
+import CChecksum
 
 /// TensorBoard event files (`events.out.tfevents.*`): TFRecord frames with masked CRC-32C
 /// checked on the length and the payload, `Event`/`Summary` protobufs decoded by hand, the three

@@ -1,4 +1,12 @@
-#include "lrkit_kernels.h"
+#include "lrkit_adam.h"
+#include <stdlib.h>
+#include <string.h>
+
+// LRKIT_ISA=portable forces the portable code (the engine's kernels read the same variable).
+static int forced_portable(void) {
+  const char *isa = getenv("LRKIT_ISA");
+  return isa && strcmp(isa, "portable") == 0;
+}
 
 #pragma clang fp contract(off)
 
@@ -100,7 +108,7 @@ static int isa_level(void) {
   int level = __atomic_load_n(&cached, __ATOMIC_RELAXED);
   if (level < 0) {
     __builtin_cpu_init();
-    level = __builtin_cpu_supports("avx2") && !lrkit_isa_forced_portable() ? 1 : 0;
+    level = __builtin_cpu_supports("avx2") && !forced_portable() ? 1 : 0;
     __atomic_store_n(&cached, level, __ATOMIC_RELAXED);
   }
   return level;

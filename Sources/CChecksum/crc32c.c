@@ -1,4 +1,12 @@
-#include "lrkit_kernels.h"
+#include "lrkit_crc32c.h"
+#include <stdlib.h>
+#include <string.h>
+
+// LRKIT_ISA=portable forces the portable code (the engine's kernels read the same variable).
+static int forced_portable(void) {
+  const char *isa = getenv("LRKIT_ISA");
+  return isa && strcmp(isa, "portable") == 0;
+}
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
@@ -59,7 +67,7 @@ unsigned lrkit_crc32c(const unsigned char *data, size_t n, unsigned crc) {
   int hw = __atomic_load_n(&cached, __ATOMIC_RELAXED);
   if (hw < 0) {
     __builtin_cpu_init();
-    hw = __builtin_cpu_supports("sse4.2") && !lrkit_isa_forced_portable();
+    hw = __builtin_cpu_supports("sse4.2") && !forced_portable();
     __atomic_store_n(&cached, hw, __ATOMIC_RELAXED);
   }
   if (hw) return crc_hw(data, n, crc);
