@@ -1,7 +1,8 @@
 // lrkit-bench: one JSON object per line.
 //
 //   {"name": "<family>", "ns_per_eval": …}   single evaluations at random steps, through the
-//                                             decoded spec (an existential, as users get it)
+//                                             decoded spec (an existential, as users get it);
+//   {"name": "peer:<python path>", …}         the same for every peer type (`peers` section)
 //   {"name": "curve", "schedule": …, "points": 10000000, "ns_per_point": …}
 //
 // Peer numbers for the same schedules: Scripts/bench_schedules_peer.py.
@@ -73,14 +74,41 @@ let steps: [Int] = (0..<1 << 16).map { _ in
 let selected = Set(CommandLine.arguments.dropFirst())
 func wants(_ section: String) -> Bool { selected.isEmpty || selected.contains(section) }
 
+/// One spec per peer type: the longest case of that type in the parity fixtures (read from
+/// `Tests/LRSchedulesTests/Fixtures` when the bench runs from the repository root), evaluated at
+/// random steps inside that case's length.
+func peerTypeSpecs() -> [(name: String, text: String, steps: Int)] {
+  var byType: [String: (text: String, steps: Int)] = [:]
+  for file in ["torch", "transformers", "optax", "timm", "keras", "mlx", "fastai"] {
+    guard let data = FileManager.default.contents(atPath: "Tests/LRSchedulesTests/Fixtures/\(file).json"),
+      let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let cases = root["cases"] as? [[String: Any]]
+    else { continue }
+    for c in cases {
+      guard let spec = c["spec"] as? [String: Any], let type = spec["type"] as? String, c["metrics"] == nil,
+        let n = c["num_steps"] as? Int, let text = try? JSONSerialization.data(withJSONObject: spec),
+        let json = String(data: text, encoding: .utf8), (try? ScheduleSpec.decode(text: json)) != nil
+      else { continue }
+      if byType[type] == nil || n > byType[type]!.steps { byType[type] = (json, n) }
+    }
+  }
+  return byType.keys.sorted().map { ($0, byType[$0]!.text, byType[$0]!.steps) }
+}
+
 let evaluations = 1 << 20
-for (name, text) in families where wants("schedules") {
+var schedulesToTime: [(name: String, text: String, steps: Int)] = families.map { ($0.0, $0.1, 20000) }
+if wants("schedules") || wants("peers") {
+  if !wants("schedules") { schedulesToTime = [] }
+  schedulesToTime += peerTypeSpecs().map { ("peer:" + $0.name, $0.text, $0.steps) }
+}
+for (name, text, range) in schedulesToTime where wants("schedules") || wants("peers") {
   let decoded = try ScheduleSpec.decode(text: text)
   let schedule = decoded.lr
+  let local = steps.map { $0 % range }
   var sink = 0.0
   let ns = best(5) {
     var acc = 0.0
-    for i in 0..<evaluations { acc += schedule.value(at: steps[i & (steps.count - 1)]) }
+    for i in 0..<evaluations { acc += schedule.value(at: local[i & (local.count - 1)]) }
     sink += acc
   }
   if sink.isNaN { print("") }

@@ -392,3 +392,16 @@ struct YAMLSpecTests {
     #expect(throws: ScheduleError.self) { try ScheduleSpec.decode(yaml: "type: cosine\nlr: 0.1\nsteps: 10\ngamma: 2\n") }
   }
 }
+
+@Suite("Tabulated schedules")
+struct TabulatedTests {
+  @Test("a table holds the formula's values bit for bit, and the formula serves outside it")
+  func bitIdentical() throws {
+    for text in [#"{"type": "timm.scheduler.CosineLRScheduler", "lr": 0.1, "t_initial": 200, "cycle_mul": 2, "cycle_limit": 3, "warmup_t": 10, "warmup_prefix": true}"#,
+                 #"{"type": "cosine", "lr": 3e-4, "steps": 1000, "warmup": 50, "precision": "float32"}"#] {
+      let lr = try ScheduleSpec.decode(text: text).lr
+      let table = lr.tabulated(steps: 700)
+      for k in -2..<1500 { #expect(table.value(at: k).bitPattern == lr.value(at: k).bitPattern, "\(k)") }
+    }
+  }
+}
