@@ -116,6 +116,34 @@ for (name, text, range) in schedulesToTime where wants("schedules") || wants("pe
         ("evaluations", "\(evaluations)")])
 }
 
+// The floor under any schedule that calls libm: cos, pow and exp at random arguments, and a
+// tabulated schedule (a table lookup through the same existential).
+if wants("libm") || wants("schedules") {
+  let xs = steps.map { Double($0) / 20000 }
+  for (name, f) in [("libm.cos", { (x: Double) in cos(3.14159 * x) }), ("libm.pow", { (x: Double) in pow(0.5, 3 * x) }),
+                    ("libm.exp", { (x: Double) in exp(-3 * x) })] as [(String, (Double) -> Double)] {
+    var sink = 0.0
+    let ns = best(5) {
+      var acc = 0.0
+      for i in 0..<evaluations { acc += f(xs[i & (xs.count - 1)]) }
+      sink += acc
+    }
+    if sink.isNaN { print("") }
+    emit([("name", quoted(name)), ("ns_per_eval", rounded(ns / Double(evaluations)))])
+  }
+  let table: any LearningRateSchedule<Double> = try ScheduleSpec.decode(
+    text: #"{"type":"timm.scheduler.CosineLRScheduler","lr":0.1,"t_initial":2000,"cycle_mul":2,"cycle_limit":3,"warmup_t":100,"warmup_prefix":true}"#
+  ).lr.tabulated(steps: 20000)
+  var sink = 0.0
+  let ns = best(5) {
+    var acc = 0.0
+    for i in 0..<evaluations { acc += table.value(at: steps[i & (steps.count - 1)]) }
+    sink += acc
+  }
+  if sink.isNaN { print("") }
+  emit([("name", quoted("tabulated timm.CosineLRScheduler")), ("ns_per_eval", rounded(ns / Double(evaluations)))])
+}
+
 // A whole curve: 10 million points through the bulk path on every core.
 let points = 10_000_000
 let cores = ProcessInfo.processInfo.activeProcessorCount

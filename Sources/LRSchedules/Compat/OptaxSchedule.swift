@@ -17,6 +17,8 @@ indirect enum OptaxSchedule<S: ScheduleScalar>: LearningRateSchedule {
   /// `jnp.pi` in the array type: π rounded to nearest.
   static var pi: S { S(Double.pi) }
 
+  @_specialize(where S == Float)
+  @_specialize(where S == Double)
   func value(at count: Int) -> S {
     switch self {
     case .constant(let v):
@@ -57,11 +59,15 @@ indirect enum OptaxSchedule<S: ScheduleScalar>: LearningRateSchedule {
       if bounds[bounds.count - 1] <= count { out += values[values.count - 1] }
       return out
     case .join(let schedules, let boundaries):
-      var out = schedules[0].value(at: count)
-      for (b, s) in zip(boundaries, schedules.dropFirst()) where count >= b {
-        out = s.value(at: count - b)
+      // optax evaluates every child and keeps the last whose boundary has passed; only that
+      // one's value is used, so only it is computed (the same number).
+      var chosen = 0
+      var offset = 0
+      for i in 0..<min(boundaries.count, schedules.count - 1) where count >= boundaries[i] {
+        chosen = i + 1
+        offset = boundaries[i]
       }
-      return out
+      return schedules[chosen].value(at: count - offset)
     }
   }
 

@@ -25,6 +25,77 @@ struct TimmSchedule: LearningRateSchedule {
   let warmupPrefix: Bool
   /// `(target − warmup_lr_init) / warmup_t`.
   let warmupStep: Double
+  /// The cycles of a `cycle_mul ≠ 1` schedule, located once (see ``CycleTable``).
+  let cycles: CycleTable?
+
+  /// Where each cycle of a `cycle_mul ≠ 1` schedule starts, as timm's floating-log index puts
+  /// it, with the cycle's length, offset and peak: evaluating then costs a binary search instead
+  /// of a `log` and three `pow`s, with the same numbers (each start is found by evaluating
+  /// timm's own index expression around the exact boundary).
+  struct CycleTable: Sendable {
+    /// `starts[i]`: the first `t` whose index is `i`; strictly ascending.
+    let starts: [Int]
+    /// `cycle_mul^i · t_initial`.
+    let length: [Double]
+    /// `(1 − cycle_mul^i) / (1 − cycle_mul) · t_initial`.
+    let offset: [Double]
+    /// `lr · cycle_decay^i`.
+    let peak: [Double]
+    /// The table answers for `0 ≤ t < end`.
+    let end: Int
+    /// Whether every `t ≥ end` is past `cycle_limit` (the index only grows when
+    /// `cycle_mul > 1`), where timm returns `lr_min`.
+    let limitAtEnd: Bool
+  }
+
+  /// timm's cycle index for `t` (nil: math domain error).
+  static func cycleIndex(_ t: Int, initial: Int, mul: Double) -> Int? {
+    let x = 1 - Double(t) / Double(initial) * (1 - mul)
+    guard x > 0 else { return nil }
+    return truncatedInt((Double.log(x) / Double.log(mul)).rounded(.down))
+  }
+
+  static func makeCycles(_ kind: Kind, base: Double) -> CycleTable? {
+    guard case .cycles(_, let initial, _, let mul, let cycleDecay, let limit) = kind, mul != 1, initial > 0
+    else { return nil }
+    var starts: [Int] = []
+    var length: [Double] = []
+    var offset: [Double] = []
+    var peak: [Double] = []
+    var end = 0
+    var located = 0
+    for i in 0...min(max(limit, 0), 64) {
+      // The exact boundary initial · (mul^i − 1) / (mul − 1); timm's index may move it by one.
+      let exact = Double(initial) * (Double.pow(mul, Double(i)) - 1) / (mul - 1)
+      guard exact.isFinite, exact < 1e15 else { break }
+      let guess = Int(exact.rounded())
+      var start: Int?
+      for t in max(0, guess - 3)...(guess + 3) {
+        guard let index = cycleIndex(t, initial: initial, mul: mul) else { break }
+        if index >= i {
+          // Monotone here: the point before must have a smaller index.
+          if t > 0, let before = cycleIndex(t - 1, initial: initial, mul: mul), before >= i { break }
+          if index == i { start = t }
+          break
+        }
+      }
+      guard let start, starts.last.map({ start > $0 }) ?? (start == 0) else { break }
+      starts.append(start)
+      length.append(Double.pow(mul, Double(i)) * Double(initial))
+      offset.append((1 - Double.pow(mul, Double(i))) / (1 - mul) * Double(initial))
+      peak.append(base * Double.pow(cycleDecay, Double(i)))
+      located = i + 1
+    }
+    guard starts.count >= 2 else { return nil }
+    // The table ends where the next cycle starts (or where it could not be located): answered by
+    // the formula from there on.
+    end = starts.removeLast()
+    length.removeLast()
+    offset.removeLast()
+    peak.removeLast()
+    return CycleTable(starts: starts, length: length, offset: offset, peak: peak, end: end,
+                      limitAtEnd: mul > 1 && located == limit + 1)
+  }
 
   init(kind: Kind, base: Double, warmupT: Int, warmupInit: Double, warmupPrefix: Bool) {
     self.kind = kind
@@ -43,6 +114,7 @@ struct TimmSchedule: LearningRateSchedule {
       step = (target - warmupInit) / Double(warmupT)
     }
     self.warmupStep = step
+    cycles = Self.makeCycles(kind, base: base)
   }
 
   /// The first update where a cycling schedule takes a fractional power of a negative number:
@@ -74,12 +146,25 @@ struct TimmSchedule: LearningRateSchedule {
     return nil
   }
 
-  func value(at step: Int) -> Double {
+  func value(at step: Int) -> Double { value(at: step, fast: true) }
+
+  /// `fast: false` always takes timm's formula (the tests compare both paths bit for bit).
+  func value(at step: Int, fast: Bool) -> Double {
     var t = step
     if t < warmupT { return warmupInit + Double(t) * warmupStep }
     switch kind {
     case .cycles(let decay, let initial, let lrMin, let mul, let cycleDecay, let limit):
       if warmupPrefix { t -= warmupT }
+      if fast, let c = cycles, c.limitAtEnd, t >= c.end { return lrMin }
+      if fast, let c = cycles, t >= 0, t < c.end {
+        var lo = 0
+        var hi = c.starts.count
+        while hi - lo > 1 {
+          let mid = (lo + hi) / 2
+          if c.starts[mid] <= t { lo = mid } else { hi = mid }
+        }
+        return Self.decayed(decay, tCurr: Double(t) - c.offset[lo], tI: c.length[lo], lrMin: lrMin, lrMax: c.peak[lo])
+      }
       let i: Int
       let tI: Double
       let tCurr: Double
@@ -97,17 +182,7 @@ struct TimmSchedule: LearningRateSchedule {
       }
       guard i < limit else { return lrMin }
       let lrMax = base * Double.pow(cycleDecay, Double(i))
-      switch decay {
-      case .cosine(let k):
-        let angle = Double.pi * Double.pow(tCurr, k) / Double.pow(tI, k)
-        return lrMin + 0.5 * (lrMax - lrMin) * (1 + Double.cos(angle))
-      case .tanh(let lb, let ub):
-        let tr = tCurr / tI
-        return lrMin + 0.5 * (lrMax - lrMin) * (1 - Double.tanh(lb * (1.0 - tr) + ub * tr))
-      case .poly(let power, let k):
-        return lrMin + (lrMax - lrMin)
-          * Double.pow(1 - Double.pow(tCurr, k) / Double.pow(tI, k), power)
-      }
+      return Self.decayed(decay, tCurr: tCurr, tI: tI, lrMin: lrMin, lrMax: lrMax)
     case .step(let decayT, let rate):
       if warmupPrefix { t -= warmupT }
       return base * Double.pow(rate, pythonFloorDiv(Double(t), decayT))
@@ -135,6 +210,25 @@ struct TimmSchedule: LearningRateSchedule {
       default: d = (Double.pow(r, frac) - r) / (1.0 - r)
       }
       return lrMin + (stable - lrMin) * d
+    }
+  }
+}
+
+extension TimmSchedule {
+  /// The value inside a cycle, in timm's operation order (`x^1` is `x` exactly, so `k_decay = 1`
+  /// skips the `pow`).
+  @inline(__always)
+  static func decayed(_ decay: Decay, tCurr: Double, tI: Double, lrMin: Double, lrMax: Double) -> Double {
+    switch decay {
+    case .cosine(let k):
+      let angle = k == 1 ? Double.pi * tCurr / tI : Double.pi * Double.pow(tCurr, k) / Double.pow(tI, k)
+      return lrMin + 0.5 * (lrMax - lrMin) * (1 + Double.cos(angle))
+    case .tanh(let lb, let ub):
+      let tr = tCurr / tI
+      return lrMin + 0.5 * (lrMax - lrMin) * (1 - Double.tanh(lb * (1.0 - tr) + ub * tr))
+    case .poly(let power, let k):
+      let r = k == 1 ? tCurr / tI : Double.pow(tCurr, k) / Double.pow(tI, k)
+      return lrMin + (lrMax - lrMin) * Double.pow(1 - r, power)
     }
   }
 }

@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+@testable import LRSchedules
+
+/// Faster evaluation paths give the numbers of the formulas they replace, bit for bit.
+@Suite("Fast paths are bit-identical")
+struct FastPathTests {
+  @Test("x^1 is x: libm's pow returns its argument exactly, so k_decay = 1 may skip it")
+  func powOne() {
+    var rng = SystemRandomNumberGenerator()
+    let specials: [Double] = [0, -0.0, 1, -1, 1e-300, -1e-300, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 3.5, -2.75]
+    for x in specials + (0..<100_000).map({ _ in Double(bitPattern: rng.next() & 0x7FEF_FFFF_FFFF_FFFF) * (Bool.random() ? 1 : -1) }) {
+      #expect(Double.pow(x, 1).bitPattern == x.bitPattern, "\(x)")
+    }
+  }
+
+  @Test("timm's cycles: the located cycle table equals timm's floating-log index at every step",
+        arguments: 0..<40)
+  func timmCycles(_ seed: Int) throws {
+    var g = SystemRandomNumberGenerator()
+    let initial = Int.random(in: 1...500, using: &g)
+    let mul = [0.5, 0.8, 1.5, 2, 3, Double.random(in: 0.3...4, using: &g)][seed % 6]
+    let limit = [1, 2, 3, 5, 10, 40][seed % 6 == 0 ? 5 : Int.random(in: 0...5, using: &g)]
+    let warmup = Int.random(in: 0...50, using: &g)
+    let k = [1.0, 1.0, 0.5, 2.0][seed % 4]
+    let decay: TimmSchedule.Decay = [.cosine(kDecay: k), .tanh(lower: -7, upper: 3), .poly(power: 0.5 + Double(seed % 3), kDecay: k)][seed % 3]
+    let s = TimmSchedule(kind: .cycles(decay, initial: initial, lrMin: 1e-5, mul: mul, decay: 0.9, limit: limit),
+                         base: 0.1, warmupT: warmup, warmupInit: 1e-4, warmupPrefix: seed % 2 == 0)
+    let span = Int(min(Double(initial) * (mul > 1 ? Foundation.pow(mul, Double(limit)) : Double(limit)) * 2, 60_000))
+    for t in 0..<max(span, 100) {
+      let fast = s.value(at: t, fast: true)
+      let slow = s.value(at: t, fast: false)
+      #expect(fast.bitPattern == slow.bitPattern || (fast.isNaN && slow.isNaN), "t \(t): \(fast) vs \(slow) (initial \(initial), mul \(mul), limit \(limit))")
+      if fast.bitPattern != slow.bitPattern && !(fast.isNaN && slow.isNaN) { break }
+    }
+  }
+}
