@@ -111,8 +111,9 @@ struct CurveCommand: ParsableCommand {
     var series = [SVGChart.Series(name: "lr", x: idx.map(Double.init), y: idx.map { curve.lr[$0] })]
     var chart = SVGChart(series: series, title: decoded.type, xLabel: "update (step)", yLabel: "learning rate")
     if let m = curve.momentum {
-      series.append(.init(name: "momentum / β1 (right scale not shown: 0–1)", x: idx.map(Double.init), y: idx.map { (m[$0] ?? .nan) * (curve.lr.max() ?? 1) }))
+      series.append(.init(name: "momentum / β1", x: idx.map(Double.init), y: idx.map { m[$0] ?? .nan }, axis: .right))
       chart.series = series
+      chart.rightLabel = "momentum / β1"
     }
     if let w = decoded.warmupSteps, w > 0, w < n { chart.markers = [.init(x: Double(w), label: "warmup end (\(w))")] }
     chart.logY = logY

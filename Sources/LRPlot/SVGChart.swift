@@ -19,15 +19,23 @@ public struct SVGChart: Sendable {
     public var y: [Double]
     /// A shaded spread around the line (lower, upper), e.g. min and max over seeds.
     public var band: (lower: [Double], upper: [Double])?
+    /// Which y axis the series is drawn against.
+    public var axis: Axis = .left
 
     /// A series.
-    public init(name: String, x: [Double], y: [Double], band: (lower: [Double], upper: [Double])? = nil) {
+    public init(name: String, x: [Double], y: [Double], band: (lower: [Double], upper: [Double])? = nil,
+                axis: Axis = .left) {
       self.name = name
       self.x = x
       self.y = y
       self.band = band
+      self.axis = axis
     }
   }
+
+  /// The y axis a series belongs to: the left one (``yLabel``, ``logY``) or a secondary scale on
+  /// the right (``rightLabel``, always linear), for a quantity in other units such as momentum.
+  public enum Axis: Sendable { case left, right }
 
   /// A shaded x range with a label (a problem region).
   public struct Region: Sendable {
@@ -70,6 +78,8 @@ public struct SVGChart: Sendable {
   public var xLabel: String
   /// y-axis label (with units).
   public var yLabel: String
+  /// The right axis' label, for series on ``Axis/right``.
+  public var rightLabel: String = ""
   /// Log-scale y axis.
   public var logY = false
   /// Log-scale x axis.
@@ -91,7 +101,8 @@ public struct SVGChart: Sendable {
 
   /// The SVG document.
   public func render() -> String {
-    let left = 72.0, right = 20.0, top = 40.0
+    let hasRight = series.contains { $0.axis == .right }
+    let left = 72.0, right = hasRight ? 64.0 : 20.0, top = 40.0
     let legendRows = series.count > 1 ? (series.count + 2) / 3 : 0
     let bottom = 52.0 + Double(legendRows) * 18
     let plotW = Double(width) - left - right
@@ -99,15 +110,18 @@ public struct SVGChart: Sendable {
     func finite(_ v: Double, _ log: Bool) -> Bool { v.isFinite && (!log || v > 0) }
     var xs: [Double] = []
     var ys: [Double] = []
+    var rs: [Double] = []
     for s in series {
-      for (x, y) in zip(s.x, s.y) where finite(x, logX) && finite(y, logY) {
+      let isRight = s.axis == .right
+      for (x, y) in zip(s.x, s.y) where finite(x, logX) && finite(y, isRight ? false : logY) {
         xs.append(x)
-        ys.append(y)
+        if isRight { rs.append(y) } else { ys.append(y) }
       }
-      if let b = s.band {
+      if let b = s.band, !isRight {
         ys += b.lower.filter { finite($0, logY) } + b.upper.filter { finite($0, logY) }
       }
     }
+    if ys.isEmpty { ys = rs }
     var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
     svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
     svg += "<text x=\"\(f(Double(width) / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(escape(title))</text>\n"
@@ -126,6 +140,14 @@ public struct SVGChart: Sendable {
     let pad = (hy - ly) * 0.04
     func px(_ v: Double) -> Double { left + (tx(v) - lx) / (hx - lx) * plotW }
     func py(_ v: Double) -> Double { top + (1 - (ty(v) - (ly - pad)) / (hy - ly + 2 * pad)) * plotH }
+    // The right scale: linear, from 0 when the values are positive and not far from it.
+    var r0 = rs.min() ?? 0
+    var r1 = rs.max() ?? 1
+    if r1 == r0 { r0 -= abs(r0) * 0.1 + 1e-12; r1 += abs(r1) * 0.1 + 1e-12 }
+    if r0 > 0 && r0 < 0.35 * r1 { r0 = 0 }
+    let rpad = (r1 - r0) * 0.04
+    func pr(_ v: Double) -> Double { top + (1 - (v - (r0 - rpad)) / (r1 - r0 + 2 * rpad)) * plotH }
+    func pyOn(_ axis: Axis, _ v: Double) -> Double { axis == .right ? pr(v) : py(v) }
     // Regions and markers behind the data.
     for r in regions {
       let a = px(max(r.from, x0)), b = px(min(r.to, x1))
@@ -138,6 +160,14 @@ public struct SVGChart: Sendable {
       let y = py(t)
       svg += "<line x1=\"\(f(left))\" x2=\"\(f(left + plotW))\" y1=\"\(f(y))\" y2=\"\(f(y))\" stroke=\"#E5E5E5\"/>\n"
       svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(escape(Ticks.label(t)))</text>\n"
+    }
+    if hasRight {
+      for t in Ticks.linear(r0, r1, count: 5) where t >= r0 && t <= r1 {
+        let y = pr(t)
+        svg += "<line x1=\"\(f(left + plotW))\" x2=\"\(f(left + plotW + 4))\" y1=\"\(f(y))\" y2=\"\(f(y))\" stroke=\"#444\"/>\n"
+        svg += "<text x=\"\(f(left + plotW + 7))\" y=\"\(f(y + 4))\" text-anchor=\"start\">\(escape(Ticks.label(t)))</text>\n"
+      }
+      svg += "<text transform=\"translate(\(f(Double(width) - 12)) \(f(top + plotH / 2))) rotate(90)\" text-anchor=\"middle\">\(escape(rightLabel))</text>\n"
     }
     let xTicks = logX ? Ticks.logarithmic(x0, x1, count: 6) : Ticks.linear(x0, x1, count: 6)
     for t in xTicks where t >= x0 && t <= x1 {
@@ -179,14 +209,25 @@ public struct SVGChart: Sendable {
         }
         segment = []
       }
+      let yLog = s.axis == .right ? false : logY
+      var points: [String] = []
       for (x, y) in zip(s.x, s.y) {
-        if finite(x, logX) && finite(y, logY) {
-          segment.append("\(f(px(x))),\(f(py(y)))")
+        if finite(x, logX) && finite(y, yLog) {
+          let point = "\(f(px(x))),\(f(pyOn(s.axis, y)))"
+          segment.append(point)
+          points.append(point)
         } else {
           flush()
         }
       }
       flush()
+      // Sparse series (evaluations, a grid) also get a marker at every point.
+      if points.count <= 40 {
+        for point in points {
+          let p = point.split(separator: ",")
+          svg += "<circle cx=\"\(p[0])\" cy=\"\(p[1])\" r=\"2.5\" fill=\"\(color)\"/>\n"
+        }
+      }
     }
     svg += "</g>\n<defs><clipPath id=\"plot\"><rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\"/></clipPath></defs>\n"
     // Axis labels.
@@ -202,7 +243,7 @@ public struct SVGChart: Sendable {
         let color = Self.palette[i % Self.palette.count]
         let dash = Self.dashes[i % Self.dashes.count]
         svg += "<line x1=\"\(f(lx))\" x2=\"\(f(lx + 26))\" y1=\"\(f(ly - 4))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>\n"
-        svg += "<text x=\"\(f(lx + 32))\" y=\"\(f(ly))\">\(escape(s.name))</text>\n"
+        svg += "<text x=\"\(f(lx + 32))\" y=\"\(f(ly))\">\(escape(s.name + (s.axis == .right ? " (right axis)" : "")))</text>\n"
       }
     }
     svg += "</svg>\n"

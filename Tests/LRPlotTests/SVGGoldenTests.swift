@@ -28,3 +28,35 @@ struct SVGGoldenTests {
     #expect(rendered == golden)
   }
 }
+
+@Suite("SVG chart: a secondary axis and sparse series")
+struct SVGSecondaryAxisTests {
+  @Test("a series on the right axis gets its own scale, ticks and label; the left scale ignores it")
+  func rightAxis() {
+    let x = (0..<100).map(Double.init)
+    var chart = SVGChart(series: [
+      .init(name: "lr", x: x, y: x.map { 1e-3 * $0 / 100 }),
+      .init(name: "momentum", x: x, y: x.map { 0.95 - 0.1 * $0 / 100 }, axis: .right),
+    ], title: "t", xLabel: "step", yLabel: "learning rate")
+    chart.rightLabel = "momentum / β1"
+    let svg = chart.render()
+    #expect(svg.contains("momentum / β1"))
+    #expect(svg.contains("rotate(90)"))
+    #expect(svg.contains(">0.9<"), "a right tick inside the momentum range")
+    #expect(svg.contains("momentum (right axis)"))
+    // The left ticks stay on the lr's scale (1e-3 range), not stretched to 0.95.
+    #expect(svg.contains(">1e-3<") || svg.contains(">8e-4<"))
+    #expect(!svg.contains("text-anchor=\"end\">0.8<"))
+  }
+
+  @Test("sparse series get a marker at every point; dense ones do not")
+  func sparse() {
+    let sparse = SVGChart(series: [.init(name: "eval", x: [0, 10, 20, 30], y: [3, 2, 1.5, 1.4])],
+                          title: "t", xLabel: "step", yLabel: "loss").render()
+    #expect(sparse.components(separatedBy: "<circle").count - 1 == 4)
+    let x = (0..<500).map(Double.init)
+    let dense = SVGChart(series: [.init(name: "loss", x: x, y: x.map { 3 - $0 / 500 })],
+                         title: "t", xLabel: "step", yLabel: "loss").render()
+    #expect(!dense.contains("<circle"))
+  }
+}
