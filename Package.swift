@@ -53,7 +53,7 @@ let package = Package(
       ]),
     .executableTarget(name: "lrkit", dependencies: ["LRKitCLI"]),
     .executableTarget(
-      name: "lrkit-bench", dependencies: ["LRSchedules", "LROptimizers", "LRTraining", "LRDiagnostics", "LRSupport"]),
+      name: "lrkit-bench", dependencies: ["LRSchedules", "LROptimizers", "LRTraining", "LRDiagnostics", "LRSupport", "CKernels"]),
 
     // MARK: - Implementation details
     // JSON values, strict readers' "did you mean": shared by the modules, not public API.

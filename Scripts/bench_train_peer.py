@@ -12,7 +12,16 @@ Token + learned position embeddings, attention (qkv and output projections with 
 4x GELU MLP with biases, final LayerNorm, untied head without bias. A step is forward,
 backward, clip_grad_norm_(1.0) and AdamW(0.9, 0.95, wd 0.1), eager mode, 2 threads.
 Prints one JSON line per model: {"name", "peer": "torch", "params", "tokens_per_s", ...}.
+
+Shapes and modes, as `lrkit-bench train --shape` takes them:
+
+    python Scripts/bench_train_peer.py --shape 4,256,8,128,8 --shape 2,384,6,64,8,pre --mode fused
+      --mode eager    (default) plain modules, AdamW(foreach)
+      --mode fused    AdamW(fused=True)
+      --mode compile  torch.compile of the whole step (model, backward, clip and optimizer)
+FLOPs per token are counted as lrkit-bench does: 6·(12·L·D² + D·V) + 6·L·T·D.
 """
+import argparse
 import json
 import math
 import time
@@ -74,11 +83,12 @@ class GPT(nn.Module):
         return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
 
 
-def bench(name, layers, c, heads, pre_ln, batch, context=64, vocab=65, steps=20, repeats=3):
+def bench(name, layers, c, heads, pre_ln, batch, context=64, vocab=65, steps=20, repeats=3, mode="eager"):
     torch.manual_seed(0)
     model = GPT(vocab, context, layers, c, heads, pre_ln)
     params = sum(p.numel() for p in model.parameters())
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.95), weight_decay=0.1)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.95), weight_decay=0.1,
+                            fused=(mode == "fused"))
     x = torch.randint(0, vocab, (batch, context))
     y = torch.randint(0, vocab, (batch, context))
 
@@ -89,7 +99,9 @@ def bench(name, layers, c, heads, pre_ln, batch, context=64, vocab=65, steps=20,
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
 
-    for _ in range(3):
+    if mode == "compile":
+        step = torch.compile(step)
+    for _ in range(3 if mode != "compile" else 6):
         step()
     best = math.inf
     for _ in range(repeats):
@@ -97,11 +109,25 @@ def bench(name, layers, c, heads, pre_ln, batch, context=64, vocab=65, steps=20,
         for _ in range(steps):
             step()
         best = min(best, (time.perf_counter() - t0) / steps)
-    print(json.dumps({"name": name, "peer": "torch", "params": params, "batch": batch, "context": context,
-                      "ms_per_step": round(best * 1e3, 3), "tokens_per_s": round(batch * context / best, 1),
-                      "torch": torch.__version__, "threads": torch.get_num_threads()}))
+    tps = batch * context / best
+    flops = 6 * (12 * layers * c * c + c * vocab) + 6 * layers * context * c
+    print(json.dumps({"name": name, "peer": "torch", "mode": mode, "params": params, "batch": batch,
+                      "context": context, "ms_per_step": round(best * 1e3, 3), "tokens_per_s": round(tps, 1),
+                      "flops_per_token": flops, "gflops": round(tps * flops / 1e9, 3),
+                      "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
 
+
+DEFAULT_SHAPES = ["6,64,4,64,16,post", "4,128,4,64,12,pre", "4,256,8,128,8,pre", "2,384,6,64,8,pre",
+                  "8,64,4,256,4,pre", "1,512,8,32,32,pre"]
 
 if __name__ == "__main__":
-    bench("train-warmup-demo", 6, 64, 4, False, 16)
-    bench("train-nanogpt-cpu", 4, 128, 4, True, 12)
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shape", action="append", help="L,D,H,T,B[,pre|post] (repeatable)")
+    ap.add_argument("--mode", choices=["eager", "fused", "compile"], default="eager")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    for shape in args.shape or DEFAULT_SHAPES:
+        p = shape.split(",")
+        l, d, h, t, b = map(int, p[:5])
+        bench("train-" + shape, l, d, h, p[5] != "post" if len(p) > 5 else True, b, context=t, mode=args.mode)

@@ -11,6 +11,7 @@ import LRDiagnostics
 import LROptimizers
 import LRSchedules
 import LRTraining
+import CKernels
 
 func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
@@ -197,11 +198,45 @@ if wants("optimizers") {
 }
 
 // Full AdamW training steps of the two tiny character GPTs (forward, backward, clip, update).
+// Training steps over model shapes: `lrkit-bench train [--shape L,D,H,T,B[,pre|post]]...
+// [--threads N]`; the default set is the six shapes of the speed issue. FLOPs per token (stated,
+// PaLM-style): 6 · (12·L·D² + D·V) for the matrix products forward and backward, plus
+// 6 · L · T · D for attention (scores and values, causal: half of 12·L·T·D). The CPU peak is
+// measured with an FMA loop (10 independent 8-wide FMAs per round on one core, times the cores).
 if wants("train") {
-  for (name, config, batch) in [
-    ("train-warmup-demo", GPTConfig(vocabulary: 65, context: 64, layers: 6, channels: 64, heads: 4, norm: .postLN), 16),
-    ("train-nanogpt-cpu", GPTConfig(vocabulary: 65, context: 64, layers: 4, channels: 128, heads: 4, norm: .preLN), 12),
-  ] {
+  var shapes: [(String, GPTConfig, Int)] = []
+  var threads = GEMM.threads
+  var arguments = Array(CommandLine.arguments.dropFirst())
+  while let i = arguments.firstIndex(where: { $0 == "--shape" || $0 == "--threads" }), i + 1 < arguments.count {
+    let flag = arguments[i]
+    let value = arguments[i + 1]
+    arguments.removeSubrange(i...(i + 1))
+    if flag == "--threads" { threads = max(1, Int(value) ?? threads); continue }
+    let parts = value.split(separator: ",").map(String.init)
+    guard parts.count >= 5, let l = Int(parts[0]), let d = Int(parts[1]), let h = Int(parts[2]), let t = Int(parts[3]),
+      let b = Int(parts[4])
+    else { print("--shape \(value): expected L,D,H,T,B[,pre|post]"); exit(1) }
+    let norm: GPTConfig.Norm = parts.count > 5 && parts[5] == "post" ? .postLN : .preLN
+    shapes.append(("train-\(value)", GPTConfig(vocabulary: 65, context: t, layers: l, channels: d, heads: h, norm: norm), b))
+  }
+  if shapes.isEmpty {
+    for (l, d, h, t, b, norm) in [(6, 64, 4, 64, 16, GPTConfig.Norm.postLN), (4, 128, 4, 64, 12, .preLN), (4, 256, 8, 128, 8, .preLN),
+                                  (2, 384, 6, 64, 8, .preLN), (8, 64, 4, 256, 4, .preLN), (1, 512, 8, 32, 32, .preLN)] {
+      shapes.append(("train-\(l),\(d),\(h),\(t),\(b),\(norm == .postLN ? "post" : "pre")",
+                     GPTConfig(vocabulary: 65, context: t, layers: l, channels: d, heads: h, norm: norm), b))
+    }
+  }
+  // This machine's peak: one core's FMA rate times the cores used.
+  let iterations = 20_000_000
+  var peakCore = 0.0
+  for _ in 0..<3 {
+    let t0 = now()
+    let flops = lrkit_fma_peak(iterations)
+    peakCore = max(peakCore, flops / Double(now() - t0))
+  }
+  emit([("name", quoted("cpu-peak")), ("gflops_per_core", rounded(peakCore)), ("threads", "\(threads)"),
+        ("gflops", rounded(peakCore * Double(threads)))])
+  for (name, config, batch) in shapes {
     let model = try GPT(config)
     var parameters = model.initialParameters(seed: 1)
     var optimizer = try ScheduledOptimizer(
@@ -217,7 +252,7 @@ if wants("train") {
     func step() throws {
       buffer!.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
       _ = model.pass(tokens: tokens, targets: targets, parameters: parameters, gradients: &buffer,
-                     workspace: workspace, rng: &noRNG)
+                     workspace: workspace, rng: &noRNG, threads: threads)
       _ = try optimizer.update(parameters: &parameters, gradients: &buffer!, clipNorm: 1)
     }
     for _ in 0..<3 { try step() }
@@ -229,9 +264,14 @@ if wants("train") {
       bestNs = min(bestNs, Double(now() - t0) / Double(steps))
     }
     let tokensPerStep = Double(batch * config.context)
+    let (l, d, t) = (Double(config.layers), Double(config.channels), Double(config.context))
+    let flopsPerToken = 6 * (12 * l * d * d + d * 65) + 6 * l * t * d
+    let tokensPerSecond = tokensPerStep / (bestNs / 1e9)
+    let gflops = tokensPerSecond * flopsPerToken / 1e9
     emit([("name", quoted(name)), ("gemm", quoted(GEMM.backend)), ("params", "\(config.parameterCount)"), ("batch", "\(batch)"),
-          ("context", "\(config.context)"), ("ms_per_step", rounded(bestNs / 1e6)),
-          ("tokens_per_s", rounded(tokensPerStep / (bestNs / 1e9)))])
+          ("context", "\(config.context)"), ("threads", "\(threads)"), ("ms_per_step", rounded(bestNs / 1e6)),
+          ("tokens_per_s", rounded(tokensPerSecond)), ("flops_per_token", rounded(flopsPerToken)),
+          ("gflops", rounded(gflops)), ("fraction_of_peak", rounded(gflops / (peakCore * Double(threads))))])
   }
 }
 

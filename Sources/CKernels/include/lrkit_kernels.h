@@ -55,4 +55,9 @@ void lrkit_attention_backward(const float *qkv, const float *probs, const float 
                               float *dqkv, size_t time, size_t channels, size_t heads,
                               int accumulate);
 
+/// The single-thread FMA peak: `iterations` rounds of 10 independent 8-wide fused multiply-adds
+/// (AVX2 + FMA when the CPU has them, else portable code); returns the floating-point operations
+/// done (2 per lane per FMA). Timed by the caller to give this core's peak GFLOP/s.
+double lrkit_fma_peak(size_t iterations);
+
 #endif
