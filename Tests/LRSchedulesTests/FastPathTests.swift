@@ -36,3 +36,21 @@ struct FastPathTests {
     }
   }
 }
+
+@Suite("Fast paths are bit-identical (Keras)")
+struct KerasFastPathTests {
+  @Test("Keras' restarts: the located restarts equal Keras' float32 logarithm at every step", arguments: 0..<24)
+  func kerasRestarts(_ seed: Int) {
+    var g = SystemRandomNumberGenerator()
+    let first = Float(Int.random(in: 1...700, using: &g))
+    let tMul = [Float(2), 1.5, 3, 0.5, 0.8, Float.random(in: 0.3...4, using: &g)][seed % 6]
+    let s = KerasRestartsSchedule(initial: 0.1, first: first, tMul: tMul, mMul: [1, 0.9, 1.1][seed % 3], alpha: [0, 0.01][seed % 2])
+    for step in 0..<60_000 {
+      let fast = s.value(at: step, fast: true)
+      let slow = s.value(at: step, fast: false)
+      let same = fast.bitPattern == slow.bitPattern || (fast.isNaN && slow.isNaN)
+      #expect(same, "step \(step): \(fast) vs \(slow) (first \(first), t_mul \(tMul))")
+      if !same { break }
+    }
+  }
+}

@@ -82,9 +82,10 @@ extension ScheduleSpec {
       let first = Float(try positive("first_decay_steps"))
       let tMul = Float(try r.double("t_mul", default: 2))
       try r.check(tMul > 0, "t_mul", tMul, "must be positive")
-      schedule = .restarts(initial: initial, first: first, tMul: tMul,
-                           mMul: Float(try r.double("m_mul", default: 1)),
-                           alpha: Float(try r.double("alpha", default: 0)))
+      let restarts = KerasRestartsSchedule(initial: initial, first: first, tMul: tMul,
+                                           mMul: Float(try r.double("m_mul", default: 1)),
+                                           alpha: Float(try r.double("alpha", default: 0)))
+      return DecodedSchedule(type: r.schedule, lr: Widened(restarts), warmupSteps: warmup, totalSteps: total)
     default:
       throw .unknownType(type: name, suggestion: nil)
     }

@@ -1,5 +1,5 @@
 /// Keras 3's `LearningRateSchedule` classes (`learning_rate_schedule.py`) in float32, with
-/// Keras' operation order. The optimizer calls `schedule(iterations)`, 0 for the first update.
+/// Keras' operation order (`CosineDecayRestarts` is ``KerasRestartsSchedule``). The optimizer calls `schedule(iterations)`, 0 for the first update.
 enum KerasSchedule: LearningRateSchedule {
   case exponential(initial: Float, steps: Float, rate: Float, staircase: Bool)
   case piecewise(boundaries: [Int], values: [Float])
@@ -7,7 +7,6 @@ enum KerasSchedule: LearningRateSchedule {
                   cycle: Bool)
   case inverseTime(initial: Float, steps: Float, rate: Float, staircase: Bool)
   case cosine(initial: Float, steps: Float, alpha: Double, warmupTarget: Float?, warmupSteps: Float)
-  case restarts(initial: Float, first: Float, tMul: Float, mMul: Float, alpha: Float)
 
   func value(at step: Int) -> Float {
     let s = Float(step)
@@ -53,21 +52,6 @@ enum KerasSchedule: LearningRateSchedule {
         return (target - initial) * fraction + initial
       }
       return decay(g - warmupSteps, from: target)
-    case .restarts(let initial, let first, let tMul, let mMul, let alpha):
-      var fraction = s / first
-      let iRestart: Float
-      if tMul == 1 {
-        iRestart = fraction.rounded(.down)
-        fraction -= iRestart
-      } else {
-        iRestart = (Float.log(1.0 - fraction * (1.0 - tMul)) / Float.log(tMul)).rounded(.down)
-        let sumR = (1.0 - Float.pow(tMul, iRestart)) / (1.0 - tMul)
-        fraction = (fraction - sumR) / Float.pow(tMul, iRestart)
-      }
-      let mFac = Float.pow(mMul, iRestart)
-      let cosineDecayed = 0.5 * mFac * (1.0 + Float.cos(kerasPi * fraction))
-      let decayed = (1 - alpha) * cosineDecayed + alpha
-      return initial * decayed
     }
   }
 }

@@ -49,7 +49,13 @@ public struct WarmRestarts<Scalar: ScheduleScalar>: LearningRateSchedule {
     }
     self.starts = starts
     self.lengths = lengths
+    // Each cycle's peak, `lr · decay^i`, computed once (the same expression, so the same bits).
+    let cycles = self.multiplier != 1 ? starts.count : 4096
+    peaks = peakDecay == 1 ? [] : (0..<cycles).map { lr * Scalar.pow(peakDecay, Scalar($0)) }
   }
+
+  /// `lr · peakDecay^i` for the first cycles (empty when `peakDecay` is 1).
+  @usableFromInline let peaks: [Scalar]
 
   /// Precomputed cycle starts S_i and lengths L_i (multiplier ≠ 1).
   @usableFromInline let starts: [Scalar]
@@ -80,7 +86,7 @@ public struct WarmRestarts<Scalar: ScheduleScalar>: LearningRateSchedule {
   @inlinable public func value(at step: Int) -> Scalar {
     let (i, t, length) = cycle(at: step)
     if let cycleLimit, i >= cycleLimit { return floor }
-    let peak = peakDecay == 1 ? lr : lr * Scalar.pow(peakDecay, Scalar(i))
+    let peak = peakDecay == 1 ? lr : i < peaks.count ? peaks[i] : lr * Scalar.pow(peakDecay, Scalar(i))
     return floor + (peak - floor) * (1 + Scalar.cos(Scalar.pi * t / length)) / 2
   }
 }

@@ -1,0 +1,105 @@
+/// Keras 3's `CosineDecayRestarts` in float32 with Keras' operation order, with its restarts
+/// located once: for `t_mul ≠ 1` Keras finds the restart with a float32 logarithm; here the first
+/// step of each restart is found by evaluating that same expression around the exact boundary,
+/// so evaluating costs a binary search instead of a `log` and three `pow`s, with the same bits.
+struct KerasRestartsSchedule: LearningRateSchedule {
+  let initial: Float
+  let first: Float
+  let tMul: Float
+  let mMul: Float
+  let alpha: Float
+  /// Restart `i` starts at step `starts[i]`; with `sumR[i]`, `tPow[i] = t_mul^i` and
+  /// `mFac[i] = m_mul^i` as Keras computes them for `i_restart = i`.
+  let starts: [Int]
+  let sumR: [Float]
+  let tPow: [Float]
+  let mFac: [Float]
+  /// The table answers for steps below `end`.
+  let end: Int
+
+  init(initial: Float, first: Float, tMul: Float, mMul: Float, alpha: Float) {
+    self.initial = initial
+    self.first = first
+    self.tMul = tMul
+    self.mMul = mMul
+    self.alpha = alpha
+    var starts: [Int] = []
+    var sumR: [Float] = []
+    var tPow: [Float] = []
+    var mFac: [Float] = []
+    if tMul != 1, tMul > 0 {
+      for i in 0..<64 {
+        let exact = Double(first) * (Double.pow(Double(tMul), Double(i)) - 1) / (Double(tMul) - 1)
+        guard exact.isFinite, exact < 1e7 else { break }  // float32 steps are exact below 2^24
+        let guess = Int(exact.rounded())
+        var start: Int?
+        for s in max(0, guess - 3)...(guess + 3) {
+          let index = Self.restartIndex(s, first: first, tMul: tMul)
+          guard index.isFinite else { break }
+          if index >= Float(i) {
+            if s > 0, Self.restartIndex(s - 1, first: first, tMul: tMul) >= Float(i) { break }
+            if index == Float(i) { start = s }
+            break
+          }
+        }
+        guard let start, starts.last.map({ start > $0 }) ?? (start == 0) else { break }
+        let r = Float(i)
+        starts.append(start)
+        sumR.append((1.0 - Float.pow(tMul, r)) / (1.0 - tMul))
+        tPow.append(Float.pow(tMul, r))
+        mFac.append(Float.pow(mMul, r))
+      }
+    }
+    if starts.count >= 2 {
+      end = starts.removeLast()
+      sumR.removeLast()
+      tPow.removeLast()
+      mFac.removeLast()
+    } else {
+      (starts, sumR, tPow, mFac, end) = ([], [], [], [], 0)
+    }
+    self.starts = starts
+    self.sumR = sumR
+    self.tPow = tPow
+    self.mFac = mFac
+  }
+
+  /// Keras' `i_restart` for step `s` (`t_mul ≠ 1`).
+  static func restartIndex(_ s: Int, first: Float, tMul: Float) -> Float {
+    let fraction = Float(s) / first
+    return (Float.log(1.0 - fraction * (1.0 - tMul)) / Float.log(tMul)).rounded(.down)
+  }
+
+  func value(at step: Int) -> Float { value(at: step, fast: true) }
+
+  /// `fast: false` always takes Keras' formula (the tests compare both paths bit for bit).
+  func value(at step: Int, fast: Bool) -> Float {
+    let s = Float(step)
+    var fraction = s / first
+    let mFactor: Float
+    if fast, step >= 0, step < end {
+      var lo = 0
+      var hi = starts.count
+      while hi - lo > 1 {
+        let mid = (lo + hi) / 2
+        if starts[mid] <= step { lo = mid } else { hi = mid }
+      }
+      fraction = (fraction - sumR[lo]) / tPow[lo]
+      mFactor = mFac[lo]
+    } else {
+      let iRestart: Float
+      if tMul == 1 {
+        iRestart = fraction.rounded(.down)
+        fraction -= iRestart
+      } else {
+        iRestart = (Float.log(1.0 - fraction * (1.0 - tMul)) / Float.log(tMul)).rounded(.down)
+        let sumR = (1.0 - Float.pow(tMul, iRestart)) / (1.0 - tMul)
+        fraction = (fraction - sumR) / Float.pow(tMul, iRestart)
+      }
+      mFactor = Float.pow(mMul, iRestart)
+    }
+    let cosineDecayed = 0.5 * mFactor * (1.0 + Float.cos(kerasPi * fraction))
+    let decayed = (1 - alpha) * cosineDecayed + alpha
+    return initial * decayed
+  }
+}
