@@ -53,9 +53,28 @@ public struct LRRangeTest: Sendable {
     public var confident: Bool
     /// Why the confidence is what it is.
     public var confidenceNote: String
-    /// The recommended peak learning rate.
+    /// The recommended peak learning rate: ``LRRangeTest/recommendationRule`` applied to the
+    /// suggestions.
     public var recommended: Double?
+
+    /// The sweep for charts: the points until the smoothed loss climbs back above where it
+    /// started, after its minimum (beyond is the divergence, whose scale flattens the descent).
+    public var trimmedCount: Int {
+      guard let first = smoothed.first else { return smoothed.count }
+      let limit = first * 1.05
+      let end = smoothed.indices.first { $0 > (smoothed.indices.min { smoothed[$0] < smoothed[$1] } ?? 0) && smoothed[$0] > limit }
+      return min(smoothed.count, (end ?? smoothed.count) + 1)
+    }
   }
+
+  /// How the recommended lr is chosen, decided by training (Scripts/range-test-rule.py): on the
+  /// digits MLP with SGD + momentum, Adam and RAdam and on the character GPT with AdamW, the
+  /// one-cycle runs at each rule's lr landed this far from the best of a 19-point lr grid (mean
+  /// over seeds): √(valley · steepest) 0.74 / 0.37 / 0.19 accuracy points and 0.010 nats;
+  /// steepest 0.83 / 0.19 / 0.19 and 0.020; min/10 0.74 / 0.46 / 0.09 and 0.054; valley
+  /// 3.98 / 1.02 / 1.11 and 0.021. The geometric middle of valley and steepest has the lowest
+  /// mean regret and is never the worst.
+  public static let recommendationRule = "√(valley · steepest)"
 
   /// Runs the test.
   public func run() throws -> Result {
@@ -134,7 +153,7 @@ public struct LRRangeTest: Sendable {
     if !fell { reasons.append("the loss hardly fell during the sweep") }
     if !stoppedEarly { reasons.append("the loss never diverged: extend the sweep to higher lrs") }
     result.confidenceNote = reasons.isEmpty ? "the three suggestions agree within \(String(format1(spread)))× and the loss fell, then diverged" : reasons.joined(separator: "; ")
-    result.recommended = result.valley
+    result.recommended = (result.valley! * result.steepest!).squareRoot()
     return result
   }
 

@@ -235,11 +235,15 @@ public struct Report {
 
   func findSection() -> Section? {
     guard let r = rangeTest else { return nil }
-    var chart = SVGChart(series: [.init(name: "smoothed loss", x: r.lrs, y: r.smoothed), .init(name: "raw loss", x: r.lrs, y: r.losses)],
+    let n = r.trimmedCount
+    var chart = SVGChart(series: [.init(name: "smoothed loss", x: Array(r.lrs.prefix(n)), y: Array(r.smoothed.prefix(n))),
+                                  .init(name: "raw loss", x: Array(r.lrs.prefix(n)), y: Array(r.losses.prefix(n)))],
                          title: "LR range test (digits MLP, SGD)", xLabel: "learning rate", yLabel: "training loss (nats)")
     chart.logX = true
-    chart.markers = [("valley", r.valley), ("steepest", r.steepest), ("min/10", r.minimumOverTen)].compactMap { n, v in v.map { .init(x: $0, label: n) } }
+    chart.markers = [("valley", r.valley), ("steepest", r.steepest), ("min/10", r.minimumOverTen), ("recommended", r.recommended)]
+      .compactMap { n, v in v.map { .init(x: $0, label: "\(n) \(fmt($0))") } }
     let rows = [["suggestion", "lr"], ["valley", fmt(r.valley ?? .nan)], ["steepest", fmt(r.steepest ?? .nan)], ["min / 10", fmt(r.minimumOverTen ?? .nan)],
+                ["recommended (\(LRRangeTest.recommendationRule))", fmt(r.recommended ?? .nan)],
                 ["confidence", r.confident ? "high" : "low"], ["why", r.confidenceNote]]
     let spec = r.recommended.map { LRRangeTest.recommendedSpec(peak: $0, steps: 230).serialized() } ?? "—"
     return Section(title: "LR range test", intro: "An exponential sweep of the learning rate, the loss smoothed (bias-corrected EMA, β = 0.98), stopped when it exceeds 4× its minimum. Ready to use with lrkit train: <code>\(escape(spec))</code>",

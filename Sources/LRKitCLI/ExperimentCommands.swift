@@ -155,18 +155,31 @@ struct Find: ParsableCommand {
       }
       print("  confidence \(r.confident ? "high" : "low"): \(r.confidenceNote)")
       if let peak = r.recommended {
-        print("recommended schedule (for lrkit train --schedule):\n  \(LRRangeTest.recommendedSpec(peak: peak, steps: steps).serialized())")
+        let spec = LRRangeTest.recommendedSpec(peak: peak, steps: steps).serialized()
+        var flags = "--task \(task.rawValue) --optimizer \(optimizer)"
+        if optimizer == "sgd" { flags += " --momentum \(momentum)" }
+        flags += " --batch-size \(base.batchSize)"
+        if task == .shakespeare {
+          flags += " --layers \(base.gpt.layers) --width \(base.gpt.channels) --heads \(base.gpt.heads) --context \(base.gpt.context)"
+        }
+        print("recommended: lr \(Ticks.label(peak)) = \(LRRangeTest.recommendationRule), measured with \(optimizer)"
+              + (optimizer == "sgd" ? " (momentum \(momentum))" : "") + " on this task; a one-cycle over \(steps) updates:")
+        print("  lrkit train \(flags) --steps \(steps) --schedule '\(spec)'")
       }
-      var chart = TerminalChart(series: [.init(name: "smoothed loss", x: r.lrs.map { log10($0) }, y: r.smoothed)],
-                                markers: [("valley", r.valley), ("steepest", r.steepest)].compactMap { n, v in v.map { .init(x: log10($0), label: n) } },
-                                title: "smoothed loss against log10(lr)", xLabel: "log10 lr")
+      let n = r.trimmedCount
+      let labelled = [("valley", r.valley), ("steepest", r.steepest), ("min/10", r.minimumOverTen), ("recommended", r.recommended)]
+        .compactMap { name, v in v.map { (name, $0) } }
+      var chart = TerminalChart(series: [.init(name: "smoothed loss", x: r.lrs.prefix(n).map { log10($0) }, y: Array(r.smoothed.prefix(n)))],
+                                markers: labelled.filter { $0.0 != "min/10" }.map { .init(x: log10($0.1), label: "\($0.0) \(Ticks.label($0.1))") },
+                                title: "smoothed loss against the learning rate (log scale)", xLabel: "lr = 10^x")
       chart.height = 12
       print(chart.render())
       if let svg {
-        var c = SVGChart(series: [.init(name: "smoothed loss", x: r.lrs, y: r.smoothed), .init(name: "raw loss", x: r.lrs, y: r.losses)],
-                         title: "LR range test", xLabel: "learning rate", yLabel: "training loss (nats)")
+        var c = SVGChart(series: [.init(name: "smoothed loss", x: Array(r.lrs.prefix(n)), y: Array(r.smoothed.prefix(n))),
+                                  .init(name: "raw loss", x: Array(r.lrs.prefix(n)), y: Array(r.losses.prefix(n)))],
+                         title: "LR range test (\(task.rawValue), \(optimizer))", xLabel: "learning rate", yLabel: "training loss (nats)")
         c.logX = true
-        c.markers = [("valley", r.valley), ("steepest", r.steepest), ("min/10", r.minimumOverTen)].compactMap { n, v in v.map { .init(x: $0, label: n) } }
+        c.markers = labelled.map { .init(x: $0.1, label: "\($0.0) \(Ticks.label($0.1))") }
         try c.render().write(toFile: svg, atomically: true, encoding: .utf8)
       }
     }

@@ -84,7 +84,13 @@ struct ExperimentTests {
     let valley = try #require(r.valley)
     #expect(valley > 1e-3 && valley < 1)
     #expect(r.steepest != nil && r.minimumOverTen != nil)
-    let spec = LRRangeTest.recommendedSpec(peak: valley, steps: 100)
+    // The recommendation is the rule decided by training (Scripts/range-test-rule.py).
+    let recommended = try #require(r.recommended)
+    #expect(abs(recommended - (valley * r.steepest!).squareRoot()) <= 1e-12 * recommended)
+    #expect(recommended > valley && recommended < r.steepest!)
+    // The chart stops where the loss climbs back above its start: the divergence is not drawn.
+    #expect(r.trimmedCount < r.smoothed.count && r.smoothed.prefix(r.trimmedCount - 1).allSatisfy { $0 <= r.smoothed[0] * 1.05 })
+    let spec = LRRangeTest.recommendedSpec(peak: recommended, steps: 100)
     #expect(throws: Never.self) { _ = try ScheduleSpec.decode(spec) }
   }
 
