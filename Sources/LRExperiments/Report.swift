@@ -15,6 +15,9 @@ public struct Report {
   public var quick: Bool
   /// Seconds spent.
   public var seconds: Double = 0
+  /// Whether the page opens with the schedules section (the full report); a single experiment's
+  /// page (`compare`, `sweep`, `failure-modes`) shows only its own sections.
+  public var includesSchedules = true
 
   /// A report of `runs`.
   public init(runs: [RunResult], rangeTest: LRRangeTest.Result?, quick: Bool) {
@@ -279,7 +282,8 @@ public struct Report {
 
   /// The sections in page order.
   func sections() -> [Section] {
-    [schedulesSection(), compareSection(), failureSection(), warmupSection(), batchSection(), findSection()].compactMap { $0 }
+    [includesSchedules ? schedulesSection() : nil, compareSection(), failureSection(), warmupSection(), batchSection(),
+     findSection()].compactMap { $0 }
   }
 
   /// `results.json`.

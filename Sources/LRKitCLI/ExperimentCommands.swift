@@ -38,8 +38,11 @@ struct Compare: ParsableCommand {
         schedules = try spec.map { (($0 as NSString).lastPathComponent, try SpecLoading.spec($0)) }
         for (name, s) in schedules! { _ = try ScheduleSpec.decode(s); _ = name }
       }
+      let started = Date()
       let runs = try runAll(Experiments.compare(lr: lr ?? 0.3, epochs: epochs, seeds: (0..<seeds).map(UInt64.init), schedules: schedules), shard: shard, out: out)
-      let report = Report(runs: runs, rangeTest: nil, quick: false)
+      var report = Report(runs: runs, rangeTest: nil, quick: false)
+      report.includesSchedules = false
+      report.seconds = Date().timeIntervalSince(started)
       try report.write(to: out)
       print(report.textTables() + "\nwrote \(out)/report.html")
     }
@@ -81,12 +84,15 @@ struct Sweep: ParsableCommand {
         guard batches.allSatisfy({ $0 >= 1 }) else { throw CLIError("--batches must be ≥ 1") }
         runs = Experiments.batchSizes(batches: batches, lrs: lrs.isEmpty ? [0.01, 0.03, 0.1, 0.3, 1] : lrs, seeds: s)
       }
+      let started = Date()
       let results = try runAll(runs, shard: shard, out: out)
       if shard != nil {
         print("saved \(results.count) runs under \(out)/runs; merge with lrkit report --merge")
         return
       }
-      let report = Report(runs: results, rangeTest: nil, quick: false)
+      var report = Report(runs: results, rangeTest: nil, quick: false)
+      report.includesSchedules = false
+      report.seconds = Date().timeIntervalSince(started)
       try report.write(to: out)
       print(report.textTables() + "\nwrote \(out)/report.html")
     }
@@ -109,8 +115,11 @@ struct FailureModes: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
+      let started = Date()
       let runs = try runAll(Experiments.failureModes(), shard: nil, out: out)
-      let report = Report(runs: runs, rangeTest: nil, quick: false)
+      var report = Report(runs: runs, rangeTest: nil, quick: false)
+      report.includesSchedules = false
+      report.seconds = Date().timeIntervalSince(started)
       try report.write(to: out)
       print(report.textTables() + "\nwrote \(out)/report.html")
     }

@@ -133,3 +133,17 @@ struct ExperimentTests {
     #expect(wellFormed(SVGChart(series: [], title: "empty", xLabel: "", yLabel: "").render()))
   }
 }
+
+@Suite("Single-experiment pages")
+struct SingleExperimentPageTests {
+  @Test("compare, sweep and failure-modes pages hold only their own sections and say how long they took")
+  func ownSections() {
+    var report = Report(runs: [], rangeTest: nil, quick: false)
+    #expect(report.html().contains("<h2>Schedules</h2>"))
+    report.includesSchedules = false
+    report.seconds = 12.4
+    let html = report.html()
+    #expect(!html.contains("<h2>Schedules</h2>"))
+    #expect(html.contains("0 training runs, 12 s"))
+  }
+}
