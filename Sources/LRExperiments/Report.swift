@@ -70,23 +70,28 @@ public struct Report {
 
   func schedulesSection() -> Section {
     let steps = 20_000
+    // Compared at one peak: Noam's own peak d_model^-½ · W^-½ is scaled to the others' 7e-4.
+    let noamScale = 7e-4 / (1 / (512.0 * 2000.0).squareRoot())
     let specs: [(String, String)] = [
-      ("inverse sqrt (Noam, d_model 512)", #"{"type":"noam","d_model":512,"warmup":2000,"scale":1}"#),
+      ("inverse sqrt (Noam, d_model 512)", #"{"type":"noam","d_model":512,"warmup":2000,"scale":\#(noamScale)}"#),
       ("warmup + cosine", #"{"type":"cosine","lr":7e-4,"steps":20000,"warmup":2000,"floor_ratio":0.1}"#),
       ("WSD (80 % stable, 1-sqrt)", #"{"type":"wsd","lr":7e-4,"steps":20000,"warmup":2000,"decay":0.1,"shape":"1-sqrt","floor_ratio":0.01}"#),
     ]
     var series: [SVGChart.Series] = []
+    var rows = [["schedule", "peak lr", "at update", "lr at update 19 999"]]
     for (name, text) in specs {
       let d = try! ScheduleSpec.decode(text: text)
       let values = d.lr.values(steps: steps)
+      let top = values.indices.max { values[$0] < values[$1] }!
+      rows.append([name, fmt(values[top]), "\(top)", fmt(values[steps - 1])])
       let idx = stride(from: 0, to: steps, by: 20).map { $0 }
       series.append(.init(name: name, x: idx.map(Double.init), y: idx.map { values[$0] }))
     }
     var chart = SVGChart(series: series, title: "Three schedules over 20 000 steps with 2 000 warmup steps",
                          xLabel: "update (step)", yLabel: "learning rate")
     chart.markers = [.init(x: 2000, label: "warmup ends")]
-    return Section(title: "Schedules", intro: "The shapes behind the lore: the Transformer's inverse square root, warmup then cosine, and warmup-stable-decay (the 1-sqrt cooldown of Hägele et al.). Every curve is LRKit’s exact closed form; <code>lrkit curve</code> prints the numbers and <code>lrkit plot</code> draws any set of specs.",
-                   figures: [chart.render()], table: [], json: ("schedules", .array(specs.map { .string($0.0) })))
+    return Section(title: "Schedules", intro: "The shapes behind the lore, compared at one peak (Noam's inverse square root scaled to the same 7e-4): the Transformer's inverse square root, warmup then cosine, and warmup-stable-decay (the 1-sqrt cooldown of Hägele et al.). Every curve is LRKit’s exact closed form; the table is read from the curves; <code>lrkit curve</code> prints the numbers and <code>lrkit plot</code> draws any set of specs.",
+                   figures: [chart.render()], table: rows, json: ("schedules", .array(specs.map { .string($0.0) })))
   }
 
   func compareSection() -> Section? {

@@ -147,3 +147,17 @@ struct SingleExperimentPageTests {
     #expect(html.contains("0 training runs, 12 s"))
   }
 }
+
+@Suite("The schedules section")
+struct SchedulesSectionTests {
+  @Test("the three schedules are compared at one peak, and the table says so from the curves")
+  func equalPeak() {
+    let html = Report(runs: [], rangeTest: nil, quick: false).html()
+    #expect(html.contains("compared at one peak"))
+    // Every row of the table shows the same peak, 7e-4.
+    let rows = html.components(separatedBy: "<tr>").filter { $0.contains("at update") == false && $0.contains("<td>") }
+    let peakRows = rows.filter { $0.contains("Noam") || $0.contains("cosine") || $0.contains("WSD") }
+    #expect(peakRows.count >= 3)
+    for row in peakRows { #expect(row.contains("<td>7e-4</td>") || row.contains("<td>0.0007</td>"), "\(row)") }
+  }
+}
