@@ -221,23 +221,62 @@ public struct Report {
     let batches = Array(Set(rs.compactMap { Int($0.labels["batch"] ?? "") })).sorted()
     let lrs = Array(Set(rs.compactMap { Double($0.labels["lr"] ?? "") })).sorted()
     var series: [SVGChart.Series] = []
-    var rows = [["batch", "best lr", "best val loss", "val loss at each lr"]]
+    var rows = [["batch", "best lr", "best val loss", "val loss at each lr (" + lrs.map(fmt).joined(separator: ", ") + ")"]]
     var json: [(key: String, value: JSONValue)] = []
+    var bestLRs: [(batch: Double, lr: Double)] = []
+    var divergedCells = 0
     for b in batches {
       var losses: [Double] = []
+      var cells: [String] = []
       for lr in lrs {
         let cell = rs.filter { Int($0.labels["batch"] ?? "") == b && Double($0.labels["lr"] ?? "") == lr }
-        losses.append(Self.mean(cell.compactMap(\.finalEvalLoss).map { $0.isFinite ? $0 : 10 }))
+        let finals = cell.compactMap(\.finalEvalLoss)
+        // A cell where any seed diverged is shown as diverged, never dropped or averaged away.
+        if cell.contains(where: { $0.status == "diverged" }) || finals.contains(where: { !$0.isFinite }) || finals.isEmpty {
+          losses.append(.nan)
+          cells.append("diverged")
+          divergedCells += 1
+        } else {
+          let m = Self.mean(finals)
+          losses.append(m)
+          cells.append(fmt(m))
+        }
       }
       series.append(.init(name: "batch \(b)", x: lrs, y: losses))
-      let best = losses.indices.min { losses[$0] < losses[$1] }!
-      rows.append(["\(b)", fmt(lrs[best]), fmt(losses[best]), losses.map(fmt).joined(separator: ", ")])
-      json.append(("\(b)", .object([("best_lr", .double(lrs[best])), ("val_loss", .array(losses.map { .double($0) }))])))
+      guard let best = losses.indices.filter({ losses[$0].isFinite }).min(by: { losses[$0] < losses[$1] }) else {
+        rows.append(["\(b)", "—", "—", cells.joined(separator: ", ")])
+        continue
+      }
+      bestLRs.append((Double(b), lrs[best]))
+      rows.append(["\(b)", fmt(lrs[best]), fmt(losses[best]), cells.joined(separator: ", ")])
+      json.append(("\(b)", .object([("best_lr", .double(lrs[best])), ("val_loss", .array(losses.map { $0.isFinite ? .double($0) : .null })),
+                                    ("diverged", .array(cells.map { .bool($0 == "diverged") }))])))
+    }
+    // The exponent k in best lr ∝ batch^k, from the data (least squares in log–log).
+    var claim = "Too few batch sizes with a best lr to estimate how it scales."
+    var exponent: Double?
+    if bestLRs.count >= 2 {
+      let xs = bestLRs.map { log($0.batch) }
+      let ys = bestLRs.map { log($0.lr) }
+      let mx = xs.reduce(0, +) / Double(xs.count)
+      let my = ys.reduce(0, +) / Double(ys.count)
+      let num = zip(xs, ys).map { ($0 - mx) * ($1 - my) }.reduce(0, +)
+      let den = xs.map { ($0 - mx) * ($0 - mx) }.reduce(0, +)
+      if den > 0 {
+        let k = num / den
+        exponent = k
+        let resolution = log10(lrs.count > 1 ? lrs[1] / lrs[0] : 10) / log10(Double(batches.last! / batches.first!))
+        let nearest = abs(k - 1) < abs(k - 0.5) ? "closer to the linear rule (k = 1) than to the square-root rule (k = 0.5)"
+          : "closer to the square-root rule (k = 0.5) than to the linear rule (k = 1)"
+        claim = "Measured here: the best lr grows as batch<sup>k</sup> with k ≈ \(fmt(k)), \(nearest); the grid resolves k to about ±\(fmt(resolution))."
+      }
     }
     var chart = SVGChart(series: series, title: "Validation loss against lr, one line per batch size", xLabel: "peak learning rate (SGD + momentum, cosine)", yLabel: "final validation loss (nats)")
     chart.logX = true
     chart.logY = true
-    return Section(title: "Batch size and the best learning rate", intro: "The digits MLP for a fixed number of epochs: larger batches take fewer, less noisy steps and tolerate — and need — a larger lr (the linear scaling rule), until the lr becomes too large to be stable and the rule stops holding.",
+    let divergedNote = divergedCells > 0 ? " \(divergedCells) cell(s) diverged: they break the lines and read “diverged” in the table." : ""
+    json.append(("scaling_exponent", exponent.map { .double($0) } ?? .null))
+    return Section(title: "Batch size and the best learning rate", intro: "The digits MLP for a fixed number of epochs over a quarter-decade lr grid: larger batches take fewer, less noisy steps and tolerate a larger lr. \(claim)\(divergedNote)",
                    figures: [chart.render()], table: rows, json: ("batch_size", .object(json)))
   }
 

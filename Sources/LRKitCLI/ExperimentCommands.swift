@@ -82,7 +82,7 @@ struct Sweep: ParsableCommand {
         runs = Experiments.warmup(lrs: lrs.isEmpty ? [3e-3, 1e-2] : lrs, warmups: warmups, steps: steps, seeds: s)
       case .batch:
         guard batches.allSatisfy({ $0 >= 1 }) else { throw CLIError("--batches must be ≥ 1") }
-        runs = Experiments.batchSizes(batches: batches, lrs: lrs.isEmpty ? [0.01, 0.03, 0.1, 0.3, 1] : lrs, seeds: s)
+        runs = Experiments.batchSizes(batches: batches, lrs: lrs.isEmpty ? Experiments.batchGridLRs : lrs, seeds: s)
       }
       let started = Date()
       let results = try runAll(runs, shard: shard, out: out)

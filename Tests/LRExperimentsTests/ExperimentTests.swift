@@ -161,3 +161,16 @@ struct SchedulesSectionTests {
     for row in peakRows { #expect(row.contains("<td>7e-4</td>") || row.contains("<td>0.0007</td>"), "\(row)") }
   }
 }
+
+@Suite("The batch-size section")
+struct BatchSectionTests {
+  @Test("a diverged cell reads 'diverged' (never dropped), and the scaling claim is computed from the grid")
+  func divergedAndClaim() throws {
+    let runs = try ExperimentRunner().run(Experiments.batchSizes(batches: [16, 64], lrs: [0.03, 0.1, 20], epochs: 1))
+    #expect(runs.contains { $0.status == "diverged" })
+    let html = Report(runs: runs, rangeTest: nil, quick: false).html()
+    #expect(html.contains("diverged</td>") || html.contains(", diverged"))
+    #expect(html.contains("cell(s) diverged"))
+    #expect(html.contains("Measured here: the best lr grows as batch<sup>k</sup> with k ≈"))
+  }
+}
