@@ -83,7 +83,9 @@ public enum Experiments {
 
   /// The warmup ablation on tiny Shakespeare: Post-LN and Pre-LN GPTs with Adam (0.9, 0.98),
   /// constant lr after a linear warmup of 0 or 2/(1 − β2) = 100 updates.
-  public static func warmup(lrs: [Double] = [3e-3, 1e-2], warmups: [Int] = [0, 100], steps: Int = 300,
+  /// The tutorial's ablation: warmup 0, 50, 200 and 1000 updates at a high constant lr, Post-LN
+  /// and Pre-LN, long enough (1200 updates) for the longest warmup to finish and the run to go on.
+  public static func warmup(lrs: [Double] = [1e-2], warmups: [Int] = [0, 50, 200, 1000], steps: Int = 1200,
                             seeds: [UInt64] = [0, 1], layers: Int = 6, width: Int = 64, context: Int = 64,
                             batch: Int = 16) -> [PlannedRun] {
     var runs: [PlannedRun] = []

@@ -54,7 +54,7 @@ struct ReportCommand: ParsableCommand {
       return Experiments.compare(epochs: 4, seeds: [0])
         + Experiments.failureModes(epochs: 4)
         + Experiments.batchSizes(batches: [32, 128], lrs: [0.03, 0.3], epochs: 2)
-        + Experiments.warmup(lrs: [1e-2], warmups: [0, 100], steps: 40, seeds: [0], layers: 2, width: 32, context: 32, batch: 8)
+        + Experiments.warmup(lrs: [1e-2], warmups: [0, 10], steps: 40, seeds: [0], layers: 2, width: 32, context: 32, batch: 8)
     }
     return Experiments.compare()
       + Experiments.failureModes()

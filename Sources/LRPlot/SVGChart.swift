@@ -82,6 +82,8 @@ public struct SVGChart: Sendable {
   public var rightLabel: String = ""
   /// Log-scale y axis.
   public var logY = false
+  /// A fixed range for the left y axis (so that several panels share one scale); nil: the data's.
+  public var yRange: ClosedRange<Double>?
   /// Log-scale x axis.
   public var logX = false
   /// Size in pixels.
@@ -129,11 +131,12 @@ public struct SVGChart: Sendable {
       svg += "<text x=\"\(f(Double(width) / 2))\" y=\"\(f(Double(height) / 2))\" text-anchor=\"middle\">no finite values</text>\n</svg>\n"
       return svg
     }
+    if let r = yRange, r.upperBound > r.lowerBound, !logY || r.lowerBound > 0 { (y0, y1) = (r.lowerBound, r.upperBound) }
     if x1 == x0 { x1 = x0 + 1 }
     if y1 == y0 {
       if logY { y0 /= 2; y1 *= 2 } else { y0 -= abs(y0) * 0.1 + 1e-12; y1 += abs(y1) * 0.1 + 1e-12 }
     }
-    if !logY && y0 > 0 && y0 < 0.35 * y1 { y0 = 0 }
+    if !logY && y0 > 0 && y0 < 0.35 * y1 && yRange == nil { y0 = 0 }
     let ty = { (v: Double) -> Double in logY ? log10(v) : v }
     let tx = { (v: Double) -> Double in logX ? log10(v) : v }
     let (lx, hx, ly, hy) = (tx(x0), tx(x1), ty(y0), ty(y1))
