@@ -92,7 +92,7 @@ let package = Package(
     .testTarget(
       name: "LRKitCLITests",
       dependencies: [
-        "LRKitCLI", "LRSchedules", "LROptimizers", "LRSupport",
+        "LRKitCLI", "LRSchedules", "LROptimizers", "LRDiagnostics", "LRSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
   ],

@@ -170,7 +170,34 @@ enum DiagnosisReport {
     ])
   }
 
-  static func text(_ log: TrainingLog, _ verdicts: [Verdict], lr lrFinding: LRFinding? = nil, color: Bool) -> String {
+  /// The terminal's width: `COLUMNS` when set, else 100 (pipes and files get 100 too).
+  static var terminalWidth: Int {
+    if let c = ProcessInfo.processInfo.environment["COLUMNS"], let w = Int(c), w >= 40 { return w }
+    var size = winsize()
+    if isatty(STDOUT_FILENO) != 0, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 40 { return Int(size.ws_col) }
+    return 100
+  }
+
+  /// `text` after `prefix`, wrapped at word boundaries to `width` columns with a hanging indent.
+  static func wrapped(_ prefix: String, _ text: String, width: Int) -> [String] {
+    let indent = String(repeating: " ", count: prefix.count)
+    var lines: [String] = []
+    var current = prefix
+    for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+      let head = current == prefix || current == indent
+      if !head, current.count + 1 + word.count > width {
+        lines.append(current)
+        current = indent + word
+      } else {
+        current += (head ? "" : " ") + word
+      }
+    }
+    lines.append(current)
+    return lines
+  }
+
+  static func text(_ log: TrainingLog, _ verdicts: [Verdict], lr lrFinding: LRFinding? = nil, color: Bool,
+                   width: Int = DiagnosisReport.terminalWidth) -> String {
     var lines: [String] = []
     let loss = log.series["loss"] ?? log.series["eval_loss"]
     lines.append("\(log.path) — \(log.format), \(loss?.count ?? 0) loss points, series: \(log.series.keys.sorted().joined(separator: ", "))")
@@ -180,8 +207,8 @@ enum DiagnosisReport {
       let head = "\(v.kind.rawValue.uppercased())  steps \(v.startStep)–\(v.endStep)  confidence \(Int((v.confidence * 100).rounded()))%"
       let bold = color ? "\u{1B}[1m" + head + "\u{1B}[0m" : head
       lines.append(bold)
-      lines.append("  evidence: \(v.evidence)")
-      lines.append("  advice:   \(v.advice)")
+      lines += wrapped("  evidence: ", v.evidence, width: width)
+      lines += wrapped("  advice:   ", v.advice, width: width)
     }
     if let lrFinding { lines.append(""); lines.append(lrFinding.text) }
     if let loss {

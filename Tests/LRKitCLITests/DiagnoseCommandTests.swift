@@ -1,4 +1,5 @@
 import Foundation
+import LRDiagnostics
 import LRSchedules
 import Testing
 
@@ -121,5 +122,22 @@ struct DiagnoseCommandTests {
     #expect(result.status == 2, "\(result.output)")
     #expect(result.output.contains("no change for 0 s; last verdict: healthy") || result.output.contains("last verdict: healthy"))
     #expect(diagnose(["--follow", path, "--interval", "0"]).error?.contains("--interval") == true)
+  }
+}
+
+@Suite("lrkit diagnose text output")
+struct DiagnoseTextTests {
+  @Test("evidence and advice wrap to the terminal width with a hanging indent")
+  func wraps() throws {
+    let lines = DiagnosisReport.wrapped("  evidence: ", String(repeating: "word ", count: 60), width: 60)
+    #expect(lines.count > 3)
+    #expect(lines.allSatisfy { $0.count <= 60 })
+    #expect(lines.dropFirst().allSatisfy { $0.hasPrefix(String(repeating: " ", count: 12)) })
+    // A whole report at 72 columns: no evidence or advice line is longer.
+    let path = try jsonlLog(Array(fallingLoss(100).prefix(60)) + Array(repeating: .nan, count: 40))
+    let log = try LogReader.read(path)
+    let text = DiagnosisReport.text(log, Diagnoser.diagnose(log), color: false, width: 72)
+    let block = text.components(separatedBy: "\n").prefix { !$0.hasPrefix("schedule") && !$0.hasPrefix("loss") }
+    #expect(block.filter { $0.hasPrefix("  ") }.allSatisfy { $0.count <= 72 }, "\(text)")
   }
 }
