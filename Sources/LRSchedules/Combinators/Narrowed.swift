@@ -9,6 +9,15 @@ struct Narrowed<S: ScheduleScalar>: LearningRateSchedule {
 
   init(_ base: any LearningRateSchedule<Double>) { self.base = base }
 
+  /// `base` seen as a schedule of `S`: itself when `S` is `Double` (one wrapper less on every
+  /// evaluation, the same numbers), else narrowed.
+  static func wrap(_ base: any LearningRateSchedule<Double>) -> any LearningRateSchedule<S> {
+    if let same = base as? any LearningRateSchedule<S> { return same }
+    return Narrowed(base)
+  }
+
+  @_specialize(where S == Double)
+  @_specialize(where S == Float)
   func value(at step: Int) -> S { S(base.value(at: step)) }
 
   func fill(_ buffer: UnsafeMutableBufferPointer<S>, from start: Int) {

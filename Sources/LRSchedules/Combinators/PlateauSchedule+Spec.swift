@@ -28,7 +28,7 @@ enum PlateauSpec: NativeSpecFamily {
       if base.plateau != nil {
         throw .invalidValue(field: r.field("base"), value: base.type, reason: "is metric-driven already")
       }
-      built = NativeBuilt(lr: c.finish(Narrowed<S>(base.lr)), rampEnd: base.warmupSteps,
+      built = NativeBuilt(lr: c.finish(Narrowed<S>.wrap(base.lr)), rampEnd: base.warmupSteps,
                           total: base.totalSteps, warnings: base.warnings)
       built.drivenMomentum = base.momentum
       built.stepLimit = base.stepLimit

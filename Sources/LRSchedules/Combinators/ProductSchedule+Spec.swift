@@ -14,7 +14,7 @@ enum ProductSpec: NativeSpecFamily {
       throw .invalidValue(field: r.field("schedules[\(drivers[1])]"), value: children[drivers[1]].type,
                           reason: "drives momentum too; a product can follow only one momentum schedule")
     }
-    var built = NativeBuilt(lr: c.finish(ProductSchedule(children.map { Narrowed<S>($0.lr) })))
+    var built = NativeBuilt(lr: c.finish(ProductSchedule(children.map { Narrowed<S>.wrap($0.lr) })))
     built.drivenMomentum = drivers.first.flatMap { children[$0].momentum }
     built.rampEnd = children.compactMap(\.warmupSteps).max()
     built.total = children.compactMap(\.totalSteps).max()

@@ -13,7 +13,7 @@ enum SequenceSpec: NativeSpecFamily {
     let milestones = try r.lengths("milestones", total: c.total)
     try ScheduleSpec.checkMilestones(milestones, children: children.count, &r)
     var built = NativeBuilt(lr: c.finish(SequenceSchedule(
-      children.map { Narrowed<S>($0.lr) }, milestones: milestones)))
+      children.map { Narrowed<S>.wrap($0.lr) }, milestones: milestones)))
     if let last = children.last?.totalSteps { built.total = (milestones.last ?? 0) + last }
     built.rampEnd = children.first?.warmupSteps ?? milestones.first
     built.warnings = children.flatMap(\.warnings)
