@@ -174,3 +174,21 @@ struct BatchSectionTests {
     #expect(html.contains("Measured here: the best lr grows as batch<sup>k</sup> with k ≈"))
   }
 }
+
+@Suite("The compare section")
+struct CompareSectionTests {
+  @Test("a validation-loss figure, every seed's diagnosis, and a claim computed against the constant lr")
+  func computed() throws {
+    let runs = try ExperimentRunner().run(Experiments.compare(epochs: 2, seeds: [0, 1]))
+    let html = Report(runs: runs, rangeTest: nil, quick: false).html()
+    #expect(html.contains("Validation loss (mean of seeds)"))
+    #expect(html.contains("Measured: the constant lr ends at"))
+    #expect(html.contains("/2"), "per-seed diagnosis counts")
+    // The final loss and the 'reached' column use the same 10-update mean: a schedule whose
+    // final mean is ≤ 0.1 in every seed has reached 0.1 in every seed.
+    for name in Set(runs.compactMap { $0.labels["schedule"] }) {
+      let mine = runs.filter { $0.labels["schedule"] == name }
+      for r in mine where r.loss.suffix(10).reduce(0, +) / 10 <= 0.1 { #expect(r.stepsToReach(0.1) != nil, "\(name)") }
+    }
+  }
+}
