@@ -137,6 +137,16 @@ public struct SVGChart: Sendable {
       if logY { y0 /= 2; y1 *= 2 } else { y0 -= abs(y0) * 0.1 + 1e-12; y1 += abs(y1) * 0.1 + 1e-12 }
     }
     if !logY && y0 > 0 && y0 < 0.35 * y1 && yRange == nil { y0 = 0 }
+    // A linear y axis ends on a tick at or above the data's maximum (and starts on one at or
+    // below its minimum), so the top of the data is labelled.
+    if !logY && yRange == nil {
+      let ticks = Ticks.linear(y0, y1, count: 5)
+      if ticks.count >= 2 {
+        let step = ticks[1] - ticks[0]
+        if let last = ticks.last, last < y1 { y1 = last + step }
+        if let first = ticks.first, first > y0 { y0 = first - step }
+      }
+    }
     let ty = { (v: Double) -> Double in logY ? log10(v) : v }
     let tx = { (v: Double) -> Double in logX ? log10(v) : v }
     let (lx, hx, ly, hy) = (tx(x0), tx(x1), ty(y0), ty(y1))
