@@ -26,7 +26,7 @@ public enum Diagnoser {
 
   /// The verdicts for `log`, the primary one first; `healthy` alone when nothing is wrong.
   public static func diagnose(_ log: TrainingLog, thresholds: DiagnosisThresholds = .standard) -> [Verdict] {
-    guard let curve = CurveProfile(log) else {
+    guard let curve = CurveProfile(log, thresholds: thresholds) else {
       let present = log.series.keys.sorted()
       return [Verdict(
         kind: .noLoss, startStep: 0, endStep: 0, confidence: 1,
@@ -53,7 +53,7 @@ public enum Diagnoser {
     let improvement = c.start > 0 ? (c.start - c.final) / c.start : 0
     var evidence = "the \(c.name) fell from \(format(c.start)) to \(format(c.final)) (\(percent(improvement)) lower) "
       + "without divergence, oscillation or a rising validation loss"
-    let spikes = SpikeDetector.events(c, t)
+    let spikes = c.spikes
     evidence += spikes.isEmpty
       ? ", without spikes"
       : ", with \(spikes.count) isolated spike(s) that recovered (step \(spikes.map { "\(c.peakSteps[$0.start])" }.joined(separator: ", ")))"

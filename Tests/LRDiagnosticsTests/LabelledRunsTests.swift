@@ -57,6 +57,20 @@ enum LabelledRuns {
     try cases.map { Outcome(c: $0, primary: try diagnose($0).first!) }
   }
 
+  /// The issue's goals on a set outside the tuning half: at least `accuracy` right, every
+  /// diverged run caught, no healthy run flagged at confidence ≥ 0.8.
+  static func expectGoals(_ o: [Outcome], accuracy floor: Double, sourceLocation: SourceLocation = #_sourceLocation) {
+    let accuracy = Double(o.filter(\.correct).count) / Double(o.count)
+    #expect(accuracy >= floor, "accuracy \(accuracy)", sourceLocation: sourceLocation)
+    for x in o where x.c.expected == "diverged" && x.primary.kind != .diverged {
+      Issue.record("diverged run missed: \(x.c.name) → \(x.primary.kind.rawValue)", sourceLocation: sourceLocation)
+    }
+    for x in o where x.c.expected == "healthy" && x.primary.kind != .healthy && x.primary.confidence >= 0.8 {
+      Issue.record("healthy run flagged \(x.primary.kind.rawValue) at \(x.primary.confidence): \(x.c.name)",
+                   sourceLocation: sourceLocation)
+    }
+  }
+
   /// The confusion table (rows: label, columns: primary verdict) and the reliability table
   /// (confidence bins against accuracy), as text.
   static func tables(_ title: String, _ o: [Outcome]) -> String {
@@ -113,14 +127,7 @@ struct LabelledRunsTests {
   func heldOut() throws {
     let o = try LabelledRuns.outcomes(LabelledRuns.real.filter { $0.split == "heldout" })
     print(LabelledRuns.tables("held-out half", o))
-    let accuracy = Double(o.filter(\.correct).count) / Double(o.count)
-    #expect(accuracy >= 0.85, "held-out accuracy \(accuracy)")
-    for x in o where x.c.expected == "diverged" && x.primary.kind != .diverged {
-      Issue.record("diverged run missed: \(x.c.name) → \(x.primary.kind.rawValue)")
-    }
-    for x in o where x.c.expected == "healthy" && x.primary.kind != .healthy && x.primary.confidence >= 0.8 {
-      Issue.record("healthy run flagged \(x.primary.kind.rawValue) at \(x.primary.confidence): \(x.c.name)")
-    }
+    LabelledRuns.expectGoals(o, accuracy: 0.85)
   }
 
   /// Generated after the detectors were frozen, by someone who did not see them, with writers,
@@ -131,14 +138,7 @@ struct LabelledRunsTests {
     let o = try LabelledRuns.outcomes(LabelledRuns.fresh)
     try #require(o.count >= 40)
     print(LabelledRuns.tables("fresh set", o))
-    let accuracy = Double(o.filter(\.correct).count) / Double(o.count)
-    #expect(accuracy >= 0.9, "fresh accuracy \(accuracy)")
-    for x in o where x.c.expected == "diverged" && x.primary.kind != .diverged {
-      Issue.record("diverged run missed: \(x.c.name) → \(x.primary.kind.rawValue)")
-    }
-    for x in o where x.c.expected == "healthy" && x.primary.kind != .healthy && x.primary.confidence >= 0.8 {
-      Issue.record("healthy run flagged \(x.primary.kind.rawValue) at \(x.primary.confidence): \(x.c.name)")
-    }
+    LabelledRuns.expectGoals(o, accuracy: 0.9)
   }
 
   @Test("each detector is right on runs outside the tuning half", arguments: Verdict.Kind.allCases.filter { $0 != .noLoss })

@@ -68,7 +68,7 @@ struct SVGAxisTests {
     let x = (0..<50).map(Double.init)
     let svg = SVGChart(series: [.init(name: "lr", x: x, y: x.map { 0.00093 * $0 / 49 })], title: "t", xLabel: "step", yLabel: "lr").render()
     // Labels of the left axis are right-aligned texts; the largest must be ≥ 0.00093.
-    let labels = svg.components(separatedBy: "text-anchor=\"end\">").dropFirst().compactMap { Double($0.prefix { $0 != "<" }.replacingOccurrences(of: "e-4", with: "e-4")) }
+    let labels = svg.components(separatedBy: "text-anchor=\"end\">").dropFirst().compactMap { Double(String($0.prefix { $0 != "<" })) }
     #expect(labels.contains { $0 >= 0.00093 }, "\(labels)")
   }
 }

@@ -34,6 +34,8 @@ struct CurveProfile {
   let eval: TrainingLog.Series?
   /// Non-finite gradient norms or a recorded stop, as (step, what).
   let otherNonFinite: (step: Int, what: String)?
+  /// The spikes (``SpikeDetector/events(_:_:)``), measured once for every detector that asks.
+  private(set) var spikes: [SpikeDetector.Event] = []
 
   var count: Int { values.count }
 
@@ -44,7 +46,7 @@ struct CurveProfile {
   /// The number of points in the early window.
   func earlyCount(_ t: DiagnosisThresholds) -> Int { max(5, Int(Double(count) * t.earlyFraction)) }
 
-  init?(_ log: TrainingLog) {
+  init?(_ log: TrainingLog, thresholds: DiagnosisThresholds) {
     let train = log.series["loss"] ?? TrainingLog.Series()
     let useTrain = train.count >= 3 || log.series["eval_loss"] == nil
     guard let main = useTrain ? (train.count > 0 ? train : nil) : log.series["eval_loss"] else { return nil }
@@ -85,6 +87,7 @@ struct CurveProfile {
     best = n > 0 ? tr[bi] : .nan
     final = n > 0 ? Statistics.median(v.suffix(max(3, n / 10))) : .nan
     progress = n > 0 ? max(s0 - tr[bi], 0) : 0
+    spikes = SpikeDetector.events(self, thresholds)
   }
 
   /// The logged lr in effect at `step` (the last logged value at or before it).

@@ -22,7 +22,7 @@ struct OverfittingDetector: Detector {
     else { return nil }
     // A validation loss set back by a spike right after its minimum is the spike's damage.
     let next = eval.steps[m + 1]
-    if SpikeDetector.events(c, t).contains(where: { (eval.steps[m]...next).contains(c.peakSteps[$0.start]) }) {
+    if c.spikes.contains(where: { (eval.steps[m]...next).contains(c.peakSteps[$0.start]) }) {
       return nil
     }
     let confidence = min(0.95, 0.5 + 0.4 * min(1, rise / 0.5) * min(1, Double(after.count) / 4))

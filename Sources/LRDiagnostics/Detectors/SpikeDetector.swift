@@ -53,7 +53,7 @@ struct SpikeDetector: Detector {
 
   func detect(_ c: CurveProfile, found: [Verdict], thresholds t: DiagnosisThresholds) -> Verdict? {
     guard !found.contains(where: { $0.kind == .diverged }) else { return nil }
-    let events = Self.events(c, t)
+    let events = c.spikes
     guard !events.isEmpty, Double(events.count) <= max(3, t.spikeMaxRate * Double(c.count)) else { return nil }
     let unrecovered = events.filter { !$0.recovered }.count
     // One spike that recovered is mentioned by the healthy verdict instead.

@@ -24,32 +24,19 @@ struct KerasRestartsSchedule: LearningRateSchedule {
     self.mMul = mMul
     self.alpha = alpha
     var starts: [Int] = []
-    var sumR: [Float] = []
-    var tPow: [Float] = []
-    var mFac: [Float] = []
     if tMul != 1, tMul > 0 {
-      for i in 0..<64 {
-        let exact = Double(first) * (Double.pow(Double(tMul), Double(i)) - 1) / (Double(tMul) - 1)
-        guard exact.isFinite, exact < 1e7 else { break }  // float32 steps are exact below 2^24
-        let guess = Int(exact.rounded())
-        var start: Int?
-        for s in max(0, guess - 3)...(guess + 3) {
-          let index = Self.restartIndex(s, first: first, tMul: tMul)
-          guard index.isFinite else { break }
-          if index >= Float(i) {
-            if s > 0, Self.restartIndex(s - 1, first: first, tMul: tMul) >= Float(i) { break }
-            if index == Float(i) { start = s }
-            break
-          }
-        }
-        guard let start, starts.last.map({ start > $0 }) ?? (start == 0) else { break }
-        let r = Float(i)
-        starts.append(start)
-        sumR.append((1.0 - Float.pow(tMul, r)) / (1.0 - tMul))
-        tPow.append(Float.pow(tMul, r))
-        mFac.append(Float.pow(mMul, r))
-      }
+      // Float32 steps are exact below 2^24.
+      starts = cycleStarts(
+        cycles: 64, limit: 1e7,
+        exact: { Double(first) * (Double.pow(Double(tMul), Double($0)) - 1) / (Double(tMul) - 1) },
+        index: { s in
+          let i = Self.restartIndex(s, first: first, tMul: tMul)
+          return i.isFinite ? Int(i) : nil
+        })
     }
+    var sumR = starts.indices.map { (1.0 - Float.pow(tMul, Float($0))) / (1.0 - tMul) }
+    var tPow = starts.indices.map { Float.pow(tMul, Float($0)) }
+    var mFac = starts.indices.map { Float.pow(mMul, Float($0)) }
     if starts.count >= 2 {
       end = starts.removeLast()
       sumR.removeLast()

@@ -58,38 +58,20 @@ struct TimmSchedule: LearningRateSchedule {
   static func makeCycles(_ kind: Kind, base: Double) -> CycleTable? {
     guard case .cycles(_, let initial, _, let mul, let cycleDecay, let limit) = kind, mul != 1, initial > 0
     else { return nil }
-    var starts: [Int] = []
-    var length: [Double] = []
-    var offset: [Double] = []
-    var peak: [Double] = []
-    var end = 0
-    var located = 0
-    for i in 0...min(max(limit, 0), 64) {
-      // The exact boundary initial · (mul^i − 1) / (mul − 1); timm's index may move it by one.
-      let exact = Double(initial) * (Double.pow(mul, Double(i)) - 1) / (mul - 1)
-      guard exact.isFinite, exact < 1e15 else { break }
-      let guess = Int(exact.rounded())
-      var start: Int?
-      for t in max(0, guess - 3)...(guess + 3) {
-        guard let index = cycleIndex(t, initial: initial, mul: mul) else { break }
-        if index >= i {
-          // Monotone here: the point before must have a smaller index.
-          if t > 0, let before = cycleIndex(t - 1, initial: initial, mul: mul), before >= i { break }
-          if index == i { start = t }
-          break
-        }
-      }
-      guard let start, starts.last.map({ start > $0 }) ?? (start == 0) else { break }
-      starts.append(start)
-      length.append(Double.pow(mul, Double(i)) * Double(initial))
-      offset.append((1 - Double.pow(mul, Double(i))) / (1 - mul) * Double(initial))
-      peak.append(base * Double.pow(cycleDecay, Double(i)))
-      located = i + 1
-    }
+    // The exact boundary of cycle i is initial · (mul^i − 1) / (mul − 1); timm's index may move
+    // it by one. One more cycle than the limit is located, to know where the limit starts.
+    var starts = cycleStarts(
+      cycles: min(max(limit, 0), 64) + 1, limit: 1e15,
+      exact: { Double(initial) * (Double.pow(mul, Double($0)) - 1) / (mul - 1) },
+      index: { cycleIndex($0, initial: initial, mul: mul) })
+    let located = starts.count
+    var length = starts.indices.map { Double.pow(mul, Double($0)) * Double(initial) }
+    var offset = starts.indices.map { (1 - Double.pow(mul, Double($0))) / (1 - mul) * Double(initial) }
+    var peak = starts.indices.map { base * Double.pow(cycleDecay, Double($0)) }
     guard starts.count >= 2 else { return nil }
     // The table ends where the next cycle starts (or where it could not be located): answered by
     // the formula from there on.
-    end = starts.removeLast()
+    let end = starts.removeLast()
     length.removeLast()
     offset.removeLast()
     peak.removeLast()
