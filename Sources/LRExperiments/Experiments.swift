@@ -33,6 +33,25 @@ public enum Experiments {
     ]
   }
 
+  /// The LR range test's suggestions, each trained as the one-cycle spec `lrkit find` prints
+  /// (digits, SGD with momentum 0.9, batch 64): the check that the recommendation wins.
+  package static func rangeCheck(suggestions: [(String, Double)], epochs: Int = 10, seeds: [UInt64] = [0, 1, 2]) -> [PlannedRun] {
+    let steps = epochs * 23
+    return suggestions.flatMap { name, lr in
+      seeds.map { seed in
+        PlannedRun(id: "find/\(name)/seed=\(seed)", labels: ["suggestion": name, "lr": "\(lr)", "seed": "\(seed)"],
+                   config: digits(lr: lr, steps: steps, schedule: LRRangeTest.recommendedSpec(peak: lr, steps: steps), seed: seed))
+      }
+    }
+  }
+
+  /// The range test's task and optimizer: the digits MLP, SGD with momentum 0.9, batch 64.
+  public static func rangeTestBase() -> TrainConfig {
+    var base = TrainConfig(task: .digits)
+    base.optimizer = OptimizerConfigurationJSON(kind: "sgd", momentum: 0.9, nesterov: false, betas: (0.9, 0.999), eps: 1e-8, weightDecay: nil)
+    return base
+  }
+
   /// Several schedules on digits with the same peak lr and seeds.
   package static func compare(lr: Double = 0.3, epochs: Int = 10, seeds: [UInt64] = [0, 1, 2],
                              schedules: [(String, JSONValue)]? = nil) -> [PlannedRun] {
@@ -81,13 +100,16 @@ public enum Experiments {
     }
   }
 
-  /// The warmup ablation on tiny Shakespeare: Post-LN and Pre-LN GPTs with Adam (0.9, 0.98),
-  /// constant lr after a linear warmup of 0 or 2/(1 − β2) = 100 updates.
-  /// The tutorial's ablation: warmup 0, 50, 200 and 1000 updates at a high constant lr, Post-LN
-  /// and Pre-LN, long enough (1200 updates) for the longest warmup to finish and the run to go on.
-  public static func warmup(lrs: [Double] = [1e-2], warmups: [Int] = [0, 50, 200, 1000], steps: Int = 1200,
+  /// The warmup ablation's peak learning rates: half-decades from a safe 1e-3 to 3e-2.
+  public static let warmupLRs: [Double] = [1e-3, 3e-3, 1e-2, 3e-2]
+
+  /// The warmup ablation on tiny Shakespeare (the tutorial's, scaled to the run): Post-LN and
+  /// Pre-LN GPTs with Adam (0.9, 0.98) at four peak lrs, each held constant after a linear warmup
+  /// of 0, 25, 100 or 500 updates (the tutorial's 0/50/200/1000 at half the length), 600 updates,
+  /// two seeds.
+  public static func warmup(lrs: [Double] = warmupLRs, warmups: [Int] = [0, 25, 100, 500], steps: Int = 600,
                             seeds: [UInt64] = [0, 1], layers: Int = 6, width: Int = 64, context: Int = 64,
-                            batch: Int = 16) -> [PlannedRun] {
+                            batch: Int = 8) -> [PlannedRun] {
     var runs: [PlannedRun] = []
     for norm in [GPTConfig.Norm.postLN, .preLN] {
       for lr in lrs {

@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import LRPlot
 import LRSupport
 import LRSchedules
 import LRTraining
@@ -65,6 +66,41 @@ public struct LRRangeTest: Sendable {
       let end = smoothed.indices.first { $0 > (smoothed.indices.min { smoothed[$0] < smoothed[$1] } ?? 0) && smoothed[$0] > limit }
       return min(smoothed.count, (end ?? smoothed.count) + 1)
     }
+  }
+
+  /// The suggestions that exist, in chart order: (name, lr).
+  public static func suggestions(_ r: Result) -> [(String, Double)] {
+    [("valley", r.valley), ("steepest", r.steepest), ("min/10", r.minimumOverTen), ("recommended", r.recommended)]
+      .compactMap { name, v in v.map { (name, $0) } }
+  }
+
+  /// The finder's chart, as fastai and torch-lr-finder draw it: the smoothed loss against the
+  /// lr (log scale) up to where it climbs back above its start, each suggestion a labelled
+  /// point on the curve.
+  public static func chart(_ r: Result, title: String) -> SVGChart {
+    let n = r.trimmedCount
+    let lrs = Array(r.lrs.prefix(n))
+    let smoothed = Array(r.smoothed.prefix(n))
+    var chart = SVGChart(series: [.init(name: "smoothed loss", x: lrs, y: smoothed)], title: title,
+                         xLabel: "learning rate (log scale)", yLabel: "training loss (nats, smoothed)")
+    chart.logX = true
+    chart.points = suggestions(r).compactMap { name, lr in
+      // The curve's value at the suggestion (its nearest swept lr).
+      guard let i = lrs.indices.min(by: { abs(log(lrs[$0] / lr)) < abs(log(lrs[$1] / lr)) }) else { return nil }
+      return .init(x: lr, y: smoothed[i], label: "\(name) \(Ticks.label(lr))")
+    }
+    return chart
+  }
+
+  /// The same in the terminal: plain-unit ticks on a log axis, a marker per suggestion.
+  public static func terminalChart(_ r: Result) -> TerminalChart {
+    let n = r.trimmedCount
+    var chart = TerminalChart(series: [.init(name: "smoothed loss", x: Array(r.lrs.prefix(n)), y: Array(r.smoothed.prefix(n)))],
+                              markers: suggestions(r).filter { $0.0 != "min/10" }.map { .init(x: $0.1, label: $0.0) },
+                              title: "smoothed loss against the learning rate", xLabel: "learning rate (log scale)")
+    chart.logX = true
+    chart.height = 12
+    return chart
   }
 
   /// How the recommended lr is chosen, decided by training (Scripts/range-test-rule.py): on the
@@ -157,9 +193,33 @@ public struct LRRangeTest: Sendable {
     return result
   }
 
-  /// A ready-to-use schedule at the suggested peak: one-cycle over `steps`.
+  /// A ready-to-use schedule at the suggested peak (to 3 significant digits): one-cycle over
+  /// `steps`.
   package static func recommendedSpec(peak: Double, steps: Int) -> JSONValue {
-    try! JSONValue.parse(#"{"type":"onecycle","lr":\#(peak),"steps":\#(steps),"pct_start":0.25}"#)
+    try! JSONValue.parse(#"{"type":"onecycle","lr":\#(Ticks.label(peak)),"steps":\#(steps),"pct_start":0.25}"#)
+  }
+
+  /// The `lrkit train` flags that reproduce the sweep's task, model and optimizer.
+  package static func trainFlags(_ c: TrainConfig) -> String {
+    var flags = "--task \(c.task == .digits ? "digits" : "shakespeare") --optimizer \(c.optimizer.kind)"
+    if c.optimizer.kind == "sgd" {
+      if c.optimizer.momentum != 0 { flags += " --momentum \(Ticks.label(c.optimizer.momentum))" }
+      if c.optimizer.nesterov { flags += " --nesterov" }
+    } else {
+      if c.optimizer.betas.0 != 0.9 { flags += " --beta1 \(Ticks.label(c.optimizer.betas.0))" }
+      if c.optimizer.betas.1 != 0.999 { flags += " --beta2 \(Ticks.label(c.optimizer.betas.1))" }
+    }
+    if let wd = c.optimizer.weightDecay { flags += " --weight-decay \(Ticks.label(wd))" }
+    flags += " --batch-size \(c.batchSize)"
+    if c.task == .shakespeare {
+      flags += " --layers \(c.gpt.layers) --width \(c.gpt.channels) --heads \(c.gpt.heads) --context \(c.gpt.context)"
+    }
+    return flags
+  }
+
+  /// The full `lrkit train` command for the recommended one-cycle over `steps` updates.
+  package static func trainCommand(base: TrainConfig, peak: Double, steps: Int) -> String {
+    "lrkit train \(trainFlags(base)) --steps \(steps) --schedule '\(recommendedSpec(peak: peak, steps: steps).serialized())'"
   }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import LRDiagnostics
 import LRPlot
 import LRSchedules
+import LRTraining
 
 /// Assembles experiment results into one self-contained HTML page (inline SVG, no scripts, no
 /// network) and `results.json` holding every number the page shows.
@@ -11,6 +12,8 @@ public struct Report {
   public var runs: [RunResult]
   /// The LR range test, if run.
   public var rangeTest: LRRangeTest.Result?
+  /// The range test's task and optimizer (for the `lrkit train` command the page prints).
+  public var rangeTestBase: TrainConfig?
   /// Whether this is the quick version.
   public var quick: Bool
   /// Seconds spent.
@@ -100,7 +103,7 @@ public struct Report {
     var names: [String] = []
     for r in rs where !names.contains(r.labels["schedule"] ?? "") { names.append(r.labels["schedule"] ?? "") }
     var lrSeries: [SVGChart.Series] = []
-    var lossSeries: [SVGChart.Series] = []
+    var panels: [SVGChart] = []
     var evalSeries: [SVGChart.Series] = []
     var rows = [["schedule", "final train loss (last 10)", "best val loss", "final val accuracy", "steps to a 10-update mean ≤ 0.1", "diverged", "diagnosis (seeds)"]]
     var json: [(key: String, value: JSONValue)] = []
@@ -109,9 +112,13 @@ public struct Report {
       let mine = rs.filter { $0.labels["schedule"] == name }
       let lr = mine[0].lr
       lrSeries.append(.init(name: name, x: lr.indices.map(Double.init), y: lr))
-      // Mean of the seeds' running means; the seed spread is in the table, not as six bands.
-      let b = Self.band(mine.map { Self.smooth($0.loss, 10) })
-      lossSeries.append(.init(name: name, x: b.mean.indices.map(Double.init), y: b.mean))
+      // One panel per schedule, every seed its own line (small multiples on one log scale).
+      var panel = SVGChart(series: mine.map { r in
+        let y = Self.smooth(r.loss, 10)
+        return .init(name: "seed \(r.labels["seed"] ?? "")", x: y.indices.map(Double.init), y: y)
+      }, title: name, xLabel: "update", yLabel: "loss (mean of 10)")
+      panel.logY = true
+      panels.append(panel)
       // Validation loss at each evaluation, mean of the seeds.
       if let steps = mine.first?.evals.map(\.step), !steps.isEmpty {
         let means = steps.indices.map { i in Self.mean(mine.compactMap { i < $0.evals.count ? $0.evals[i].loss : nil }) }
@@ -140,8 +147,7 @@ public struct Report {
     }
     var lrChart = SVGChart(series: lrSeries, title: "Learning rate", xLabel: "update", yLabel: "learning rate")
     lrChart.height = 320
-    var lossChart = SVGChart(series: lossSeries, title: "Training loss (mean of seeds)", xLabel: "update", yLabel: "loss (nats, running mean of 10)")
-    lossChart.logY = true
+    let lossFigure = SmallMultiples(panels: panels, columns: 3, title: "Training loss, one panel per schedule, one line per seed (shared log scale)")
     var evalChart = SVGChart(series: evalSeries, title: "Validation loss (mean of seeds)", xLabel: "update", yLabel: "validation loss (nats)")
     evalChart.logY = true
     let peak = rs[0].lr.max() ?? 0
@@ -150,11 +156,12 @@ public struct Report {
     if let constant = finals.first(where: { $0.0.lowercased().contains("constant") }) {
       let lower = finals.filter { $0.0 != constant.0 && $0.1 < constant.1 }.map(\.0)
       let notLower = finals.filter { $0.0 != constant.0 && $0.1 >= constant.1 }.map(\.0)
-      claim = " Measured: the constant lr ends at \(fmt(constant.1)); " + (lower.isEmpty ? "no schedule ends lower." :
+      claim = " Measured: the constant lr ends at \(fmt(constant.1)); " + (lower.isEmpty ? "no schedule ends lower" :
         "\(lower.joined(separator: ", ")) end\(lower.count == 1 ? "s" : "") lower") + (notLower.isEmpty || lower.isEmpty ? "." : "; \(notLower.joined(separator: ", ")) do\(notLower.count == 1 ? "es" : "") not.")
     }
-    return Section(title: "Compare schedules", intro: "The MLP on digits (SGD, momentum 0.9, batch 64, \(rs.count / max(names.count, 1)) seeds) under \(names.count) schedules with the same peak lr \(fmt(peak)) (rows in the order the schedules are defined; the validation curves and columns are the measure).\(claim)",
-                   figures: [lrChart.render(), lossChart.render(), evalChart.render()], table: rows, json: ("compare", .object(json)))
+    let fromRange = rangeTest?.recommended.map { abs(Double(Ticks.label($0))! - peak) <= 1e-12 * peak } ?? false
+    return Section(title: "Compare schedules", intro: "The MLP on digits (SGD, momentum 0.9, batch 64, \(rs.count / max(names.count, 1)) seeds) under \(names.count) schedules with the same peak lr \(fmt(peak))\(fromRange ? ", the range test's recommendation" : "") (rows in the order the schedules are defined; the validation curves and columns are the measure).\(claim)",
+                   figures: [lrChart.render(), evalChart.render(), lossFigure.render()], table: rows, json: ("compare", .object(json)))
   }
 
   func failureSection() -> Section? {
@@ -177,107 +184,156 @@ public struct Report {
     var chart = SVGChart(series: series, title: "Failure modes on digits, each labelled by lrkit diagnose", xLabel: "update", yLabel: "training loss (nats, running mean of 5)")
     chart.logY = true
     chart.height = 440
-    return Section(title: "Failure modes", intro: "The same model and data with a learning rate that is too high (diverges), too low (stagnates), high and constant (oscillates), and the same high peak with cosine decay (the fix). The labels come from the diagnosis classifier reading each run's log.",
+    // The claims, from the runs: each case's expected verdict, and whether the fix fixed it.
+    let expected = ["too high": "diverged", "too low": "stagnation", "constant high": "oscillation"]
+    var found: [String] = []
+    for r in rs {
+      let name = r.labels["case"] ?? r.id
+      guard let want = expected.first(where: { name.hasPrefix($0.key) })?.value else { continue }
+      let got = r.verdicts.first?.kind.rawValue ?? "—"
+      found.append("\(name): \(got == want ? "diagnosed \(got), as expected" : "expected \(want), diagnosed \(got) (not reproduced)")")
+    }
+    if let constant = rs.first(where: { ($0.labels["case"] ?? "").hasPrefix("constant high") }),
+       let fix = rs.first(where: { ($0.labels["case"] ?? "").contains("the fix") }) {
+      let (c, x) = (constant.finalTrainLoss(), fix.finalTrainLoss())
+      let fixVerdict = fix.verdicts.first?.kind
+      var sentence = "The fix: final training loss \(fmt(x)) against \(fmt(c)) at the constant lr, validation accuracy \(pct(fix.finalAccuracy ?? .nan)) against \(pct(constant.finalAccuracy ?? .nan)) — "
+        + (x < c && fixVerdict != .oscillation ? "the oscillation is gone." : "not reproduced on this run.")
+      if fixVerdict == .spikes, let v = fix.verdicts.first {
+        // Why the fixed run is still flagged, measured: the spikes' sizes against the loss
+        // around them (single batches once the training set is almost memorised).
+        let half = Array(fix.loss.suffix(fix.loss.count / 2)).filter(\.isFinite)
+        let sorted = half.sorted()
+        if let k = fix.loss.indices.suffix(fix.loss.count / 2).max(by: { fix.loss[$0] < fix.loss[$1] }), !sorted.isEmpty {
+          let typical = sorted[sorted.count / 2]
+          let next = k + 1 < fix.loss.count ? fix.loss[k + 1] : .nan
+          sentence += " Its diagnosis is still “spikes”, measured: \(v.evidence). In the second half the median batch loss is \(fmt(typical)) (the training set is nearly memorised); the largest batch loss there, \(fmt(fix.loss[k])) at update \(k), is \(fmt(fix.loss[k] / typical))× that, and the next update's is \(fmt(next))" + (next < 10 * typical
+            ? " — single hard batches the model recovers from at once, which the detector reports because they exceed 30 % of the run's progress."
+            : ".")
+        }
+      }
+      found.append(sentence)
+    }
+    return Section(title: "Failure modes", intro: "The same model and data with a learning rate that is too high (diverges), too low (stagnates), high and constant (oscillates), and the same high peak with cosine decay (the fix). The labels come from the diagnosis classifier reading each run's log. " + found.joined(separator: "; ").replacingOccurrences(of: "; The fix", with: ". The fix"),
                    figures: [chart.render()], table: rows, json: ("failure_modes", .object(json)))
   }
 
   func warmupSection() -> Section? {
     let rs = group("warmup")
     guard !rs.isEmpty else { return nil }
-    var figures: [String] = []
-    var rows = [["architecture", "lr", "warmup", "final train loss per seed", "final val loss (mean)", "stuck near unigram (≥ 3.0)"]]
+    var rows = [["architecture", "peak lr", "warmup", "final train loss per seed", "final val loss (mean)"]]
     var json: [(key: String, value: JSONValue)] = []
     let lrs = Array(Set(rs.compactMap { Double($0.labels["lr"] ?? "") })).sorted()
     let warmups = Array(Set(rs.compactMap { Int($0.labels["warmup"] ?? "") })).sorted()
+    let norms: [String] = ["post-ln", "pre-ln"].filter { (n: String) in rs.contains { $0.labels["norm"] == n } }
     let steps = rs.map(\.loss.count).max() ?? 0
-    let top = lrs.last ?? .nan
+    let seeds = Set(rs.compactMap { $0.labels["seed"] }).count
     func runs(_ norm: String, _ lr: Double, _ w: Int) -> [RunResult] {
       rs.filter { $0.labels["norm"] == norm && Double($0.labels["lr"] ?? "") == lr && Int($0.labels["warmup"] ?? "") == w }
     }
-    func final(_ r: RunResult) -> Double { r.finalTrainLoss(fraction: 50 / Double(max(r.loss.count, 1))) }
-    // Loss against step (means of 20-update windows, mean over seeds, min–max band), at the
-    // highest lr, one line per warmup; both panels on one y scale.
+    func name(_ norm: String) -> String { norm == "post-ln" ? "Post-LN" : "Pre-LN" }
+    // The final training loss (mean of the last 50 updates, or a tenth of a short run); a run
+    // that diverged counts at its initial loss (no progress kept).
+    let tail = min(50, max(1, steps / 10))
+    func final(_ r: RunResult) -> Double {
+      r.status == "diverged" ? (r.loss.first ?? .nan) : r.finalTrainLoss(fraction: Double(tail) / Double(max(r.loss.count, 1)))
+    }
+    func shown(_ r: RunResult) -> String { r.status == "diverged" ? "diverged" : fmt(final(r)) }
+    // Small multiples: one panel per architecture (rows) and peak lr (columns), loss against
+    // update, one line per warmup (mean of the seeds in windows, min–max band), one y scale.
     let window = max(1, steps / 60)
-    var panels: [(String, [SVGChart.Series])] = []
-    var lo = Double.infinity
-    var hi = -Double.infinity
-    for norm in ["post-ln", "pre-ln"] {
-      var series: [SVGChart.Series] = []
-      for w in warmups {
-        let cell = runs(norm, top, w)
-        guard !cell.isEmpty else { continue }
-        var xs: [Double] = []
-        var mean: [Double] = []
-        var low: [Double] = []
-        var high: [Double] = []
-        for start in stride(from: 0, to: steps, by: window) {
-          let perRun = cell.compactMap { r -> Double? in
-            let part = r.loss[min(start, r.loss.count)..<min(start + window, r.loss.count)]
-            return part.isEmpty ? nil : part.reduce(0, +) / Double(part.count)
+    var panels: [SVGChart] = []
+    for norm in norms {
+      for lr in lrs {
+        var series: [SVGChart.Series] = []
+        for w in warmups {
+          let cell = runs(norm, lr, w)
+          var xs: [Double] = []
+          var mean: [Double] = []
+          var low: [Double] = []
+          var high: [Double] = []
+          for start in stride(from: 0, to: steps, by: window) {
+            let perRun = cell.map { r -> Double in
+              let part = r.loss[min(start, r.loss.count)..<min(start + window, r.loss.count)]
+              return part.isEmpty ? .nan : part.reduce(0, +) / Double(part.count)
+            }
+            xs.append(Double(start + window / 2))
+            // A seed that diverged ends the line there (an × marks it).
+            let ok = !perRun.isEmpty && perRun.allSatisfy(\.isFinite)
+            mean.append(ok ? Self.mean(perRun) : .nan)
+            low.append(ok ? perRun.min()! : .nan)
+            high.append(ok ? perRun.max()! : .nan)
           }
-          guard !perRun.isEmpty else { continue }
-          xs.append(Double(start + window / 2))
-          mean.append(Self.mean(perRun))
-          low.append(perRun.min()!)
-          high.append(perRun.max()!)
+          series.append(.init(name: "warmup \(w)", x: xs, y: mean, band: seeds > 1 ? (low, high) : nil))
         }
-        lo = min(lo, low.filter(\.isFinite).min() ?? lo)
-        hi = max(hi, high.filter(\.isFinite).max() ?? hi)
-        series.append(.init(name: "warmup \(w)", x: xs, y: mean, band: (low, high)))
+        var chart = SVGChart(series: series, title: "\(name(norm)), peak lr \(fmt(lr))", xLabel: "update", yLabel: "train loss (nats)")
+        chart.markers = warmups.filter { $0 > 0 && $0 < steps }.map { .init(x: Double($0), label: "") }
+        panels.append(chart)
       }
-      panels.append((norm, series))
     }
-    for (norm, series) in panels {
-      var chart = SVGChart(series: series, title: "\(norm == "post-ln" ? "Post-LN" : "Pre-LN"): training loss at lr \(fmt(top))",
-                           xLabel: "update (step)", yLabel: "training loss (nats, \(window)-update means)")
-      if lo.isFinite, hi.isFinite, hi > lo { chart.yRange = (lo - 0.02 * (hi - lo))...(min(hi, 6) + 0.02 * (hi - lo)) }
-      chart.markers = warmups.filter { $0 > 0 && $0 < steps }.map { .init(x: Double($0), label: "\($0)") }
-      chart.width = 480
-      chart.height = 340
-      figures.append(chart.render())
+    var figure = SmallMultiples(panels: panels, columns: lrs.count,
+                                title: "Training loss against update: warmup \(warmups.map(String.init).joined(separator: " / ")) (dashed lines: where each warmup ends)")
+    figure.panelWidth = lrs.count > 3 ? 250 : 320
+    figure.panelHeight = 220
+    // Clip the shared scale at the unigram-ish start so that a blow-up does not flatten the rest.
+    let firsts = rs.compactMap { $0.loss.first }.filter(\.isFinite)
+    let lows = rs.flatMap { r in Self.smooth(r.loss, window).filter(\.isFinite) }
+    if let top = firsts.max(), let bottom = lows.min(), top > bottom {
+      figure.panels = figure.panels.map { var p = $0; p.yRange = (bottom - 0.03 * (top - bottom))...(top * 1.05); return p }
     }
-    for norm in ["post-ln", "pre-ln"] {
+    for norm in norms {
       for lr in lrs {
         for w in warmups {
           let cell = runs(norm, lr, w)
           guard !cell.isEmpty else { continue }
           let finals = cell.map(final)
-          let vals = cell.compactMap(\.finalEvalLoss)
-          let stuck = finals.filter { $0 >= 3.0 }.count
-          rows.append([norm, fmt(lr), "\(w)", finals.map(fmt).joined(separator: ", "), fmt(Self.mean(vals)), "\(stuck)/\(cell.count)"])
+          let vals = cell.compactMap(\.finalEvalLoss).filter(\.isFinite)
+          rows.append([name(norm), fmt(lr), "\(w)", cell.map(shown).joined(separator: ", "), vals.isEmpty ? "—" : fmt(Self.mean(vals))])
           json.append(("\(norm)/lr=\(lr)/warmup=\(w)", .object([
-            ("final_train_losses", .array(finals.map { .double($0) })), ("mean_val_loss", .double(Self.mean(vals))),
-            ("stuck_runs", .int(stuck)), ("seeds", .int(cell.count)),
+            ("final_train_losses", .array(finals.map { .double($0) })), ("mean_val_loss", vals.isEmpty ? .null : .double(Self.mean(vals))),
+            ("diverged", .int(cell.filter { $0.status == "diverged" }.count)), ("seeds", .int(cell.count)),
           ])))
         }
       }
     }
-    // The claims, computed per architecture at the highest lr: how much the best warmup gains
-    // over none (mean final training loss), and whether no warmup got stuck near the unigram loss.
+    // The claims, per architecture and lr: how much the best warmup gains over none (mean
+    // final training loss); "helps" means more than 0.1 nats.
     var findings: [String] = []
+    var helped: [String: [Double]] = [:]
+    var gains: [String: Double] = [:]
+    for norm in norms {
+      var parts: [String] = []
+      var total = 0.0
+      for lr in lrs {
+        let none = runs(norm, lr, 0).map(final)
+        let others = warmups.filter { $0 > 0 }.map { w in (w, Self.mean(runs(norm, lr, w).map(final))) }.filter { $0.1.isFinite }
+        guard !none.isEmpty, let best = others.min(by: { $0.1 < $1.1 }) else { continue }
+        let gain = Self.mean(none) - best.1
+        total += max(gain, 0)
+        if gain > 0.1 { helped[norm, default: []].append(lr) }
+        let divergedNone = runs(norm, lr, 0).filter { $0.status == "diverged" }.count
+        parts.append("at \(fmt(lr)) " + (gain > 0.1 ? "warmup \(best.0) gains \(fmt(gain)) nats" : gain < -0.1 ? "warmup hurts (\(fmt(-gain)) nats)" : "no clear difference")
+                     + (divergedNone > 0 ? " (no warmup diverged in \(divergedNone) of \(runs(norm, lr, 0).count) seeds)" : ""))
+        json.append(("\(norm)/lr=\(lr)/gain_from_warmup", .double(gain)))
+      }
+      gains[norm] = total
+      findings.append("\(name(norm)): " + parts.joined(separator: "; ") + ".")
+    }
     var title = "Warmup"
-    var verdicts: [(String, Double)] = []
-    for norm in ["post-ln", "pre-ln"] {
-      let none = runs(norm, top, 0).map(final)
-      let others = warmups.filter { $0 > 0 }.map { w in (w, Self.mean(runs(norm, top, w).map(final))) }.filter { $0.1.isFinite }
-      guard !none.isEmpty, let best = others.min(by: { $0.1 < $1.1 }) else { continue }
-      let gain = Self.mean(none) - best.1
-      let stuck = none.filter { $0 >= 3.0 }.count
-      let name = norm == "post-ln" ? "Post-LN" : "Pre-LN"
-      verdicts.append((name, gain))
-      findings.append("\(name): without warmup the final loss is \(fmt(Self.mean(none))) (\(stuck) of \(none.count) seeds stuck near the unigram loss); the best warmup, \(best.0) updates, reaches \(fmt(best.1)) — " +
-        (gain > 0.1 ? "warmup helps by \(fmt(gain)) nats." : gain < -0.1 ? "warmup hurts by \(fmt(-gain)) nats." : "no clear difference (within 0.1 nats)."))
-      json.append(("\(norm)_gain_from_warmup", .double(gain)))
+    if norms.count == 2 {
+      let post = helped["post-ln"] ?? [], pre = helped["pre-ln"] ?? []
+      let (gp, gq) = (gains["post-ln"] ?? 0, gains["pre-ln"] ?? 0)
+      title = post.isEmpty && pre.isEmpty ? "Warmup: no clear effect at these lrs and this length"
+        : post.count > pre.count || (post.count == pre.count && gp > gq + 0.1)
+          ? "Warmup: Post-LN needs it at more learning rates than Pre-LN" + (pre.isEmpty ? "" : " (both gain at the highest)")
+        : pre.count > post.count || gq > gp + 0.1 ? "Warmup: Pre-LN gains more than Post-LN here (the Post-LN claim is not reproduced)"
+        : "Warmup helps Post-LN and Pre-LN alike here"
+      json.append(("lrs_where_warmup_helps_post_ln", .array(post.map { .double($0) })))
+      json.append(("lrs_where_warmup_helps_pre_ln", .array(pre.map { .double($0) })))
     }
-    if verdicts.count == 2 {
-      let post = verdicts[0].1
-      let pre = verdicts[1].1
-      title = post > 0.1 && post > pre + 0.1 ? "Warmup: Post-LN needs it more than Pre-LN"
-        : post > 0.1 && pre > 0.1 ? "Warmup helps both Post-LN and Pre-LN here"
-        : post <= 0.1 && pre <= 0.1 ? "Warmup: no clear effect at this lr and length" : "Warmup: Pre-LN gains more than Post-LN here"
-    }
-    return Section(title: title, intro: "A \(quick ? "2-layer, width-32" : "6-layer, width-64") character GPT on tiny Shakespeare, \(steps) updates, Adam (0.9, 0.98), constant lr \(fmt(top)) after a linear warmup of \(warmups.map(String.init).joined(separator: ", ")) updates (the tutorial's ablation; Xiong et al. 2020 in miniature). The heading and the sentences below are computed from these runs. " + findings.joined(separator: " "),
-                   figures: figures, table: rows, json: ("warmup", .object(json)))
+    let model = quick ? "2-layer, width-32, context-32" : "6-layer, width-64, context-64"
+    return Section(title: title, intro: "A \(model) character GPT on tiny Shakespeare, \(steps) updates of batch \(rs.first?.labels["batch"] ?? "8"), Adam (0.9, 0.98), \(seeds) seed\(seeds == 1 ? "" : "s") per cell, peak lr \(lrs.map(fmt).joined(separator: ", ")) held constant after a linear warmup of \(warmups.map(String.init).joined(separator: ", ")) updates (the tutorial's ablation scaled to the run; Xiong et al. 2020 in miniature). The heading and the sentences are computed from these runs (“gains” = mean final training loss without warmup minus the best warmup's, more than 0.1 nats). " + findings.joined(separator: " "),
+                   figures: [figure.render()], table: rows, json: ("warmup", .object(json)))
   }
 
   func batchSection() -> Section? {
@@ -307,7 +363,9 @@ public struct Report {
           cells.append(fmt(m))
         }
       }
-      series.append(.init(name: "batch \(b)", x: lrs, y: losses))
+      var line = SVGChart.Series(name: "batch \(b)", x: lrs, y: losses)
+      line.diverged = zip(lrs, cells).filter { $0.1 == "diverged" }.map(\.0)
+      series.append(line)
       guard let best = losses.indices.filter({ losses[$0].isFinite }).min(by: { losses[$0] < losses[$1] }) else {
         rows.append(["\(b)", "—", "—", cells.joined(separator: ", ")])
         continue
@@ -331,15 +389,16 @@ public struct Report {
         let k = num / den
         exponent = k
         let resolution = log10(lrs.count > 1 ? lrs[1] / lrs[0] : 10) / log10(Double(batches.last! / batches.first!))
-        let nearest = abs(k - 1) < abs(k - 0.5) ? "closer to the linear rule (k = 1) than to the square-root rule (k = 0.5)"
-          : "closer to the square-root rule (k = 0.5) than to the linear rule (k = 1)"
-        claim = "Measured here: the best lr grows as batch<sup>k</sup> with k ≈ \(fmt(k)), \(nearest); the grid resolves k to about ±\(fmt(resolution))."
+        let nearest = resolution > 0.25 ? "but this grid resolves k only to about ±\(fmt(resolution)), too coarse to tell the linear rule (k = 1) from the square-root rule (k = 0.5)"
+          : (abs(k - 1) < abs(k - 0.5) ? "closer to the linear rule (k = 1) than to the square-root rule (k = 0.5)"
+             : "closer to the square-root rule (k = 0.5) than to the linear rule (k = 1)") + "; the grid resolves k to about ±\(fmt(resolution))"
+        claim = "Measured here: the best lr grows as batch<sup>k</sup> with k ≈ \(fmt(k)), \(nearest)."
       }
     }
     var chart = SVGChart(series: series, title: "Validation loss against lr, one line per batch size", xLabel: "peak learning rate (SGD + momentum, cosine)", yLabel: "final validation loss (nats)")
     chart.logX = true
     chart.logY = true
-    let divergedNote = divergedCells > 0 ? " \(divergedCells) cell(s) diverged: they break the lines and read “diverged” in the table." : ""
+    let divergedNote = divergedCells > 0 ? " \(divergedCells) cell(s) diverged: an × at the top of the chart marks each, and the table reads “diverged”." : ""
     json.append(("scaling_exponent", exponent.map { .double($0) } ?? .null))
     return Section(title: "Batch size and the best learning rate", intro: "The digits MLP for a fixed number of epochs over a quarter-decade lr grid: larger batches take fewer, less noisy steps and tolerate a larger lr. \(claim)\(divergedNote)",
                    figures: [chart.render()], table: rows, json: ("batch_size", .object(json)))
@@ -347,23 +406,60 @@ public struct Report {
 
   func findSection() -> Section? {
     guard let r = rangeTest else { return nil }
-    let n = r.trimmedCount
-    var chart = SVGChart(series: [.init(name: "smoothed loss", x: Array(r.lrs.prefix(n)), y: Array(r.smoothed.prefix(n))),
-                                  .init(name: "raw loss", x: Array(r.lrs.prefix(n)), y: Array(r.losses.prefix(n)))],
-                         title: "LR range test (digits MLP, SGD)", xLabel: "learning rate", yLabel: "training loss (nats)")
-    chart.logX = true
-    chart.markers = [("valley", r.valley), ("steepest", r.steepest), ("min/10", r.minimumOverTen), ("recommended", r.recommended)]
-      .compactMap { n, v in v.map { .init(x: $0, label: "\(n) \(fmt($0))") } }
-    let rows = [["suggestion", "lr"], ["valley", fmt(r.valley ?? .nan)], ["steepest", fmt(r.steepest ?? .nan)], ["min / 10", fmt(r.minimumOverTen ?? .nan)],
-                ["recommended (\(LRRangeTest.recommendationRule))", fmt(r.recommended ?? .nan)],
-                ["confidence", r.confident ? "high" : "low"], ["why", r.confidenceNote]]
-    let spec = r.recommended.map { LRRangeTest.recommendedSpec(peak: $0, steps: 230).serialized() } ?? "—"
-    return Section(title: "LR range test", intro: "An exponential sweep of the learning rate, the loss smoothed (bias-corrected EMA, β = 0.98), stopped when it exceeds 4× its minimum. Ready to use with lrkit train: <code>\(escape(spec))</code>",
-                   figures: [chart.render()], table: rows, json: ("lr_range_test", .object([
-                     ("valley", r.valley.map { .double($0) } ?? .null), ("steepest", r.steepest.map { .double($0) } ?? .null),
-                     ("min_over_10", r.minimumOverTen.map { .double($0) } ?? .null), ("confident", .bool(r.confident)),
-                     ("note", .string(r.confidenceNote)), ("recommended_spec", .string(spec)),
-                   ])))
+    let chart = LRRangeTest.chart(r, title: "LR range test (digits MLP, SGD with momentum 0.9, batch 64)")
+    let checks = group("find")
+    var rows = [["suggestion", "lr", "trained: final val accuracy (mean of seeds)", "per seed", "final val loss (mean)"]]
+    var json: [(key: String, value: JSONValue)] = [
+      ("valley", r.valley.map { .double($0) } ?? .null), ("steepest", r.steepest.map { .double($0) } ?? .null),
+      ("min_over_10", r.minimumOverTen.map { .double($0) } ?? .null), ("recommended", r.recommended.map { .double($0) } ?? .null),
+      ("rule", .string(LRRangeTest.recommendationRule)), ("confident", .bool(r.confident)), ("note", .string(r.confidenceNote)),
+    ]
+    var trained: [(name: String, lr: Double, acc: Double)] = []
+    for (name, lr) in LRRangeTest.suggestions(r) {
+      let mine = checks.filter { $0.labels["suggestion"] == name }
+      let accs = mine.map { $0.status == "diverged" ? 0 : ($0.finalAccuracy ?? .nan) }
+      let acc = Self.mean(accs)
+      let loss = Self.mean(mine.compactMap(\.finalEvalLoss))
+      rows.append([name == "recommended" ? "recommended (\(LRRangeTest.recommendationRule))" : name, fmt(lr),
+                   mine.isEmpty ? "not trained" : pct(acc), accs.map(pct).joined(separator: ", "), fmt(loss)])
+      if !mine.isEmpty { trained.append((name, lr, acc)) }
+      json.append(("trained_\(name)", .object([("lr", .double(lr)), ("val_accuracy", .double(acc)),
+                                              ("val_accuracies", .array(accs.map { .double($0) })), ("val_loss", .double(loss))])))
+    }
+    let epochs = (checks.first?.loss.count ?? 230) / 23
+    var story: [String] = []
+    if let rec = trained.first(where: { $0.name == "recommended" }), let best = trained.max(by: { $0.acc < $1.acc }) {
+      let worst = trained.min { $0.acc < $1.acc }!
+      story.append("Trained as printed (one-cycle, \(epochs) epochs, \(checks.count / max(trained.count, 1)) seed\(checks.count / max(trained.count, 1) == 1 ? "" : "s")), the recommended lr \(fmt(rec.lr)) reaches \(pct(rec.acc)) validation accuracy; "
+        + (best.name == "recommended" ? "no other suggestion does better"
+           : rec.acc >= best.acc - 0.005 ? "within half a point of the best suggestion (\(best.name), \(pct(best.acc)))"
+           : "the best suggestion here is \(best.name) (\(pct(best.acc))), \(pct(best.acc - rec.acc).replacingOccurrences(of: "%", with: "")) points better — the rule is not reproduced on this run")
+        + "; the worst is \(worst.name) (\(pct(worst.acc))).")
+      json.append(("recommendation_reproduced", .bool(rec.acc >= best.acc - 0.005)))
+    }
+    // The same lr against the batch-size sweep at the range test's batch (64).
+    let sweep = group("batch").filter { $0.labels["batch"] == "64" }
+    if let rec = r.recommended, !sweep.isEmpty {
+      var cells: [(lr: Double, loss: Double)] = []
+      for lr in Array(Set(sweep.compactMap { Double($0.labels["lr"] ?? "") })).sorted() {
+        let cell = sweep.filter { Double($0.labels["lr"] ?? "") == lr }
+        let ok = !cell.contains { $0.status == "diverged" }
+        cells.append((lr, ok ? Self.mean(cell.compactMap(\.finalEvalLoss)) : .infinity))
+      }
+      if let best = cells.min(by: { $0.loss < $1.loss }), let near = cells.min(by: { abs(log($0.lr / rec)) < abs(log($1.lr / rec)) }) {
+        let decades = abs(log10(rec / best.lr))
+        story.append("The batch-size sweep at batch 64 (cosine, 5 epochs) is best at lr \(fmt(best.lr)) (validation loss \(fmt(best.loss))); the recommendation is \(fmt(decades)) decades from it, and the sweep's lr nearest to it, \(fmt(near.lr)), reaches \(fmt(near.loss)) (\(fmt((near.loss / best.loss - 1) * 100)) % above the best).")
+        json.append(("sweep_best_lr_batch_64", .double(best.lr)))
+        json.append(("decades_from_sweep_best", .double(decades)))
+      }
+    }
+    story.append("The compare section below trains every schedule at this peak.")
+    let command = r.recommended.map { LRRangeTest.trainCommand(base: rangeTestBase ?? Experiments.rangeTestBase(), peak: $0, steps: 230) } ?? "—"
+    json.append(("train_command", .string(command)))
+    let intro = "An exponential sweep of the learning rate (100 updates from 1e-5), the loss smoothed (bias-corrected EMA, β = 0.98) and the sweep stopped when it exceeds 4× its minimum; the chart stops where the smoothed loss climbs back above its start. Suggestions: fastai's valley, the steepest descent, the minimum / 10, and the recommendation \(LRRangeTest.recommendationRule) (the rule that landed nearest the best of an lr grid when measured on four task–optimizer pairs). Confidence: \(r.confident ? "high" : "low") (\(escape(r.confidenceNote))). "
+      + story.joined(separator: " ") + " To train it: <code>\(escape(command))</code>"
+    return Section(title: "LR range test: the recommended learning rate, checked by training", intro: intro,
+                   figures: [chart.render()], table: rows, json: ("lr_range_test", .object(json)))
   }
 
   /// The text tables of every section (for terminal output).
@@ -391,8 +487,8 @@ public struct Report {
 
   /// The sections in page order.
   func sections() -> [Section] {
-    [includesSchedules ? schedulesSection() : nil, compareSection(), failureSection(), warmupSection(), batchSection(),
-     findSection()].compactMap { $0 }
+    [includesSchedules ? schedulesSection() : nil, findSection(), compareSection(), failureSection(), warmupSection(),
+     batchSection()].compactMap { $0 }
   }
 
   /// `results.json`.

@@ -232,17 +232,44 @@ enum DiagnosisReport {
     return lines.joined(separator: "\n")
   }
 
+  /// The figure `--svg` writes: the loss (training and validation) with the verdicts' steps
+  /// shaded, and under it, on the same steps, the learning rate when the log has one.
   static func svg(_ log: TrainingLog, _ verdicts: [Verdict]) -> String {
     var series: [SVGChart.Series] = []
     if let l = log.series["loss"] { series.append(.init(name: "training loss", x: l.steps.map(Double.init), y: l.values)) }
     if let e = log.series["eval_loss"] { series.append(.init(name: "validation loss", x: e.steps.map(Double.init), y: e.values)) }
     let values = series.flatMap(\.y).filter { $0.isFinite && $0 > 0 }
-    var chart = SVGChart(series: series, title: "Diagnosis: " + verdicts.map(\.kind.rawValue).joined(separator: ", "),
-                         xLabel: "step", yLabel: "loss (nats)")
+    var chart = SVGChart(series: series, title: "Loss", xLabel: "step", yLabel: "loss (nats)")
     if let mx = values.max(), let mn = values.min(), mx / mn > 20 { chart.logY = true }
+    chart.width = 760
+    chart.height = 400
+    // Each problem verdict shades its steps, named for what was found (not for a schedule part:
+    // "warmup" means the run lacked one).
     chart.regions = verdicts.filter { $0.kind != .healthy }.map {
-      .init(from: Double($0.startStep), to: Double($0.endStep), label: $0.kind.rawValue)
+      .init(from: Double($0.startStep), to: Double($0.endStep), label: regionName($0.kind))
     }
-    return chart.render()
+    var panels = [chart]
+    if let lr = log.series["lr"], lr.values.contains(where: \.isFinite) {
+      var lrChart = SVGChart(series: [.init(name: "learning rate", x: lr.steps.map(Double.init), y: lr.values)],
+                             title: "Learning rate", xLabel: "step", yLabel: "lr")
+      lrChart.width = 760
+      lrChart.height = 200
+      lrChart.regions = chart.regions.map { .init(from: $0.from, to: $0.to, label: "") }
+      panels.append(lrChart)
+    }
+    var figure = SmallMultiples(panels: panels, columns: 1,
+                                title: "Diagnosis: " + verdicts.map(\.kind.rawValue).joined(separator: ", "))
+    figure.panelWidth = 760
+    figure.sharedY = false
+    figure.keepsPanelHeights = true
+    return figure.render()
+  }
+
+  /// What a shaded region is called in the figure.
+  static func regionName(_ kind: Verdict.Kind) -> String {
+    switch kind {
+    case .warmup: return "early instability (no or short warmup)"
+    default: return kind.rawValue
+    }
   }
 }

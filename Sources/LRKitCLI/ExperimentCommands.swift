@@ -164,31 +164,13 @@ struct Find: ParsableCommand {
       }
       print("  confidence \(r.confident ? "high" : "low"): \(r.confidenceNote)")
       if let peak = r.recommended {
-        let spec = LRRangeTest.recommendedSpec(peak: peak, steps: steps).serialized()
-        var flags = "--task \(task.rawValue) --optimizer \(optimizer)"
-        if optimizer == "sgd" { flags += " --momentum \(momentum)" }
-        flags += " --batch-size \(base.batchSize)"
-        if task == .shakespeare {
-          flags += " --layers \(base.gpt.layers) --width \(base.gpt.channels) --heads \(base.gpt.heads) --context \(base.gpt.context)"
-        }
         print("recommended: lr \(Ticks.label(peak)) = \(LRRangeTest.recommendationRule), measured with \(optimizer)"
               + (optimizer == "sgd" ? " (momentum \(momentum))" : "") + " on this task; a one-cycle over \(steps) updates:")
-        print("  lrkit train \(flags) --steps \(steps) --schedule '\(spec)'")
+        print("  " + LRRangeTest.trainCommand(base: base, peak: peak, steps: steps))
       }
-      let n = r.trimmedCount
-      let labelled = [("valley", r.valley), ("steepest", r.steepest), ("min/10", r.minimumOverTen), ("recommended", r.recommended)]
-        .compactMap { name, v in v.map { (name, $0) } }
-      var chart = TerminalChart(series: [.init(name: "smoothed loss", x: r.lrs.prefix(n).map { log10($0) }, y: Array(r.smoothed.prefix(n)))],
-                                markers: labelled.filter { $0.0 != "min/10" }.map { .init(x: log10($0.1), label: "\($0.0) \(Ticks.label($0.1))") },
-                                title: "smoothed loss against the learning rate (log scale)", xLabel: "lr = 10^x")
-      chart.height = 12
-      print(chart.render())
+      print(LRRangeTest.terminalChart(r).render())
       if let svg {
-        var c = SVGChart(series: [.init(name: "smoothed loss", x: Array(r.lrs.prefix(n)), y: Array(r.smoothed.prefix(n))),
-                                  .init(name: "raw loss", x: Array(r.lrs.prefix(n)), y: Array(r.losses.prefix(n)))],
-                         title: "LR range test (\(task.rawValue), \(optimizer))", xLabel: "learning rate", yLabel: "training loss (nats)")
-        c.logX = true
-        c.markers = labelled.map { .init(x: $0.1, label: "\($0.0) \(Ticks.label($0.1))") }
+        let c = LRRangeTest.chart(r, title: "LR range test (\(task.rawValue), \(optimizer))")
         try c.render().write(toFile: svg, atomically: true, encoding: .utf8)
       }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LRExperiments
+import LRPlot
 import LRTraining
 
 /// `lrkit report`: run every experiment on the built-in data and write one HTML page.
@@ -26,21 +27,23 @@ struct ReportCommand: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let start = Date()
+      // The range test first: its recommendation is the peak lr the compare section trains at
+      // and its suggestions are trained to check it (every shard computes the same, seeded).
+      FileHandle.standardError.write(Data("LR range test…\n".utf8))
+      let base = Experiments.rangeTestBase()
+      let range = try LRRangeTest(base: base).run()
       var runs: [RunResult]
       if !merge.isEmpty {
         runs = try loadRuns(merge)
       } else {
-        runs = try runAll(Self.plan(quick: quick), shard: shard, out: out)
+        runs = try runAll(Self.plan(quick: quick, range: range), shard: shard, out: out)
         if shard != nil {
           print("shard \(shard!.index)/\(shard!.count): \(runs.count) runs saved under \(out)/runs; merge with lrkit report --merge")
           return
         }
       }
-      FileHandle.standardError.write(Data("LR range test…\n".utf8))
-      var base = TrainConfig(task: .digits)
-      base.optimizer = OptimizerConfigurationJSON(kind: "sgd", momentum: 0.9, nesterov: false, betas: (0.9, 0.999), eps: 1e-8, weightDecay: nil)
-      let range = try LRRangeTest(base: base).run()
       var report = Report(runs: runs, rangeTest: range, quick: quick)
+      report.rangeTestBase = base
       report.seconds = Date().timeIntervalSince(start)
       try report.write(to: out)
       print(report.textTables())
@@ -48,15 +51,20 @@ struct ReportCommand: ParsableCommand {
     }
   }
 
-  /// Every run of the report's grids.
-  static func plan(quick: Bool) -> [PlannedRun] {
+  /// Every run of the report's grids; the compare section trains at the range test's
+  /// recommended lr (0.1 when the test has none).
+  static func plan(quick: Bool, range: LRRangeTest.Result) -> [PlannedRun] {
+    let peak = range.recommended.map { Double(Ticks.label($0)) ?? $0 } ?? 0.1
+    let suggestions = LRRangeTest.suggestions(range)
     if quick {
-      return Experiments.compare(epochs: 4, seeds: [0])
+      return Experiments.rangeCheck(suggestions: suggestions, epochs: 4, seeds: [0])
+        + Experiments.compare(lr: peak, epochs: 4, seeds: [0])
         + Experiments.failureModes(epochs: 4)
-        + Experiments.batchSizes(batches: [32, 128], lrs: [0.03, 0.3], epochs: 2)
-        + Experiments.warmup(lrs: [1e-2], warmups: [0, 10], steps: 40, seeds: [0], layers: 2, width: 32, context: 32, batch: 8)
+        + Experiments.batchSizes(batches: [64, 256], lrs: [0.03, 0.1, 0.3], epochs: 2)
+        + Experiments.warmup(warmups: [0, 10], steps: 40, seeds: [0], layers: 2, width: 32, context: 32, batch: 8)
     }
-    return Experiments.compare()
+    return Experiments.rangeCheck(suggestions: suggestions)
+      + Experiments.compare(lr: peak)
       + Experiments.failureModes()
       + Experiments.batchSizes()
       + Experiments.warmup()

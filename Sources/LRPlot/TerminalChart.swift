@@ -51,6 +51,8 @@ public struct TerminalChart: Sendable {
   public var height: Int = 16
   /// Log-scale y axis (non-positive values are dropped).
   public var logY = false
+  /// Log-scale x axis: positions by log10, ticks at powers of ten labelled in plain units.
+  public var logX = false
   /// ANSI colours per series.
   public var color = false
 
@@ -68,8 +70,10 @@ public struct TerminalChart: Sendable {
 
   /// The chart as lines of text (no trailing newline).
   public func render() -> String {
+    func gx(_ x: Double) -> Double { logX ? log10(x) : x }
     let points = series.map { s in
-      zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite && (!logY || $0.1 > 0) }
+      zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite && (!logY || $0.1 > 0) && (!logX || $0.0 > 0) }
+        .map { (gx($0.0), $0.1) }
     }
     let xs = points.flatMap { $0.map(\.0) }
     let ys = points.flatMap { $0.map(\.1) }
@@ -121,7 +125,7 @@ public struct TerminalChart: Sendable {
         previous = (c, r)
       }
     }
-    let markerCols = markers.filter { $0.x >= xMin && $0.x <= xMax }.map { (col($0.x) / 2, $0) }
+    let markerCols = markers.filter { !logX || $0.x > 0 }.filter { gx($0.x) >= xMin && gx($0.x) <= xMax }.map { (col(gx($0.x)) / 2, $0) }
     // y labels at a few rows.
     let tickValues = logY ? Ticks.logarithmic(yMin, yMax, count: h / 3) : Ticks.linear(yMin, yMax, count: max(2, h / 4))
     var rowLabel = [Int: String]()
@@ -150,13 +154,14 @@ public struct TerminalChart: Sendable {
       lines.append(line)
     }
     // x axis with ticks.
-    let xTicks = Ticks.linear(xMin, xMax, count: max(2, w / 14))
+    let xTicks = logX ? Ticks.logarithmic(pow(10, xMin), pow(10, xMax), count: max(2, w / 10)).map(log10).filter { $0 >= xMin - 1e-9 && $0 <= xMax + 1e-9 }
+      : Ticks.linear(xMin, xMax, count: max(2, w / 14))
     var axis = [Character](repeating: "─", count: w)
     var labels = [Character](repeating: " ", count: w + 12)
     for t in xTicks {
       let c = col(t) / 2
       axis[c] = "┬"
-      let text = Array(Ticks.label(t))
+      let text = Array(Ticks.label(logX ? pow(10, t) : t))
       let start = min(max(0, c - text.count / 2), labels.count - text.count)
       if labels[max(0, start - 1)..<min(labels.count, start + text.count + 1)].allSatisfy({ $0 == " " }) {
         for (i, ch) in text.enumerated() { labels[start + i] = ch }

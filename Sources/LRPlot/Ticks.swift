@@ -20,14 +20,30 @@ public enum Ticks {
     return stride(from: first, through: last, by: 1).map { $0 * step }
   }
 
-  /// Powers of ten covering `lower...upper` (both positive), thinned to at most `count + 1`.
+  /// Ticks for a log axis covering `lower...upper` (both positive): powers of ten, thinned to at
+  /// most `count + 1`; over less than two decades also 2 and 5 × 10ⁿ, then every digit × 10ⁿ,
+  /// so that a narrow range still gets at least three labelled ticks (matplotlib's LogLocator
+  /// with subs).
   public static func logarithmic(_ lower: Double, _ upper: Double, count: Int = 6) -> [Double] {
     guard lower > 0, upper > lower else { return lower > 0 ? [lower] : [] }
     let a = Int(floorLog10(lower).rounded(.up))
     let b = Int(floorLog10(upper))
-    guard b >= a else { return [lower, upper] }
-    let every = max(1, (b - a + count) / max(count, 1))
-    return stride(from: a, through: b, by: every).map { pow10(Double($0)) }
+    if b - a >= 2 {
+      let every = max(1, (b - a + count) / max(count, 1))
+      return stride(from: a, through: b, by: every).map { pow10(Double($0)) }
+    }
+    let lo = Int(floorLog10(lower))
+    for subs in [[1.0, 2, 5], [1.0, 2, 3, 4, 5, 6, 7, 8, 9]] {
+      var ticks: [Double] = []
+      for e in lo...b {
+        for m in subs {
+          let t = Double(label(m * pow10(Double(e)))) ?? m * pow10(Double(e))
+          if t >= lower * (1 - 1e-12) && t <= upper * (1 + 1e-12) { ticks.append(t) }
+        }
+      }
+      if ticks.count >= 3 { return ticks }
+    }
+    return linear(lower, upper, count: 3)
   }
 
   /// A short label: up to 3 significant digits, exponent form for very small or large values.
