@@ -94,7 +94,9 @@ let package = Package(
       dependencies: [
         "LRKitCLI", "LRSchedules", "LROptimizers", "LRDiagnostics", "LRSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]),
+      ],
+      // Injected into pages by BrowserTests (read from the source tree).
+      exclude: ["Browser/check.js"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -258,6 +258,13 @@ public struct SVGChart: Sendable {
     var r1 = rs.max() ?? 1
     if r1 == r0 { r0 -= abs(r0) * 0.1 + 1e-12; r1 += abs(r1) * 0.1 + 1e-12 }
     if r0 > 0 && r0 < 0.35 * r1 { r0 = 0 }
+    // The right axis, too, ends on ticks around its data.
+    let rTicks = Ticks.linear(r0, r1, count: 5)
+    if rTicks.count >= 2 {
+      let step = rTicks[1] - rTicks[0]
+      if let last = rTicks.last, last < r1 { r1 = last + step }
+      if let first = rTicks.first, first > r0 { r0 = first - step }
+    }
     let rpad = (r1 - r0) * 0.04
     func pr(_ v: Double) -> Double { top + (1 - (v - (r0 - rpad)) / (r1 - r0 + 2 * rpad)) * plotH }
     func pyOn(_ axis: Axis, _ v: Double) -> Double { axis == .right ? pr(v) : py(v) }
