@@ -192,3 +192,56 @@ struct CompareSectionTests {
     }
   }
 }
+
+@Suite("The range test section and the one-lr story")
+struct RangeSectionTests {
+  @Test("each suggestion is trained as printed; the page prints the train command with the optimizer and a rounded lr")
+  func checkedByTraining() throws {
+    let base = Experiments.rangeTestBase()
+    let range = try LRRangeTest(base: base).run()
+    let suggestions = LRRangeTest.suggestions(range)
+    #expect(suggestions.map(\.0) == ["valley", "steepest", "min/10", "recommended"])
+    let runs = try ExperimentRunner().run(Experiments.rangeCheck(suggestions: suggestions, epochs: 2, seeds: [0])
+      + Experiments.batchSizes(batches: [64], lrs: [0.01, 0.1], epochs: 1))
+    var report = Report(runs: runs, rangeTest: range, quick: true)
+    report.rangeTestBase = base
+    let html = report.html()
+    #expect(html.contains("lrkit train --task digits --optimizer sgd --momentum 0.9 --batch-size 64"))
+    let lr = try #require(range.recommended)
+    #expect(html.contains("&quot;lr&quot;:\(Ticks.label(lr)),"), "the spec's lr has 3 significant digits")
+    #expect(html.contains("reaches") && html.contains("validation accuracy"))
+    #expect(html.contains("The batch-size sweep at batch 64"))
+    // The trained accuracy of every suggestion is in results.json.
+    let section = try #require(report.resultsJSON()["lr_range_test"])
+    for name in ["valley", "steepest", "min/10", "recommended"] { #expect(section["trained_\(name)"]?["val_accuracy"] != nil, "\(name)") }
+    // The chart labels every suggestion as a point on the curve.
+    for (name, v) in suggestions { #expect(html.contains(">\(name) \(Ticks.label(v))</text>"), "\(name)") }
+  }
+}
+
+@Suite("The warmup section")
+struct WarmupSectionTests {
+  @Test("one panel per architecture and peak lr on one scale, per-seed finals, and a heading computed from the runs")
+  func smallMultiplesAndClaims() throws {
+    let lrs = [1e-3, 3e-2]
+    let runs = try ExperimentRunner().run(Experiments.warmup(lrs: lrs, warmups: [0, 4], steps: 12, seeds: [0, 1], layers: 1,
+                                                             width: 16, context: 16, batch: 4))
+    let html = Report(runs: runs, rangeTest: nil, quick: true).html()
+    for norm in ["Post-LN", "Pre-LN"] {
+      for lr in lrs { #expect(html.contains(">\(norm), peak lr \(Ticks.label(lr))</text>"), "\(norm) \(lr)") }
+    }
+    // Two seeds per cell: both finals in the table.
+    #expect(html.range(of: #"<td>[0-9.]+, [0-9.]+</td>"#, options: .regularExpression) != nil)
+    // The heading is one of the computed ones, and every (architecture, lr) has a sentence.
+    #expect(html.contains("<h2>Warmup"))
+    for lr in lrs { #expect(html.components(separatedBy: "at \(Ticks.label(lr)) ").count - 1 >= 2, "\(lr)") }
+    #expect(!html.contains("<svg x=\"0\" y=\"34\" width=\"0\""))
+  }
+
+  @Test("the batch claim says when the grid is too coarse to tell linear from square-root scaling")
+  func coarseGrid() throws {
+    let runs = try ExperimentRunner().run(Experiments.batchSizes(batches: [32, 128], lrs: [0.03, 0.3], epochs: 1))
+    let html = Report(runs: runs, rangeTest: nil, quick: true).html()
+    #expect(html.contains("too coarse to tell"))
+  }
+}
