@@ -127,7 +127,7 @@ public enum Experiments {
             c.evalBatches = 8
             runs.append(PlannedRun(
               id: "warmup/\(norm.rawValue)/lr=\(lr)/warmup=\(w)/seed=\(seed)",
-              labels: ["norm": norm.rawValue, "lr": "\(lr)", "warmup": "\(w)", "seed": "\(seed)"], config: c))
+              labels: ["norm": norm.rawValue, "lr": "\(lr)", "warmup": "\(w)", "seed": "\(seed)", "batch": "\(batch)"], config: c))
           }
         }
       }

@@ -26,7 +26,9 @@ public enum Ticks {
   /// with subs).
   public static func logarithmic(_ lower: Double, _ upper: Double, count: Int = 6) -> [Double] {
     guard lower > 0, upper > lower else { return lower > 0 ? [lower] : [] }
-    let a = Int(floorLog10(lower).rounded(.up))
+    // The powers of ten inside the range: 10^a … 10^b.
+    var a = Int(floorLog10(lower))
+    if pow10(Double(a)) < lower * (1 - 1e-12) { a += 1 }
     let b = Int(floorLog10(upper))
     if b - a >= 2 {
       let every = max(1, (b - a + count) / max(count, 1))

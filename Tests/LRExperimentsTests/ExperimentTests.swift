@@ -144,7 +144,7 @@ struct SingleExperimentPageTests {
     report.seconds = 12.4
     let html = report.html()
     #expect(!html.contains("<h2>Schedules</h2>"))
-    #expect(html.contains("0 training runs, 12 s"))
+    #expect(html.contains("0 training runs (0 s of training, summed over runs); this page took 12 s"))
   }
 }
 

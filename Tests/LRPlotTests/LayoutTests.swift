@@ -116,3 +116,12 @@ struct LayoutTests {
     #expect(out.contains("valley at 0.0123"))
   }
 }
+
+@Suite("Log ticks")
+struct LogTickTests {
+  @Test("a range from 0.077 to 4.4 gets 0.1, 0.2, 0.5, 1, 2 (not just 0.1 and 1)")
+  func belowAPowerOfTen() {
+    #expect(Ticks.logarithmic(0.0768, 4.37) == [0.1, 0.2, 0.5, 1, 2])
+    #expect(Ticks.logarithmic(0.1, 100) == [0.1, 1, 10, 100])
+  }
+}

@@ -25,6 +25,19 @@ public struct Shakespeare: Sendable {
     valid = Array(tokens[cut...])
   }
 
+  /// The unigram loss: the entropy of the training characters' frequencies, in nats (3.31 for
+  /// the shipped text) — what a model that has learned only which characters are common scores.
+  ///
+  /// ```
+  /// H = −Σ_c p(c) · ln p(c)
+  /// ```
+  public var unigramLoss: Double {
+    var counts = [Int](repeating: 0, count: vocabulary.count)
+    for t in train { counts[Int(t)] += 1 }
+    let n = Double(train.count)
+    return counts.filter { $0 > 0 }.reduce(0.0) { h, c in h - Double(c) / n * log(Double(c) / n) }
+  }
+
   /// A batch of `batch` windows from `tokens`: inputs and next-character targets, each
   /// `batch × context`.
   public static func batch(from tokens: [Int32], batch: Int, context: Int, rng: inout SplitMix64)
