@@ -96,13 +96,17 @@ func peerTypeSpecs() -> [(name: String, text: String, steps: Int)] {
   return byType.keys.sorted().map { ($0, byType[$0]!.text, byType[$0]!.steps) }
 }
 
-let evaluations = 1 << 20
+// LRKIT_BENCH_FILTER=text times only the schedules whose name contains it, and
+// LRKIT_BENCH_EVALS=n sets the evaluations per timing (for profiling one type under callgrind).
+let environment = ProcessInfo.processInfo.environment
+let evaluations = Int(environment["LRKIT_BENCH_EVALS"] ?? "") ?? 1 << 20
+let nameFilter = environment["LRKIT_BENCH_FILTER"]
 var schedulesToTime: [(name: String, text: String, steps: Int)] = families.map { ($0.0, $0.1, 20000) }
 if wants("schedules") || wants("peers") {
   if !wants("schedules") { schedulesToTime = [] }
   schedulesToTime += peerTypeSpecs().map { ("peer:" + $0.name, $0.text, $0.steps) }
 }
-for (name, text, range) in schedulesToTime where wants("schedules") || wants("peers") {
+for (name, text, range) in schedulesToTime where (wants("schedules") || wants("peers")) && (nameFilter.map { name.contains($0) } ?? true) {
   let decoded = try ScheduleSpec.decode(text: text)
   let schedule = decoded.lr
   let local = steps.map { $0 % range }

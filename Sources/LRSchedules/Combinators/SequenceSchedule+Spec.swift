@@ -6,6 +6,8 @@ enum SequenceSpec: NativeSpecFamily {
   static let type = "sequence"
   static let warmupUse = NativeWarmupUse.ramp
 
+  @_specialize(where S == Double)
+  @_specialize(where S == Float)
   static func build<S: ScheduleScalar>(_ r: inout SpecReader, _ c: inout NativeContext<S>)
     throws(ScheduleError) -> NativeBuilt<S>
   {

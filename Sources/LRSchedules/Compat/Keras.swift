@@ -85,11 +85,11 @@ extension ScheduleSpec {
       let restarts = KerasRestartsSchedule(initial: initial, first: first, tMul: tMul,
                                            mMul: Float(try r.double("m_mul", default: 1)),
                                            alpha: Float(try r.double("alpha", default: 0)))
-      return DecodedSchedule(type: r.schedule, lr: Widened(restarts), warmupSteps: warmup, totalSteps: total)
+      return DecodedSchedule(type: r.schedule, lr: CompiledSchedule(ConcreteWidened(restarts)), warmupSteps: warmup, totalSteps: total)
     default:
       throw .unknownType(type: name, suggestion: nil)
     }
-    return DecodedSchedule(type: r.schedule, lr: Widened(schedule), warmupSteps: warmup,
+    return DecodedSchedule(type: r.schedule, lr: CompiledSchedule(ConcreteWidened(schedule)), warmupSteps: warmup,
                            totalSteps: total)
   }
 }

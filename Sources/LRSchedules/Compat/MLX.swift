@@ -10,7 +10,7 @@ extension ScheduleSpec {
       table["mlx.optimizers." + name] = { (r: inout SpecReader, c: SpecContext) throws in
         var info = (warmup: Int?.none, total: Int?.none)
         let schedule = try mlxSchedule(name, &r, &info)
-        return DecodedSchedule(type: r.schedule, lr: Widened(schedule), warmupSteps: info.warmup,
+        return DecodedSchedule(type: r.schedule, lr: CompiledSchedule(ConcreteWidened(schedule)), warmupSteps: info.warmup,
                                totalSteps: info.total)
       }
     }

@@ -19,9 +19,9 @@ extension ScheduleSpec {
         let precision = try r.choice("precision", ["float32", "float64"], default: "float32")
         let lr: any LearningRateSchedule<Double>
         if precision == "float64" {
-          lr = try optaxSchedule(name, &r, &info, as: Double.self)
+          lr = CompiledSchedule(try optaxSchedule(name, &r, &info, as: Double.self))
         } else {
-          lr = Widened(try optaxSchedule(name, &r, &info, as: Float.self))
+          lr = CompiledSchedule(ConcreteWidened(try optaxSchedule(name, &r, &info, as: Float.self)))
         }
         return DecodedSchedule(type: r.schedule, lr: lr, warmupSteps: info.warmup,
                                totalSteps: info.total, warnings: info.warnings)

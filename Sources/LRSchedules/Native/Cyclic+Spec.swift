@@ -5,6 +5,8 @@ enum CyclicSpec: NativeSpecFamily {
   static let type = "cyclic"
   static let warmupUse = NativeWarmupUse.ramp
 
+  @_specialize(where S == Double)
+  @_specialize(where S == Float)
   static func build<S: ScheduleScalar>(_ r: inout SpecReader, _ c: inout NativeContext<S>)
     throws(ScheduleError) -> NativeBuilt<S>
   {

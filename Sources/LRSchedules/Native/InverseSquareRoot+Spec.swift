@@ -5,6 +5,8 @@ enum InverseSquareRootSpec: NativeSpecFamily {
   static let type = "inverse_sqrt"
   static let warmupUse = NativeWarmupUse.formula(start: false, shape: false)
 
+  @_specialize(where S == Double)
+  @_specialize(where S == Float)
   static func build<S: ScheduleScalar>(_ r: inout SpecReader, _ c: inout NativeContext<S>)
     throws(ScheduleError) -> NativeBuilt<S>
   {

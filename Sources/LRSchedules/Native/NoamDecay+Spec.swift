@@ -4,6 +4,8 @@ enum NoamDecaySpec: NativeSpecFamily {
   static let type = "noam"
   static let warmupUse = NativeWarmupUse.formula(start: false, shape: false)
 
+  @_specialize(where S == Double)
+  @_specialize(where S == Float)
   static func build<S: ScheduleScalar>(_ r: inout SpecReader, _ c: inout NativeContext<S>)
     throws(ScheduleError) -> NativeBuilt<S>
   {

@@ -4,6 +4,8 @@ enum WarmRestartsSpec: NativeSpecFamily {
   static let type = "restarts"
   static let warmupUse = NativeWarmupUse.ramp
 
+  @_specialize(where S == Double)
+  @_specialize(where S == Float)
   static func build<S: ScheduleScalar>(_ r: inout SpecReader, _ c: inout NativeContext<S>)
     throws(ScheduleError) -> NativeBuilt<S>
   {

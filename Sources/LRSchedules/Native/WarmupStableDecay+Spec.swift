@@ -6,6 +6,8 @@ enum WarmupStableDecaySpec: NativeSpecFamily {
   static let type = "wsd"
   static let warmupUse = NativeWarmupUse.formula(start: true, shape: true)
 
+  @_specialize(where S == Double)
+  @_specialize(where S == Float)
   static func build<S: ScheduleScalar>(_ r: inout SpecReader, _ c: inout NativeContext<S>)
     throws(ScheduleError) -> NativeBuilt<S>
   {
