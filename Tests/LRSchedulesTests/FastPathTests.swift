@@ -15,6 +15,25 @@ struct FastPathTests {
     }
   }
 
+  @Test("powf(x, 1) is x for float32 in [0, 1] (optax's cosine and polynomial skip it for power 1)")
+  func powfOne() {
+    var rng = SystemRandomNumberGenerator()
+    let specials: [Float] = [0, 1, .leastNonzeroMagnitude, .ulpOfOne, 0.5, Float(1).nextDown]
+    for x in specials + (0..<200_000).map({ _ in Float.random(in: 0...1, using: &rng) }) {
+      #expect(Float.pow(x, 1).bitPattern == x.bitPattern, "\(x)")
+    }
+  }
+
+  @Test("Python's float floor division of a whole step by a whole decay_t is the integer quotient (timm StepLR)")
+  func wholeFloorDivision() {
+    var rng = SystemRandomNumberGenerator()
+    for _ in 0..<200_000 {
+      let d = Int.random(in: 1...5000, using: &rng)
+      let t = Int.random(in: 0...10_000_000, using: &rng)
+      #expect(pythonFloorDiv(Double(t), Double(d)).bitPattern == Double(floorDiv(t, d)).bitPattern, "\(t) // \(d)")
+    }
+  }
+
   @Test("timm's cycles: the located cycle table equals timm's floating-log index at every step",
         arguments: 0..<40)
   func timmCycles(_ seed: Int) throws {

@@ -27,7 +27,9 @@ indirect enum OptaxSchedule<S: ScheduleScalar>: LearningRateSchedule {
       if steps <= 0 { return S(initial) }
       let c = min(max(count - max(begin, 0), 0), steps)
       let frac = 1 - S(c) / S(steps)
-      return S(initial - end) * S.pow(frac, S(power)) + S(end)
+      // pow(x, 1) is x exactly (every float32 in [0, 1] checked against glibc's powf; pow is
+      // correctly rounded), so the common power 1 skips the call.
+      return S(initial - end) * (power == 1 ? frac : S.pow(frac, S(power))) + S(end)
     case .piecewiseConstant(let initial, let boundaries):
       var v = S(initial)
       for (threshold, scale) in boundaries {
@@ -46,7 +48,7 @@ indirect enum OptaxSchedule<S: ScheduleScalar>: LearningRateSchedule {
     case .cosineDecay(let initial, let steps, let alpha, let exponent):
       let c = min(S(count), S(steps))
       let cosine = S(0.5) * (1 + S.cos(Self.pi * c / S(steps)))
-      let decayed = S(1 - alpha) * S.pow(cosine, S(exponent)) + S(alpha)
+      let decayed = S(1 - alpha) * (exponent == 1 ? cosine : S.pow(cosine, S(exponent))) + S(alpha)
       return S(initial) * decayed
     case .piecewiseInterpolate(let cosine, let bounds, let values):
       var out: S = 0

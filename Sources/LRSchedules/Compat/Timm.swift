@@ -108,8 +108,10 @@ extension ScheduleSpec {
         try r.check(tau! > 0, "stable_timescale", tau!,
                     "stable_fn=\(stableFn) requires a positive stable_timescale, it defaults to warmup_t (\(warmupT))")
       }
-      kind = .wsd(initial: initial, decayT: decayT, lrMin: lrMin, stableFn: stableFn,
-                  timescale: tau ?? 1, stablePower: stablePower, decayFn: decayFn,
+      kind = .wsd(initial: initial, decayT: decayT, lrMin: lrMin,
+                  stableFn: TimmSchedule.WSDStable(rawValue: stableFn) ?? .constant,
+                  timescale: tau ?? 1, stablePower: stablePower,
+                  decayFn: TimmSchedule.WSDDecay(rawValue: decayFn) ?? .exp,
                   decayPower: decayPower, decayRatio: ratio)
       total = warmupT + initial
       let schedule = TimmSchedule(kind: kind, base: base, warmupT: warmupT, warmupInit: warmupInit,

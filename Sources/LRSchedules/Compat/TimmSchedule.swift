@@ -14,9 +14,14 @@ struct TimmSchedule: LearningRateSchedule {
     case cycles(Decay, initial: Int, lrMin: Double, mul: Double, decay: Double, limit: Int)
     case step(decayT: Double, rate: Double)
     case multiStep(decayT: [Int], rate: Double)
-    case wsd(initial: Int, decayT: Int, lrMin: Double, stableFn: String, timescale: Double,
-             stablePower: Double, decayFn: String, decayPower: Double, decayRatio: Double)
+    case wsd(initial: Int, decayT: Int, lrMin: Double, stableFn: WSDStable, timescale: Double,
+             stablePower: Double, decayFn: WSDDecay, decayPower: Double, decayRatio: Double)
   }
+
+  /// timm WSD's `stable_fn`, decoded once (a string comparison per evaluation cost ~10 ns).
+  enum WSDStable: String, Sendable { case constant, rsqrt, power }
+  /// timm WSD's `decay_fn`.
+  enum WSDDecay: String, Sendable { case linear, oneMinusSqrt = "1-sqrt", cosine, power, exp }
 
   let kind: Kind
   let base: Double
@@ -167,7 +172,10 @@ struct TimmSchedule: LearningRateSchedule {
       return Self.decayed(decay, tCurr: tCurr, tI: tI, lrMin: lrMin, lrMax: lrMax)
     case .step(let decayT, let rate):
       if warmupPrefix { t -= warmupT }
-      return base * Double.pow(rate, pythonFloorDiv(Double(t), decayT))
+      // Python's float floor division of an integer by a whole decay_t is the exact integer
+      // quotient, so the common whole decay_t skips fmod (the same number).
+      let whole = decayT > 0 && decayT < 0x1p52 && decayT == decayT.rounded() && abs(t) < 1 << 52
+      return base * Double.pow(rate, whole ? Double(floorDiv(t, Int(decayT))) : pythonFloorDiv(Double(t), decayT))
     case .multiStep(let decayT, let rate):
       if warmupPrefix { t -= warmupT }
       return base * Double.pow(rate, Double(bisectRight(decayT, t + 1)))
@@ -175,8 +183,8 @@ struct TimmSchedule: LearningRateSchedule {
               let decayFn, let decayPower, let r):
       let ts = t - warmupT
       var stableFactor = 1.0
-      if stableFn != "constant" {
-        let power = stableFn == "rsqrt" ? 0.5 : stablePower
+      if stableFn != .constant {
+        let power = stableFn == .rsqrt ? 0.5 : stablePower
         stableFactor = Double.pow(1.0 + Double(ts) / tau, -power)
       }
       let stable = max(base * stableFactor, lrMin)
@@ -185,11 +193,11 @@ struct TimmSchedule: LearningRateSchedule {
       let frac = min(Double(tDecay) / Double(decayT), 1.0)
       let d: Double
       switch decayFn {
-      case "linear": d = 1.0 - frac
-      case "1-sqrt": d = 1.0 - frac.squareRoot()
-      case "cosine": d = 0.5 * (1.0 + Double.cos(Double.pi * frac))
-      case "power": d = 1.0 - Double.pow(frac, decayPower)
-      default: d = (Double.pow(r, frac) - r) / (1.0 - r)
+      case .linear: d = 1.0 - frac
+      case .oneMinusSqrt: d = 1.0 - frac.squareRoot()
+      case .cosine: d = 0.5 * (1.0 + Double.cos(Double.pi * frac))
+      case .power: d = 1.0 - Double.pow(frac, decayPower)
+      case .exp: d = (Double.pow(r, frac) - r) / (1.0 - r)
       }
       return lrMin + (stable - lrMin) * d
     }
