@@ -21,11 +21,15 @@ indirect enum MLXSchedule: LearningRateSchedule {
       let s = Float(min(step, steps))
       return s * Float((end - initial) / Double(steps)) + Float(initial)
     case .join(let schedules, let boundaries):
-      var out = schedules[0].value(at: step)
-      for (b, s) in zip(boundaries, schedules.dropFirst()) where step >= b {
-        out = s.value(at: step - b)
+      // MLX evaluates every child whose boundary has passed and keeps the last; the children
+      // are pure, so only that one is computed (the same number).
+      var chosen = 0
+      var offset = 0
+      for (i, b) in boundaries.prefix(schedules.count - 1).enumerated() where step >= b {
+        chosen = i + 1
+        offset = b
       }
-      return out
+      return schedules[chosen].value(at: step - offset)
     }
   }
 }

@@ -31,7 +31,7 @@ struct TorchSchedule: LearningRateSchedule {
       let (tCur, tI) = Self.restartPosition(t, period: t0, multiplier: mult)
       return etaMin + (base - etaMin) * (1 + Double.cos(Double.pi * Double(tCur) / Double(tI))) / 2
     case .oneCycle(let p):
-      return Self.oneCycle(p, t).lr
+      return Self.oneCycle(p, t, momentum: false).lr
     case .cyclic(let p):
       return Self.cyclic(p, t).lr
     }
@@ -48,7 +48,8 @@ struct TorchSchedule: LearningRateSchedule {
   }
 
   /// OneCycleLR's `get_lr` at `t` with the param group it wrote itself.
-  static func oneCycle(_ p: TorchLeaf.OneCycleParameters, _ t: Int) -> (lr: Double, momentum: Double) {
+  /// `momentum: false` leaves the momentum out (NaN) and skips its annealing (a second cosine).
+  static func oneCycle(_ p: TorchLeaf.OneCycleParameters, _ t: Int, momentum: Bool = true) -> (lr: Double, momentum: Double) {
     let initial = p.maxLR / p.divFactor
     func value(_ key: TorchLeaf.GroupKey) -> Double {
       switch key {
@@ -64,7 +65,7 @@ struct TorchSchedule: LearningRateSchedule {
       if Double(t) <= phase.end || i == p.phases.count - 1 {
         let pct = (Double(t) - start) / (phase.end - start)
         return (p.anneal(value(phase.startLR), value(phase.endLR), pct),
-                p.anneal(value(phase.startMomentum), value(phase.endMomentum), pct))
+                momentum ? p.anneal(value(phase.startMomentum), value(phase.endMomentum), pct) : .nan)
       }
       start = phase.end
     }
