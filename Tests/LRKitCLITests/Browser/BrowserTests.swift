@@ -45,7 +45,10 @@ enum Browser {
   }
 
   /// What check.js measured on `html` (written next to `directory`), and a screenshot of it.
-  static func check(html: String, named name: String, in directory: URL) throws -> (figures: Int, texts: Int, problems: [String]) {
+  static func check(html: String, named name: String, in directory: URL,
+                    screenshots: String? = ProcessInfo.processInfo.environment["LRKIT_SCREENSHOTS"]) throws
+    -> (figures: Int, texts: Int, problems: [String])
+  {
     let script = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("check.js"), encoding: .utf8)
     let page = directory.appendingPathComponent("\(name).check.html")
     let withScript = html.contains("</body>") ? html.replacingOccurrences(of: "</body>", with: "<script>\(script)</script></body>")
@@ -64,7 +67,7 @@ enum Browser {
     }
     func int(_ key: String) -> Int { if case .number(let d, _)? = value[key] { return Int(d) }; return 0 }
     // The screenshot, for a person to look at (LRKIT_SCREENSHOTS=DIR keeps them).
-    if let keep = ProcessInfo.processInfo.environment["LRKIT_SCREENSHOTS"] {
+    if let keep = screenshots {
       try FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
       _ = try run(directory.appendingPathComponent("\(name).check.html").path, ["--screenshot=\(keep)/\(name).png", "--window-size=1100,\(name == "report" ? 16000 : 1400)"])
     }
@@ -108,7 +111,11 @@ struct BrowserTests {
       <line x1="0" x2="10" y1="190" y2="190" stroke="#D55E00" stroke-width="2"/>
       </svg>
       """
-    let result = try Browser.check(html: broken, named: "broken", in: d)
+    let shots = d.appendingPathComponent("shots").path
+    let result = try Browser.check(html: broken, named: "broken", in: d, screenshots: shots)
+    // LRKIT_SCREENSHOTS (passed here directly) keeps a PNG of what was checked.
+    let png = try Data(contentsOf: URL(fileURLWithPath: shots + "/broken.png"))
+    #expect(png.count > 1000 && png.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]))
     #expect(result.problems.contains { $0.hasPrefix("overlap:") && $0.contains("overlapping") })
     #expect(result.problems.contains { $0.hasPrefix("outside its figure:") && $0.contains("off the edge") })
     #expect(result.problems.contains { $0.hasPrefix("empty:") })
