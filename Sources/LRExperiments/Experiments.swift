@@ -39,7 +39,7 @@ public enum Experiments {
     let steps = epochs * 23
     return suggestions.flatMap { name, lr in
       seeds.map { seed in
-        PlannedRun(id: "find/\(name)/seed=\(seed)", labels: ["suggestion": name, "lr": "\(lr)", "seed": "\(seed)"],
+        PlannedRun(id: "find/\(name)/seed=\(seed)", labels: ["suggestion": name, "lr": "\(lr)", "seed": "\(seed)", "epochs": "\(epochs)"],
                    config: digits(lr: lr, steps: steps, schedule: LRRangeTest.recommendedSpec(peak: lr, steps: steps), seed: seed))
       }
     }

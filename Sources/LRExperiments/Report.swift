@@ -31,6 +31,10 @@ public struct Report {
 
   func group(_ prefix: String) -> [RunResult] { runs.filter { $0.id.hasPrefix(prefix + "/") } }
 
+  /// The character unigram loss of tiny Shakespeare (computed once per process: the text is
+  /// read and counted, and every rendering of the page needs it).
+  static let unigramLoss: Double = (try? Shakespeare())?.unigramLoss ?? 3.31
+
   static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
 
   /// Mean and spread (min, max) across runs, step by step.
@@ -308,7 +312,7 @@ public struct Report {
     // warmup gains over none ("gains" = more than 0.1 nats), and whether warmup rescues a run that
     // without it stays at the unigram loss (every no-warmup seed within 0.15 nats of it, no seed
     // of the best warmup there) — Xiong et al.'s claim is that this happens to Post-LN, not Pre-LN.
-    let unigram = (try? Shakespeare())?.unigramLoss ?? 3.31
+    let unigram = Self.unigramLoss
     func stuck(_ r: RunResult) -> Bool { final(r) >= unigram - 0.15 }
     var findings: [String] = []
     var rescued: [String: [Double]] = [:]
@@ -454,7 +458,7 @@ public struct Report {
       json.append(("trained_\(name)", .object([("lr", .double(lr)), ("val_accuracy", .double(acc)),
                                               ("val_accuracies", .array(accs.map { .double($0) })), ("val_loss", .double(loss))])))
     }
-    let epochs = (checks.first?.loss.count ?? 230) / 23
+    let epochs = checks.first?.labels["epochs"] ?? "10"
     var story: [String] = []
     if let rec = trained.first(where: { $0.name == "recommended" }), let best = trained.max(by: { $0.acc < $1.acc }) {
       let worst = trained.min { $0.acc < $1.acc }!

@@ -238,14 +238,7 @@ public struct SVGChart: Sendable {
     if !logY && y0 > 0 && y0 < 0.35 * y1 && yRange == nil { y0 = 0 }
     // A linear y axis ends on a tick at or above the data's maximum (and starts on one at or
     // below its minimum), so the top of the data is labelled.
-    if !logY && yRange == nil {
-      let ticks = Ticks.linear(y0, y1, count: 5)
-      if ticks.count >= 2 {
-        let step = ticks[1] - ticks[0]
-        if let last = ticks.last, last < y1 { y1 = last + step }
-        if let first = ticks.first, first > y0 { y0 = first - step }
-      }
-    }
+    if !logY && yRange == nil { (y0, y1) = Ticks.extendedToTicks(y0, y1) }
     let ty = { (v: Double) -> Double in logY ? log10(v) : v }
     let tx = { (v: Double) -> Double in logX ? log10(v) : v }
     let (lx, hx, ly, hy) = (tx(x0), tx(x1), ty(y0), ty(y1))
@@ -259,12 +252,7 @@ public struct SVGChart: Sendable {
     if r1 == r0 { r0 -= abs(r0) * 0.1 + 1e-12; r1 += abs(r1) * 0.1 + 1e-12 }
     if r0 > 0 && r0 < 0.35 * r1 { r0 = 0 }
     // The right axis, too, ends on ticks around its data.
-    let rTicks = Ticks.linear(r0, r1, count: 5)
-    if rTicks.count >= 2 {
-      let step = rTicks[1] - rTicks[0]
-      if let last = rTicks.last, last < r1 { r1 = last + step }
-      if let first = rTicks.first, first > r0 { r0 = first - step }
-    }
+    (r0, r1) = Ticks.extendedToTicks(r0, r1)
     let rpad = (r1 - r0) * 0.04
     func pr(_ v: Double) -> Double { top + (1 - (v - (r0 - rpad)) / (r1 - r0 + 2 * rpad)) * plotH }
     func pyOn(_ axis: Axis, _ v: Double) -> Double { axis == .right ? pr(v) : py(v) }
@@ -378,9 +366,7 @@ public struct SVGChart: Sendable {
     }
     svg += "<g clip-path=\"url(#\(clipID))\">\n"
     var crosses = ""
-    func cross(_ x: Double, _ y: Double, _ color: String) -> String {
-      "<path d=\"M\(f(x - 5)) \(f(y - 5))L\(f(x + 5)) \(f(y + 5))M\(f(x - 5)) \(f(y + 5))L\(f(x + 5)) \(f(y - 5))\" stroke=\"\(color)\" stroke-width=\"2.4\" fill=\"none\"/>\n"
-    }
+    let cross = Self.cross
     for (i, s) in series.enumerated() {
       let color = Self.palette[i % Self.palette.count]
       let dash = Self.dashes[i % Self.dashes.count]
@@ -433,8 +419,25 @@ public struct SVGChart: Sendable {
     let yw = TextMetrics.width(yText, size: ySize)
     boxes.append(Box(x: 16 - ySize * 0.78, y: top + plotH / 2 - yw / 2, width: ySize, height: yw))
     // Legend, in rows laid out by the entries' widths.
-    for (entry, place) in zip(entries, rows) {
-      let ly = top + plotH + 50 + Double(place.row) * 18
+    let legend = Self.legendSVG(entries, rows, top: top + plotH + 50)
+    svg += legend.svg + "</svg>\n"
+    boxes += legend.boxes
+    return (svg, boxes)
+  }
+
+  /// An × (a diverged run) centred on (`x`, `y`).
+  static func cross(_ x: Double, _ y: Double, _ color: String) -> String {
+    "<path d=\"M\(f(x - 5)) \(f(y - 5))L\(f(x + 5)) \(f(y + 5))M\(f(x - 5)) \(f(y + 5))L\(f(x + 5)) \(f(y - 5))\" stroke=\"\(color)\" stroke-width=\"2.4\" fill=\"none\"/>\n"
+  }
+
+  /// The legend's entries at `places` (from ``legendRows(_:left:right:)``), rows 18 px apart
+  /// from baseline `top`: a line in the series' style, or the × key; and their text boxes.
+  static func legendSVG(_ entries: [(name: String, color: String?, dash: String)], _ places: [(x: Double, row: Int)],
+                        top: Double) -> (svg: String, boxes: [Box]) {
+    var svg = ""
+    var boxes: [Box] = []
+    for (entry, place) in zip(entries, places) {
+      let ly = top + Double(place.row) * 18
       if let color = entry.color {
         svg += "<line x1=\"\(f(place.x))\" x2=\"\(f(place.x + 26))\" y1=\"\(f(ly - 4))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"\(entry.dash.isEmpty ? "" : " stroke-dasharray=\"\(entry.dash)\"")/>\n"
       } else {
@@ -443,11 +446,13 @@ public struct SVGChart: Sendable {
       svg += "<text x=\"\(f(place.x + 32))\" y=\"\(f(ly))\">\(escape(entry.name))</text>\n"
       boxes.append(.text(entry.name, x: place.x + 32, baseline: ly, size: 12))
     }
-    svg += "</svg>\n"
     return (svg, boxes)
   }
 
-  func f(_ x: Double) -> String {
+  func f(_ x: Double) -> String { Self.f(x) }
+
+  /// A coordinate to one decimal, without a trailing ".0".
+  static func f(_ x: Double) -> String {
     let r = (x * 10).rounded() / 10
     return r == r.rounded() ? String(Int(r)) : String(r)
   }

@@ -57,15 +57,9 @@ public struct SmallMultiples: Sendable {
     // A linear shared range starts at 0 when the data are not far from it and ends on ticks, as
     // a single chart's does.
     if !logY, let r = y {
-      var (lo, hi) = (r.lowerBound, r.upperBound)
-      if lo > 0 && lo < 0.35 * hi { lo = 0 }
-      let ticks = Ticks.linear(lo, hi, count: 5)
-      if ticks.count >= 2 {
-        let step = ticks[1] - ticks[0]
-        if let last = ticks.last, last < hi { hi = last + step }
-        if let first = ticks.first, first > lo { lo = first - step }
-      }
-      y = lo...hi
+      let lo = r.lowerBound > 0 && r.lowerBound < 0.35 * r.upperBound ? 0 : r.lowerBound
+      let (a, b) = Ticks.extendedToTicks(lo, r.upperBound)
+      y = a...b
     }
     let x = sharedX ? Self.range(panels, x: true, log: logX) : nil
     return panels.map { p in
@@ -113,8 +107,7 @@ public struct SmallMultiples: Sendable {
     let head = 34.0
     let height = head + rowTop[rowsOfPanels] + Double(legendRows) * 18 + 10
     var boxes: [Box] = []
-    let chart = SVGChart(series: [], title: "", xLabel: "", yLabel: "")
-    func f(_ v: Double) -> String { chart.f(v) }
+    func f(_ v: Double) -> String { SVGChart.f(v) }
     var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(width)) \(f(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
     svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
     let (t, size) = SVGChart.fit(title, room: width - 8, size: 15, minimum: 10, bold: true)
@@ -128,18 +121,9 @@ public struct SmallMultiples: Sendable {
       svg += inner.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().joined(separator: "\n")
       boxes += innerBoxes.map { Box(x: $0.x + ox, y: $0.y + oy, width: $0.width, height: $0.height) }
     }
-    let legendTop = head + rowTop[rowsOfPanels] + 14
-    for (entry, place) in zip(entries, places) {
-      let ly = legendTop + Double(place.row) * 18
-      if let color = entry.color {
-        svg += "<line x1=\"\(f(place.x))\" x2=\"\(f(place.x + 26))\" y1=\"\(f(ly - 4))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"\(entry.dash.isEmpty ? "" : " stroke-dasharray=\"\(entry.dash)\"")/>\n"
-      } else {
-        let (x, y) = (place.x + 13, ly - 4)
-        svg += "<path d=\"M\(f(x - 5)) \(f(y - 5))L\(f(x + 5)) \(f(y + 5))M\(f(x - 5)) \(f(y + 5))L\(f(x + 5)) \(f(y - 5))\" stroke=\"#444\" stroke-width=\"2.4\" fill=\"none\"/>\n"
-      }
-      svg += "<text x=\"\(f(place.x + 32))\" y=\"\(f(ly))\">\(escape(entry.name))</text>\n"
-      boxes.append(.text(entry.name, x: place.x + 32, baseline: ly, size: 12))
-    }
+    let legendSVG = SVGChart.legendSVG(entries, places, top: head + rowTop[rowsOfPanels] + 14)
+    svg += legendSVG.svg
+    boxes += legendSVG.boxes
     svg += "</svg>\n"
     return (svg, boxes)
   }

@@ -20,6 +20,19 @@ public enum Ticks {
     return stride(from: first, through: last, by: 1).map { $0 * step }
   }
 
+  /// `lower...upper` widened to the nice ticks just outside it (about `count` of them), so that
+  /// a linear axis is labelled at both ends of its data.
+  public static func extendedToTicks(_ lower: Double, _ upper: Double, count: Int = 5) -> (Double, Double) {
+    var (lo, hi) = (lower, upper)
+    let ticks = linear(lo, hi, count: count)
+    if ticks.count >= 2 {
+      let step = ticks[1] - ticks[0]
+      if let last = ticks.last, last < hi { hi = last + step }
+      if let first = ticks.first, first > lo { lo = first - step }
+    }
+    return (lo, hi)
+  }
+
   /// Ticks for a log axis covering `lower...upper` (both positive): powers of ten, thinned to at
   /// most `count + 1`; over less than two decades also 2 and 5 × 10ⁿ, then every digit × 10ⁿ,
   /// so that a narrow range still gets at least three labelled ticks (matplotlib's LogLocator

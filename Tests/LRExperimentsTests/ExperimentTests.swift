@@ -235,7 +235,8 @@ struct WarmupSectionTests {
     // The heading is one of the computed ones, and every (architecture, lr) has a sentence.
     #expect(html.contains("<h2>Warmup"))
     for lr in lrs { #expect(html.components(separatedBy: "at \(Ticks.label(lr)) ").count - 1 >= 2, "\(lr)") }
-    #expect(!html.contains("<svg x=\"0\" y=\"34\" width=\"0\""))
+    // One figure of 2 × 2 panels (architecture × lr), each with its own plot frame.
+    #expect(html.components(separatedBy: "<svg x=").count - 1 == 4)
   }
 
   @Test("the batch claim says when the grid is too coarse to tell linear from square-root scaling")
