@@ -56,6 +56,14 @@ struct Train: ParsableCommand {
   @Option(parsing: .unconditional, help: "Optimizer updates.") var steps: Int?
   @Option(parsing: .unconditional, help: "Epochs over the training set (digits; sets --steps).") var epochs: Int?
   @Option(parsing: .unconditional, help: "Examples or sequences per update.") var batchSize: Int?
+  @Option(parsing: .unconditional, help: ArgumentHelp(
+    "Shards each GPT batch is cut into (shakespeare; at most the batch; default 2).",
+    discussion: "Each shard runs its own forward and backward pass; the gradients are added in a fixed order. Changes the last bits of a run like the batch size does; the thread count never does. Use at least as many shards as cores."))
+  var shards: Int?
+  @Option(parsing: .unconditional, help: ArgumentHelp(
+    "Threads to train on (default: the machine's cores).",
+    discussion: "Only the speed changes: the run's bits are the same for every thread count."))
+  var threads: Int?
   @Option(parsing: .unconditional, help: "Seed for initialisation, batches and dropout.") var seed: UInt64 = 0
   @Option(parsing: .unconditional, help: "Updates between evaluations.") var evalEvery: Int = 100
   @Option(parsing: .unconditional, help: "Validation batches per evaluation (shakespeare).") var evalBatches: Int = 20
@@ -84,6 +92,8 @@ struct Train: ParsableCommand {
     }
     if let steps { try check(steps >= 1, "steps", steps, "must be at least 1") }
     if let batchSize { try check(batchSize >= 1, "batch-size", batchSize, "must be at least 1") }
+    if let threads { try check(threads >= 1 && threads <= 1024, "threads", threads, "must be in 1...1024") }
+    if let shards { try check(shards >= 1 && shards <= 4096, "shards", shards, "must be in 1...4096") }
     try check(evalEvery >= 0, "eval-every", evalEvery, "must be ≥ 0 (0: only at the end)")
     try check(evalBatches >= 1, "eval-batches", evalBatches, "must be at least 1")
     if let clip { try check(clip.isFinite && clip > 0, "clip", clip, "must be a positive norm") }
@@ -112,6 +122,10 @@ struct Train: ParsableCommand {
       c.schedule = trimmed.hasPrefix("{") ? try ScheduleSpec.parseJSON(trimmed) : try SpecLoading.spec(schedule)
     }
     if let batchSize { c.batchSize = batchSize }
+    if let shards {
+      guard task != .digits else { throw CLIError("--shards is for shakespeare (the GPT); the digits MLP is not sharded") }
+      c.shards = shards
+    }
     if let epochs {
       guard task == .digits else { throw CLIError("--epochs is for digits; use --steps") }
       guard epochs >= 1 else { throw CLIError("--epochs must be at least 1") }
@@ -140,6 +154,7 @@ struct Train: ParsableCommand {
     var diverged = false
     var interrupted = false
     try reportingErrors {
+      if let threads { GEMM.threads = threads }
       let trainer: Trainer
       if let resume {
         trainer = try Trainer.resume(resume, steps: steps)

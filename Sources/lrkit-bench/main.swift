@@ -203,19 +203,21 @@ if wants("optimizers") {
 
 // Full AdamW training steps of the two tiny character GPTs (forward, backward, clip, update).
 // Training steps over model shapes: `lrkit-bench train [--shape L,D,H,T,B[,pre|post]]...
-// [--threads N]`; the default set is the six shapes of the speed issue. FLOPs per token (stated,
+// [--threads N] [--shards S]`; the default set is the six shapes of the speed issue. FLOPs per token (stated,
 // PaLM-style): 6 · (12·L·D² + D·V) for the matrix products forward and backward, plus
 // 6 · L · T · D for attention (scores and values, causal: half of 12·L·T·D). The CPU peak is
 // measured with an FMA loop (10 independent 8-wide FMAs per round on one core, times the cores).
 if wants("train") {
   var shapes: [(String, GPTConfig, Int)] = []
   var threads = GEMM.threads
+  var shards = GPTWorkspace.defaultShards
   var arguments = Array(CommandLine.arguments.dropFirst())
-  while let i = arguments.firstIndex(where: { $0 == "--shape" || $0 == "--threads" }), i + 1 < arguments.count {
+  while let i = arguments.firstIndex(where: { ["--shape", "--threads", "--shards"].contains($0) }), i + 1 < arguments.count {
     let flag = arguments[i]
     let value = arguments[i + 1]
     arguments.removeSubrange(i...(i + 1))
     if flag == "--threads" { threads = max(1, Int(value) ?? threads); continue }
+    if flag == "--shards" { shards = max(1, Int(value) ?? shards); continue }
     let parts = value.split(separator: ",").map(String.init)
     guard parts.count >= 5, let l = Int(parts[0]), let d = Int(parts[1]), let h = Int(parts[2]), let t = Int(parts[3]),
       let b = Int(parts[4])
@@ -246,7 +248,7 @@ if wants("train") {
     var optimizer = try ScheduledOptimizer(
       .adam(.adamw, betas: (0.9, 0.95), weightDecay: 0.1), parameterCount: config.parameterCount,
       schedule: try ScheduleSpec.decode(text: #"{"type":"constant","lr":1e-3}"#))
-    let workspace = GPTWorkspace(config: config, batch: batch)
+    let workspace = GPTWorkspace(config: config, batch: batch, shards: shards)
     var rng = SplitMix64(seed: 7)
     let tokens = (0..<batch * config.context).map { _ in Int32(rng.next() % 65) }
     let targets = (0..<batch * config.context).map { _ in Int32(rng.next() % 65) }
@@ -273,7 +275,8 @@ if wants("train") {
     let tokensPerSecond = tokensPerStep / (bestNs / 1e9)
     let gflops = tokensPerSecond * flopsPerToken / 1e9
     emit([("name", quoted(name)), ("gemm", quoted(GEMM.backend)), ("params", "\(config.parameterCount)"), ("batch", "\(batch)"),
-          ("context", "\(config.context)"), ("threads", "\(threads)"), ("ms_per_step", rounded(bestNs / 1e6)),
+          ("context", "\(config.context)"), ("threads", "\(threads)"), ("shards", "\(workspace.shardCount)"),
+          ("ms_per_step", rounded(bestNs / 1e6)),
           ("tokens_per_s", rounded(tokensPerSecond)), ("flops_per_token", rounded(flopsPerToken)),
           ("gflops", rounded(gflops)), ("fraction_of_peak", rounded(gflops / (peakCore * Double(threads))))])
   }

@@ -1,6 +1,7 @@
 import LRSupport
 import Foundation
 import Testing
+import LRTraining
 
 @testable import LRKitCLI
 @testable import LRSchedules
@@ -260,6 +261,41 @@ struct TrainFlagTests {
       #expect(message?.contains(flag) == true, "\(flags): \(message ?? "accepted")")
     }
     #expect(parseError(["train", "--lr", "0.01"]) == nil)
+  }
+
+  @Test("--shards and --threads: range errors name the flag; --shards is for the GPT")
+  func shardAndThreadFlags() throws {
+    for (flags, flag) in [(["--shards", "0"], "--shards"), (["--threads", "0"], "--threads"),
+                          (["--shards", "5000"], "--shards")] {
+      let message = parseError(["train", "--task", "shakespeare"] + flags)
+      #expect(message?.contains(flag) == true, "\(flags): \(message ?? "accepted")")
+    }
+    let digits = try #require(try LRKitCommand.parseAsRoot(["train", "--shards", "4"]) as? Train)
+    #expect(throws: CLIError.self) { try digits.makeConfig() }
+    let gpt = try #require(try LRKitCommand.parseAsRoot(["train", "--task", "shakespeare", "--shards", "4"]) as? Train)
+    #expect(try gpt.makeConfig().shards == 4)
+    let plain = try #require(try LRKitCommand.parseAsRoot(["train", "--task", "shakespeare"]) as? Train)
+    #expect(try plain.makeConfig().shards == 2)
+  }
+
+  @Test("lrkit train --threads changes nothing in the run; --shards changes its last bits")
+  func threadsAndShardsEndToEnd() throws {
+    let previous = GEMM.threads
+    defer { GEMM.threads = previous }
+    func log(_ extra: [String]) throws -> String {
+      let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lrkit-shards-\(UUID().uuidString)").path
+      let command = try LRKitCommand.parseAsRoot(
+        ["train", "--task", "shakespeare", "--layers", "1", "--width", "16", "--heads", "2", "--context", "16",
+         "--batch-size", "6", "--steps", "3", "--eval-every", "0", "--eval-batches", "1", "--quiet", "--out", dir] + extra)
+      try #require(command as? Train).run()
+      let config = try String(contentsOfFile: dir + "/config.json", encoding: .utf8)
+      #expect(config.contains("\"shards\":\(extra.contains("--shards") ? extra[extra.firstIndex(of: "--shards")! + 1] : "2")"))
+      return try String(contentsOfFile: dir + "/log.jsonl", encoding: .utf8)
+    }
+    let one = try log(["--shards", "3", "--threads", "1"])
+    #expect(try log(["--shards", "3", "--threads", "2"]) == one)
+    #expect(try log(["--shards", "3", "--threads", "4"]) == one)
+    #expect(try log(["--threads", "1"]) != one)
   }
 
   @Test("an empty --hidden is refused")

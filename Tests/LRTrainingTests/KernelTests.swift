@@ -265,4 +265,56 @@ struct KernelTests {
       #expect(g1.contains { $0 != 0 })
     }
   }
+
+  @Test("GPT pass with S shards: the same bits on 1, 2, 3 or 5 threads for every S; S = 1…5 agree to rounding")
+  func shardCountsAndThreads() throws {
+    let config = GPTConfig(vocabulary: 11, context: 9, layers: 2, channels: 16, heads: 2, dropout: 0)
+    let model = try GPT(config)
+    var rng = SplitMix64(seed: 3)
+    let batch = 5
+    let tokens = (0..<batch * 9).map { _ in Int32(rng.next() % 11) }
+    let targets = (0..<batch * 9).map { _ in Int32(rng.next() % 11) }
+    let p = model.initialParameters(seed: 4)
+    var bySharding: [(Double, [Float])] = []
+    for shards in 1...5 {
+      let ws = GPTWorkspace(config: config, batch: batch, shards: shards)
+      #expect(ws.shardCount == shards)
+      func run(_ threads: Int) -> (Double, [Float]) {
+        // Garbage in the buffer of a later shard must not leak in: each pass zeroes its own.
+        var g: [Float]? = [Float](repeating: 0, count: p.count)
+        var r: SplitMix64? = nil
+        let loss = model.pass(tokens: tokens, targets: targets, parameters: p, gradients: &g, workspace: ws,
+                              rng: &r, threads: threads)
+        return (loss, g!)
+      }
+      let one = run(1)
+      for threads in [2, 3, 5] {
+        let other = run(threads)
+        #expect(other.0 == one.0, "S = \(shards), \(threads) threads: loss")
+        #expect(other.1.map(\.bitPattern) == one.1.map(\.bitPattern), "S = \(shards), \(threads) threads")
+      }
+      // A second pass on the same workspace gives the same bits (the shard buffers are re-zeroed).
+      #expect(run(2).1.map(\.bitPattern) == one.1.map(\.bitPattern))
+      bySharding.append(one)
+    }
+    // Different shard counts sum in different orders: equal to rounding, not necessarily bit for bit.
+    let reference = bySharding[0]
+    let scale = reference.1.map { abs($0) }.max()!
+    for (s, r) in bySharding.enumerated().dropFirst() {
+      #expect(abs(r.0 - reference.0) < 1e-9 * max(1, abs(reference.0)), "S = \(s + 1) loss")
+      let worst = zip(r.1, reference.1).map { abs($0 - $1) }.max()!
+      #expect(worst <= 1e-5 * scale, "S = \(s + 1): worst gradient difference \(worst)")
+    }
+    #expect(bySharding.contains { $0.1.map(\.bitPattern) != reference.1.map(\.bitPattern) },
+            "the shard count is expected to change some last bits")
+  }
+
+  @Test("more shards than sequences: one shard per sequence")
+  func shardsClampToBatch() {
+    let config = GPTConfig(vocabulary: 11, context: 9, layers: 1, channels: 16, heads: 2)
+    #expect(GPTWorkspace(config: config, batch: 3, shards: 16).shardCount == 3)
+    #expect(GPTWorkspace(config: config, batch: 1).shardCount == 1)
+    #expect(GPTWorkspace(config: config, batch: 12).shardCount == GPTWorkspace.defaultShards)
+    #expect(GPTWorkspace(config: config, batch: 12, shards: 0).shardCount == 1)
+  }
 }

@@ -188,4 +188,37 @@ struct TrainerTests {
       #expect("\(error)".contains("batch-size"))
     }
   }
+
+  @Test("shards: recorded in config.json, read back (two when the key is missing), refused out of range, and the run is the same on any thread count")
+  func shardsKey() throws {
+    var c = Self.tinyGPT(steps: 4)
+    c.shards = 4
+    let json = c.json()
+    #expect(json.serialized().contains("\"shards\":4"))
+    #expect(try TrainConfig(json: json).shards == 4)
+    guard case .object(var pairs) = json else { Issue.record("config.json is not an object"); return }
+    pairs.removeAll { $0.key == "shards" }
+    #expect(try TrainConfig(json: .object(pairs)).shards == 2)
+    #expect(!TrainConfig(task: .digits).json().serialized().contains("shards"))
+    var bad = c
+    bad.shards = 0
+    #expect(throws: TrainingError.self) { try bad.validate() }
+    do { try bad.validate() } catch { #expect("\(error)".contains("shards")) }
+
+    let previous = GEMM.threads
+    defer { GEMM.threads = previous }
+    func log(threads: Int, shards: Int) throws -> String {
+      GEMM.threads = threads
+      var config = c
+      config.shards = shards
+      let dir = temporaryRun()
+      _ = try Trainer(config: config, run: RunDirectory(path: dir)).train()
+      return try logText(dir)
+    }
+    let four = try log(threads: 1, shards: 4)
+    #expect(try log(threads: 2, shards: 4) == four)
+    #expect(try log(threads: 3, shards: 4) == four)
+    // Four shards sum the gradient in another order than two, and (with dropout) draw four masks.
+    #expect(try log(threads: 2, shards: 2) != four)
+  }
 }

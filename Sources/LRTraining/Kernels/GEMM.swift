@@ -1,3 +1,4 @@
+import Foundation
 import CKernels
 import Dispatch
 
@@ -25,8 +26,9 @@ public enum GEMM {
     #endif
   }
 
-  /// Threads the training engine may use (matrix products, and the two batch shards of the GPT).
-  nonisolated(unsafe) public static var threads = 2
+  /// Threads the training engine may use (matrix products, and the batch shards of the GPT):
+  /// the machine's active cores. Results never depend on it.
+  nonisolated(unsafe) public static var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
   /// `C[m×n] (+)= op(A)[m×k] · op(B)[k×n]`; `lda`, `ldb`, `ldc` are the row strides of the
   /// stored matrices (`A` is stored k×m when `transA`, `B` is stored n×k when `transB`).

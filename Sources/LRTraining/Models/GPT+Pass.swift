@@ -5,10 +5,10 @@ extension GPT {
   /// Forward pass (training mode when `rng` is given: dropout active) and, when `gradients` is
   /// given, the backward pass accumulating into it. Returns the mean cross-entropy (nats).
   ///
-  /// The batch runs as the workspace's shards (two halves, on two threads when
-  /// ``GEMM/threads`` allows): each shard's loss is a sum and its gradient is scaled by the
-  /// whole batch, and the shards are added in a fixed order, so the result does not depend on
-  /// the number of threads. With dropout, each shard draws its masks from a generator seeded
+  /// The batch runs as the workspace's shards (two halves unless the workspace was made with
+  /// another count), taken round-robin by up to `threads` threads: each shard's loss is a sum
+  /// and its gradient is scaled by the whole batch, and the shard gradients are added as a
+  /// fixed pairwise tree, so the result does not depend on the number of threads. With dropout, each shard draws its masks from a generator seeded
   /// by `rng`, one draw per shard.
   ///
   /// - Parameters:
@@ -25,12 +25,10 @@ extension GPT {
     let dropout = rng != nil && config.dropout > 0
     let seeds: [UInt64] = dropout ? w.shards.map { _ in rng!.next() } : []
     let count = w.shards.count
-    let parallel = threads >= 2 && count > 1
-    let threadsPerShard = parallel ? max(1, threads / count) : max(1, threads)
+    // Threads take the shards round-robin; threads left over split rows inside each shard.
+    let workers = max(1, min(threads, count))
+    let threadsPerShard = max(1, threads / workers)
     let totalRows = w.batch * T
-    if gradients != nil {
-      for g in w.shardGradients { g.update(repeating: 0, count: config.parameterCount) }
-    }
     let losses = UnsafeMutablePointer<Double>.allocate(capacity: count)
     defer { losses.deallocate() }
     tokens.withUnsafeBufferPointer { tb in
@@ -39,18 +37,20 @@ extension GPT {
           func run(_ G: UnsafeMutablePointer<Float>?) {
             let job = ShardJob(tokens: tb.baseAddress!, targets: yb.baseAddress!, parameters: pb.baseAddress!,
                                gradients: G, losses: losses)
-            forEach(count, parallel: parallel) { s in
-              let start = w.shardStarts[s] * T
-              let g = s == 0 ? job.gradients : job.gradients.map { _ in w.shardGradients[s - 1] }
-              var shardRNG: SplitMix64? = dropout ? SplitMix64(seed: seeds[s]) : nil
-              job.losses[s] = self.shardPass(
-                w.shards[s], tokens: job.tokens + start, targets: job.targets + start,
-                parameters: job.parameters, gradients: g, totalRows: totalRows, rng: &shardRNG,
-                threads: threadsPerShard)
+            let n = config.parameterCount
+            forEach(workers, parallel: workers > 1) { worker in
+              for s in stride(from: worker, to: count, by: workers) {
+                let start = w.shardStarts[s] * T
+                let g = s == 0 ? job.gradients : job.gradients.map { _ in w.shardGradients[s - 1] }
+                if s > 0, let g { g.update(repeating: 0, count: n) }
+                var shardRNG: SplitMix64? = dropout ? SplitMix64(seed: seeds[s]) : nil
+                job.losses[s] = self.shardPass(
+                  w.shards[s], tokens: job.tokens + start, targets: job.targets + start,
+                  parameters: job.parameters, gradients: g, totalRows: totalRows, rng: &shardRNG,
+                  threads: threadsPerShard)
+              }
             }
-            if let G {
-              for g in w.shardGradients { lrkit_add(G, g, G, config.parameterCount) }
-            }
+            if let G { reduceShardGradients(into: G, w, threads: threads) }
           }
           if gradients != nil {
             gradients!.withUnsafeMutableBufferPointer { gb in run(gb.baseAddress!) }
@@ -63,6 +63,41 @@ extension GPT {
     var total = 0.0
     for s in 0..<count { total += losses[s] }
     return total / Double(totalRows)
+  }
+
+  /// Adds the shard gradients into `G` (shard 0's) as a fixed pairwise tree,
+  /// `((g₀ + g₁) + (g₂ + g₃)) + …`, whose order depends only on the shard count. Threads split
+  /// the parameters into ranges, and each range runs the whole tree in blocks of 2¹⁴ floats, so
+  /// the partial sums stay in cache; the split never changes a sum.
+  func reduceShardGradients(into G: UnsafeMutablePointer<Float>, _ w: GPTWorkspace, threads: Int) {
+    let count = w.shards.count
+    guard count > 1 else { return }
+    let buffers = GradientBuffers(all: [G] + w.shardGradients)
+    let n = config.parameterCount
+    let pieces = max(1, min(threads, n / (1 << 16)))
+    forEach(pieces, parallel: pieces > 1) { piece in
+      let block = 1 << 14
+      var lo = n * piece / pieces
+      let end = n * (piece + 1) / pieces
+      while lo < end {
+        let len = min(block, end - lo)
+        var width = 1
+        while width < count {
+          var i = 0
+          while i + width < count {
+            lrkit_add(buffers.all[i] + lo, buffers.all[i + width] + lo, buffers.all[i] + lo, len)
+            i += 2 * width
+          }
+          width *= 2
+        }
+        lo += len
+      }
+    }
+  }
+
+  /// The gradient buffers of a workspace's shards, shard 0 first.
+  struct GradientBuffers: @unchecked Sendable {
+    let all: [UnsafeMutablePointer<Float>]
   }
 
   /// The raw pointers one shard works on.

@@ -6,12 +6,12 @@ struct ShakespeareTask: TrainingTask {
   let batchSize: Int
   let evalBatches: Int
 
-  init(config: GPTConfig, batchSize: Int, evalBatches: Int) throws(TrainingError) {
+  init(config: GPTConfig, batchSize: Int, shards: Int = GPTWorkspace.defaultShards, evalBatches: Int) throws(TrainingError) {
     data = try Shakespeare()
     var g = config
     g.vocabulary = data.vocabulary.count
     model = try GPT(g)
-    workspace = GPTWorkspace(config: g, batch: batchSize)
+    workspace = GPTWorkspace(config: g, batch: batchSize, shards: shards)
     self.batchSize = batchSize
     self.evalBatches = evalBatches
   }

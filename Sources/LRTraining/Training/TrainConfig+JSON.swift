@@ -29,8 +29,11 @@ extension TrainConfig {
       ])),
       ("lr", .double(lr)),
       ("schedule", schedule ?? .null),
-      ("steps", .int(steps)), ("batch_size", .int(batchSize)), ("seed", .number(Double(seed), isInteger: true)),
-      ("eval_every", .int(evalEvery)), ("eval_batches", .int(evalBatches)),
+      ("steps", .int(steps)), ("batch_size", .int(batchSize)),
+    ]
+    if task == .shakespeare { pairs.append(("shards", .int(shards))) }
+    pairs += [
+      ("seed", .number(Double(seed), isInteger: true)), ("eval_every", .int(evalEvery)), ("eval_batches", .int(evalBatches)),
       ("clip_norm", clipNorm.map { .double($0) } ?? .null),
       ("checkpoint_every", .int(checkpointEvery)),
     ]
@@ -75,6 +78,8 @@ extension TrainConfig {
       schedule = r.take("schedule")
       steps = try r.int("steps")
       batchSize = try r.int("batch_size")
+      // Runs written before the key existed used two shards.
+      shards = try r.int("shards", default: GPTWorkspace.defaultShards)
       seed = UInt64(try r.int("seed"))
       evalEvery = try r.int("eval_every")
       evalBatches = try r.int("eval_batches")
@@ -95,6 +100,7 @@ extension TrainConfig {
     }
     try check(steps >= 0, "steps", "must be ≥ 0")
     try check(batchSize >= 1, "batch-size", "must be ≥ 1")
+    try check(shards >= 1 && shards <= 4096, "shards", "must be in 1...4096")
     try check(evalEvery >= 0, "eval-every", "must be ≥ 0")
     try check(evalBatches >= 1, "eval-batches", "must be ≥ 1")
     try check(lr >= 0 && lr.isFinite, "lr", "must be a finite number ≥ 0")

@@ -36,6 +36,12 @@ public struct TrainConfig: Sendable, Equatable {
   public var steps: Int = 1000
   /// Examples (digits) or sequences (shakespeare) per update.
   public var batchSize: Int = 64
+  /// Shards each GPT batch is cut into (shakespeare; at most the batch): each shard runs its own
+  /// forward and backward pass and the shard gradients are added as a fixed pairwise tree.
+  /// Part of the run's arithmetic like the batch size: changing it changes the last bits of a
+  /// run, while the thread count never does. More shards than cores lets more cores work on
+  /// a batch (see docs/scaling.md).
+  public var shards: Int = GPTWorkspace.defaultShards
   /// The seed for initialisation, batches and dropout.
   public var seed: UInt64 = 0
   /// Updates between evaluations (0: only at the end).

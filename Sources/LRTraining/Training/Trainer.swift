@@ -59,7 +59,8 @@ public final class Trainer {
     switch config.task {
     case .digits: task = try DigitsTask(hidden: config.hidden, seed: config.seed, batchSize: config.batchSize)
     case .shakespeare:
-      task = try ShakespeareTask(config: config.gpt, batchSize: config.batchSize, evalBatches: config.evalBatches)
+      task = try ShakespeareTask(config: config.gpt, batchSize: config.batchSize, shards: config.shards,
+                                     evalBatches: config.evalBatches)
     }
     parameters = task.initialParameters(seed: config.seed)
     let tensors = task.tensors
