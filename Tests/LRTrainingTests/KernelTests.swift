@@ -62,6 +62,50 @@ struct KernelTests {
     }
   }
 
+  @Test("GELU forward and backward: the AVX-512 path gives the AVX2 path's bits, special values included")
+  func geluWideVectorsSameBits() {
+    var rng = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
+    let n = 40_000 + 13
+    var x = (0..<n).map { i -> Float in
+      switch i % 4 {
+      case 0: Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))  // any float: NaN, ±inf, subnormal
+      case 1: rng.normal() * 30
+      default: rng.normal() * 3
+      }
+    }
+    let specials: [Float] = [0, -0, .infinity, -.infinity, .nan, 87.3, -87.3, 88, -88, 13.2, -13.2, .leastNonzeroMagnitude * 1000, -.leastNonzeroMagnitude * 1000,
+                             .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNormalMagnitude]
+    x.replaceSubrange(0..<specials.count, with: specials)
+    let dy = (0..<n).map { _ in rng.normal() }
+    let seedDx = (0..<n).map { _ in rng.normal() }
+    let wide = Kernels.geluUsesAVX512
+    defer { Kernels.geluUsesAVX512 = wide }
+    func run(_ wideVectors: Bool) -> [[UInt32]] {
+      Kernels.geluUsesAVX512 = wideVectors
+      var y = [Float](repeating: 0, count: n), cdf = y, yNoCdf = y
+      Kernels.gelu(x, &y, count: n, cdf: &cdf)
+      Kernels.gelu(x, &yNoCdf, count: n)
+      var dxWritten = seedDx, dxAdded = seedDx, dxRecomputed = seedDx
+      Kernels.geluBackward(x, dy, &dxWritten, count: n, cdf: cdf, accumulate: false)
+      Kernels.geluBackward(x, dy, &dxAdded, count: n, cdf: cdf, accumulate: true)
+      Kernels.geluBackward(x, dy, &dxRecomputed, count: n, cdf: nil, accumulate: true)
+      return [y, cdf, yNoCdf, dxWritten, dxAdded, dxRecomputed].map { $0.map(\.bitPattern) }
+    }
+    let narrow = run(false)
+    #expect(!Kernels.geluUsesAVX512)
+    let widened = run(true)
+    for (i, name) in ["y", "cdf", "y without cdf", "dx written", "dx added", "dx with Φ recomputed"].enumerated() {
+      #expect(widened[i] == narrow[i], "\(name): AVX-512 and AVX2 differ")
+    }
+    #if os(Linux) && arch(x86_64)
+      let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+      if cpu.contains(" avx512f") && cpu.contains(" avx512vl") && cpu.contains(" avx512bw") && cpu.contains(" avx512dq")
+        && ProcessInfo.processInfo.environment["LRKIT_ISA"] == nil {
+        #expect(Kernels.geluUsesAVX512, "this CPU has AVX-512: the comparison above must have run it")
+      }
+    #endif
+  }
+
   @Test("GEMM: the same bits on one thread or two")
   func gemmThreads() {
     var rng = SplitMix64(seed: 3)

@@ -25,6 +25,12 @@ void lrkit_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const f
 int lrkit_has_avx2_fma(void);
 /// 1 when LRKIT_ISA=portable asks for the portable kernels.
 int lrkit_isa_forced_portable(void);
+/// 1 when the CPU has AVX-512 (F, VL, BW, DQ) besides AVX2 and FMA and it is allowed: GELU then
+/// runs 16 lanes wide, with the same bits as the AVX2 path. LRKIT_ISA=avx2 (or portable)
+/// disallows it.
+int lrkit_has_avx512(void);
+/// Allows (1) or disallows (0) the AVX-512 path at run time (for tests comparing it with AVX2).
+void lrkit_allow_avx512(int allow);
 
 /// GELU with erf, y = x·Φ(x); keeps Φ(x) in `cdf` when it is not NULL.
 void lrkit_gelu(const float *x, float *y, float *cdf, size_t n);

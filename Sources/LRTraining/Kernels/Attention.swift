@@ -10,9 +10,11 @@ extension Kernels {
   public static func attention(qkv: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
                                probs: UnsafeMutablePointer<Float>, batch: Int, time: Int,
                                channels: Int, heads: Int) {
-    for b in 0..<batch {
-      lrkit_attention(qkv + b * time * 3 * channels, out + b * time * channels,
-                      probs + b * heads * time * time, time, channels, heads)
+    EngineProfile.measure(.attention) {
+      for b in 0..<batch {
+        lrkit_attention(qkv + b * time * 3 * channels, out + b * time * channels,
+                        probs + b * heads * time * time, time, channels, heads)
+      }
     }
   }
 
@@ -25,10 +27,12 @@ extension Kernels {
                                        dout: UnsafePointer<Float>, dqkv: UnsafeMutablePointer<Float>,
                                        batch: Int, time: Int, channels: Int, heads: Int,
                                        accumulate: Bool = true) {
-    for b in 0..<batch {
-      lrkit_attention_backward(qkv + b * time * 3 * channels, probs + b * heads * time * time,
-                               dout + b * time * channels, dqkv + b * time * 3 * channels,
-                               time, channels, heads, accumulate ? 1 : 0)
+    EngineProfile.measure(.attentionBackward) {
+      for b in 0..<batch {
+        lrkit_attention_backward(qkv + b * time * 3 * channels, probs + b * heads * time * time,
+                                 dout + b * time * channels, dqkv + b * time * 3 * channels,
+                                 time, channels, heads, accumulate ? 1 : 0)
+      }
     }
   }
 }

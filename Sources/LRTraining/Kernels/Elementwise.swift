@@ -24,13 +24,13 @@ public enum Kernels {
   /// `y = a + b` element-wise (`y` may be `a` or `b`).
   public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                          _ y: UnsafeMutablePointer<Float>, count: Int) {
-    lrkit_add(a, b, y, count)
+    EngineProfile.measure(.elementwise) { lrkit_add(a, b, y, count) }
   }
 
   /// `y = a · b` element-wise (`y` may be `a` or `b`).
   public static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                               _ y: UnsafeMutablePointer<Float>, count: Int) {
-    lrkit_mul(a, b, y, count)
+    EngineProfile.measure(.elementwise) { lrkit_mul(a, b, y, count) }
   }
 
   /// `y = max(x, 0)`.
@@ -44,6 +44,14 @@ public enum Kernels {
     for i in 0..<count where x[i] > 0 { dx[i] += dy[i] }
   }
 
+  /// Whether GELU runs 16 lanes wide (AVX-512, when the CPU has it and `LRKIT_ISA` is not
+  /// `avx2` or `portable`). Its results are bit for bit those of the 8-lane AVX2 path; setting
+  /// it to false forces that path (for comparing the two).
+  public static var geluUsesAVX512: Bool {
+    get { lrkit_has_avx512() != 0 }
+    set { lrkit_allow_avx512(newValue ? 1 : 0) }
+  }
+
   /// GELU with the error function, PyTorch's `nn.GELU()`:
   /// ```
   /// y = x · Φ(x) = x · ½ (1 + erf(x / √2))
@@ -52,7 +60,7 @@ public enum Kernels {
   /// vectorized CPU kernel uses; `cdf` keeps Φ(x) for the backward pass.
   public static func gelu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
                           cdf: UnsafeMutablePointer<Float>? = nil) {
-    lrkit_gelu(x, y, cdf, count)
+    EngineProfile.measure(.gelu) { lrkit_gelu(x, y, cdf, count) }
   }
 
   /// `dx += dy · (Φ(x) + x φ(x))` (`dx =` when not `accumulate`); `cdf` is Φ(x) kept by the
@@ -60,7 +68,7 @@ public enum Kernels {
   public static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                                   _ dx: UnsafeMutablePointer<Float>, count: Int,
                                   cdf: UnsafePointer<Float>? = nil, accumulate: Bool = true) {
-    lrkit_gelu_backward(x, cdf, dy, dx, count, accumulate ? 1 : 0)
+    EngineProfile.measure(.gelu) { lrkit_gelu_backward(x, cdf, dy, dx, count, accumulate ? 1 : 0) }
   }
 
   /// LayerNorm over the last dimension, PyTorch's `nn.LayerNorm(cols)` (eps 1e-5); keeps the
@@ -72,7 +80,7 @@ public enum Kernels {
                                _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                                mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
                                rows: Int, cols: Int, eps: Float = 1e-5) {
-    lrkit_layernorm(x, w, b, y, mean, rstd, rows, cols, eps)
+    EngineProfile.measure(.layerNorm) { lrkit_layernorm(x, w, b, y, mean, rstd, rows, cols, eps) }
   }
 
   /// LayerNorm backward: accumulates `dw`, `db`, and `dx` (written instead when not `accumulate`).
@@ -82,7 +90,7 @@ public enum Kernels {
     _ dw: UnsafeMutablePointer<Float>, _ db: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
     accumulate: Bool = true
   ) {
-    lrkit_layernorm_backward(x, w, mean, rstd, dy, dx, dw, db, rows, cols, accumulate ? 1 : 0)
+    EngineProfile.measure(.layerNorm) { lrkit_layernorm_backward(x, w, mean, rstd, dy, dx, dw, db, rows, cols, accumulate ? 1 : 0) }
   }
 
   /// Mean cross-entropy of `logits` (rows × classes) against `targets`; writes the
@@ -95,6 +103,11 @@ public enum Kernels {
   /// The summed (not averaged) cross-entropy of ``softmaxCrossEntropy(_:targets:probs:rows:classes:)``.
   static func softmaxCrossEntropySum(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
                                      probs: UnsafeMutablePointer<Float>, rows: Int, classes: Int) -> Double {
+    EngineProfile.measure(.loss) { softmaxCrossEntropyRows(logits, targets: targets, probs: probs, rows: rows, classes: classes) }
+  }
+
+  static func softmaxCrossEntropyRows(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
+                                      probs: UnsafeMutablePointer<Float>, rows: Int, classes: Int) -> Double {
     var total = 0.0
     for r in 0..<rows {
       let lr = logits + r * classes
@@ -121,11 +134,13 @@ public enum Kernels {
                                                  _ dlogits: UnsafeMutablePointer<Float>, rows: Int, classes: Int,
                                                  normalizer: Int? = nil) {
     let scale = 1 / Float(normalizer ?? rows)
-    for r in 0..<rows {
-      let pr = probs + r * classes
-      let dr = dlogits + r * classes
-      for j in 0..<classes { dr[j] = pr[j] * scale }
-      dr[Int(targets[r])] -= scale
+    EngineProfile.measure(.loss) {
+      for r in 0..<rows {
+        let pr = probs + r * classes
+        let dr = dlogits + r * classes
+        for j in 0..<classes { dr[j] = pr[j] * scale }
+        dr[Int(targets[r])] -= scale
+      }
     }
   }
 
@@ -135,11 +150,15 @@ public enum Kernels {
                              mask: UnsafeMutablePointer<Float>, count: Int, p: Float,
                              rng: inout SplitMix64) {
     let keep = 1 / (1 - p)
-    for i in 0..<count {
-      let u = Float(rng.next() >> 40) / Float(1 << 24)
-      mask[i] = u < p ? 0 : keep
-      y[i] = x[i] * mask[i]
+    var generator = rng
+    EngineProfile.measure(.elementwise) {
+      for i in 0..<count {
+        let u = Float(generator.next() >> 40) / Float(1 << 24)
+        mask[i] = u < p ? 0 : keep
+        y[i] = x[i] * mask[i]
+      }
     }
+    rng = generator
   }
 
   /// `dx += dy · mask`.

@@ -3,9 +3,11 @@ extension Kernels {
   public static func linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                             _ b: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
                             rows: Int, inputs: Int, outputs: Int, threads: Int = GEMM.threads) {
-    GEMM.multiply(x, lda: inputs, w, ldb: outputs, into: y, ldc: outputs, m: rows, n: outputs, k: inputs,
-                  threads: threads)
-    if let b { addBias(y, b, rows: rows, cols: outputs) }
+    EngineProfile.measure(.matmulForward) {
+      GEMM.multiply(x, lda: inputs, w, ldb: outputs, into: y, ldc: outputs, m: rows, n: outputs, k: inputs,
+                    threads: threads)
+      if let b { addBias(y, b, rows: rows, cols: outputs) }
+    }
   }
 
   /// Backward of ``linear(_:_:_:_:rows:inputs:outputs:threads:)``: `dx += dy · Wᵀ` (when `dx` is
@@ -16,24 +18,30 @@ extension Kernels {
                                     rows: Int, inputs: Int, outputs: Int, threads: Int = GEMM.threads,
                                     accumulateDx: Bool = true) {
     if let dx {
-      GEMM.multiply(dy, lda: outputs, w, transB: true, ldb: outputs, into: dx, ldc: inputs,
-                    m: rows, n: inputs, k: outputs, accumulate: accumulateDx, threads: threads)
+      EngineProfile.measure(.matmulBackwardInput) {
+        GEMM.multiply(dy, lda: outputs, w, transB: true, ldb: outputs, into: dx, ldc: inputs,
+                      m: rows, n: inputs, k: outputs, accumulate: accumulateDx, threads: threads)
+      }
     }
-    GEMM.multiply(x, transA: true, lda: inputs, dy, ldb: outputs, into: dw, ldc: outputs,
-                  m: inputs, n: outputs, k: rows, accumulate: true, threads: threads)
-    if let db { biasBackward(db, dy, rows: rows, cols: outputs) }
+    EngineProfile.measure(.matmulBackwardWeights) {
+      GEMM.multiply(x, transA: true, lda: inputs, dy, ldb: outputs, into: dw, ldc: outputs,
+                    m: inputs, n: outputs, k: rows, accumulate: true, threads: threads)
+      if let db { biasBackward(db, dy, rows: rows, cols: outputs) }
+    }
   }
 
   /// Token plus position embeddings: `x[b, t] = wte[token] + wpe[t]`.
   public static func embed(_ tokens: UnsafePointer<Int32>, wte: UnsafePointer<Float>,
                            wpe: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>,
                            batch: Int, time: Int, channels: Int) {
-    for b in 0..<batch {
-      for t in 0..<time {
-        let row = x + (b * time + t) * channels
-        let te = wte + Int(tokens[b * time + t]) * channels
-        let pe = wpe + t * channels
-        for c in 0..<channels { row[c] = te[c] + pe[c] }
+    EngineProfile.measure(.embedding) {
+      for b in 0..<batch {
+        for t in 0..<time {
+          let row = x + (b * time + t) * channels
+          let te = wte + Int(tokens[b * time + t]) * channels
+          let pe = wpe + t * channels
+          for c in 0..<channels { row[c] = te[c] + pe[c] }
+        }
       }
     }
   }
@@ -42,14 +50,16 @@ extension Kernels {
   public static func embedBackward(_ tokens: UnsafePointer<Int32>, _ dx: UnsafePointer<Float>,
                                    dwte: UnsafeMutablePointer<Float>, dwpe: UnsafeMutablePointer<Float>,
                                    batch: Int, time: Int, channels: Int) {
-    for b in 0..<batch {
-      for t in 0..<time {
-        let row = dx + (b * time + t) * channels
-        let te = dwte + Int(tokens[b * time + t]) * channels
-        let pe = dwpe + t * channels
-        for c in 0..<channels {
-          te[c] += row[c]
-          pe[c] += row[c]
+    EngineProfile.measure(.embedding) {
+      for b in 0..<batch {
+        for t in 0..<time {
+          let row = dx + (b * time + t) * channels
+          let te = dwte + Int(tokens[b * time + t]) * channels
+          let pe = dwpe + t * channels
+          for c in 0..<channels {
+            te[c] += row[c]
+            pe[c] += row[c]
+          }
         }
       }
     }

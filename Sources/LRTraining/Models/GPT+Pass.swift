@@ -42,7 +42,7 @@ extension GPT {
               for s in stride(from: worker, to: count, by: workers) {
                 let start = w.shardStarts[s] * T
                 let g = s == 0 ? job.gradients : job.gradients.map { _ in w.shardGradients[s - 1] }
-                if s > 0, let g { g.update(repeating: 0, count: n) }
+                if s > 0, let g { EngineProfile.measure(.shardGradients) { g.update(repeating: 0, count: n) } }
                 var shardRNG: SplitMix64? = dropout ? SplitMix64(seed: seeds[s]) : nil
                 job.losses[s] = self.shardPass(
                   w.shards[s], tokens: job.tokens + start, targets: job.targets + start,
@@ -50,7 +50,7 @@ extension GPT {
                   threads: threadsPerShard)
               }
             }
-            if let G { reduceShardGradients(into: G, w, threads: threads) }
+            if let G { EngineProfile.measure(.shardGradients) { reduceShardGradients(into: G, w, threads: threads) } }
           }
           if gradients != nil {
             gradients!.withUnsafeMutableBufferPointer { gb in run(gb.baseAddress!) }

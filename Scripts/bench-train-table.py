@@ -1,0 +1,43 @@
+"""Summarises Scripts/bench-train-rounds.sh's rounds.jsonl as the table of the speed issue.
+
+For each shape: LRKit's tokens/s (min–max over rounds), each torch variant's, LRKit over the
+best torch variant per round (min–max), the fraction of peak, and max RSS of both sides.
+"""
+import json
+import sys
+from collections import defaultdict
+
+rows = defaultdict(lambda: defaultdict(list))
+order = []
+for line in open(sys.argv[1]):
+    d = json.loads(line)
+    name = d["name"]
+    if name not in order:
+        order.append(name)
+    rows[name][d["side"]].append(d)
+
+
+def span(values, scale=1.0, unit=""):
+    lo, hi = min(values) / scale, max(values) / scale
+    return f"{lo:.1f}{unit}" if abs(hi - lo) < 0.05 else f"{lo:.1f}–{hi:.1f}{unit}"
+
+
+sides = ["torch-eager", "torch-fused", "torch-compile"]
+print("| shape | LRKit tok/s | torch eager | fused AdamW | torch.compile | LRKit / best torch (per round) "
+      "| LRKit fraction of peak | max RSS LRKit / best torch |")
+print("|---|---|---|---|---|---|---|---|")
+for name in order:
+    r = rows[name]
+    lr = r["lrkit"]
+    ratios = []
+    for d in lr:
+        same = [t["tokens_per_s"] for s in sides for t in r[s] if t["round"] == d["round"]]
+        if same:
+            ratios.append(d["tokens_per_s"] / max(same))
+    torch_rss = min((t["max_rss_mb"] for s in sides for t in r[s]), default=0)
+    cells = [span([d["tokens_per_s"] for d in lr], 1000, " k")]
+    cells += [span([t["tokens_per_s"] for t in r[s]], 1000, " k") if r[s] else "—" for s in sides]
+    cells.append(span(ratios, 1, "×") if ratios else "—")
+    cells.append(span([d.get("fraction_of_peak", 0) * 100 for d in lr], 1, " %"))
+    cells.append(f"{max(d['max_rss_mb'] for d in lr)} / {torch_rss} MB")
+    print(f"| {name.removeprefix('train-')} | " + " | ".join(cells) + " |")
