@@ -313,6 +313,50 @@ if wants("train") {
   }
 }
 
+// The matrix products of a training step on their own, one thread: the shapes of the
+// 4,128,4,64,12 model's shard (384 rows, width 128) and of the wide models, in the three forms
+// a linear layer uses (forward x·W, backward dy·Wᵀ, and xᵀ·dy for dW), as a fraction of one
+// core's FMA peak. Not in the default run (`lrkit-bench gemm`).
+if selected.contains("gemm") {
+  var peakCore = 0.0
+  for _ in 0..<3 {
+    let t0 = now()
+    let flops = lrkit_fma_peak(20_000_000)
+    peakCore = max(peakCore, flops / Double(now() - t0))
+  }
+  emit([("name", quoted("cpu-peak")), ("gflops_per_core", rounded(peakCore))])
+  // (m, n, k, transA, transB, what)
+  let cases: [(Int, Int, Int, Bool, Bool, String)] = [
+    (384, 384, 128, false, false, "forward x·W, qkv"), (384, 512, 128, false, false, "forward x·W, fc"),
+    (384, 128, 512, false, false, "forward x·W, proj"), (384, 65, 128, false, false, "forward x·W, head (65 columns)"),
+    (384, 128, 512, false, true, "backward dy·Wᵀ"), (384, 128, 384, false, true, "backward dy·Wᵀ, qkv"),
+    (128, 384, 384, true, false, "backward xᵀ·dy (dW)"), (512, 128, 384, true, false, "backward xᵀ·dy (dW), proj"),
+    (512, 1536, 512, false, false, "forward x·W, width 512 qkv"), (512, 2048, 512, true, false, "backward xᵀ·dy (dW), width 512 fc"),
+  ]
+  for (m, n, k, ta, tb, what) in cases {
+    var rng = SplitMix64(seed: 11)
+    let a = (0..<m * k).map { _ in Float(rng.next() % 1000) / 1000 - 0.5 }
+    let b = (0..<k * n).map { _ in Float(rng.next() % 1000) / 1000 - 0.5 }
+    var c = [Float](repeating: 0, count: m * n)
+    let repeats = max(3, Int(2e9 / Double(2 * m * n * k)))
+    let ns = a.withUnsafeBufferPointer { ap in
+      b.withUnsafeBufferPointer { bp in
+        c.withUnsafeMutableBufferPointer { cp in
+          best(5) {
+            for _ in 0..<repeats {
+              GEMM.multiply(ap.baseAddress!, transA: ta, lda: ta ? m : k, bp.baseAddress!, transB: tb, ldb: tb ? k : n,
+                            into: cp.baseAddress!, ldc: n, m: m, n: n, k: k, threads: 1)
+            }
+          }
+        }
+      }
+    } / Double(repeats)
+    let gflops = Double(2 * m * n * k) / ns
+    emit([("name", quoted("gemm-\(m)x\(n)x\(k)\(ta ? "-transA" : "")\(tb ? "-transB" : "")")), ("what", quoted(what)),
+          ("gemm", quoted(GEMM.backend)), ("gflops", rounded(gflops)), ("fraction_of_core_peak", rounded(gflops / peakCore))])
+  }
+}
+
 // Reading and diagnosing a 100 MB log: a trainer_state.json and a TensorBoard event file.
 if wants("diagnose") {
   let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lrkit-bench-logs").path
