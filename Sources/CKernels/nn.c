@@ -110,6 +110,188 @@ void lrkit_allow_avx512(int allow) { (void)allow; }
 int lrkit_has_avx512(void) { return 0; }
 #endif
 
+// The causal row softmax of the attention scores, P[t, s] = exp(S[t, s]·scale − m) / Σ, for
+// s ≤ t, and 0 above the diagonal. The sum's order is fixed, the same on every path: lane
+// l = s mod 8 adds its terms in increasing s, then the lanes add as
+// ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)). The AVX2 path does a short row's tail as
+// one masked vector (the rows at T = 64 are 1–64 long, and a scalar tail of exponentials took
+// most of the time); the portable path keeps eight partial sums.
+static float softmax_lane_sum(const float part[8]) {
+  return ((part[0] + part[4]) + (part[2] + part[6])) + ((part[1] + part[5]) + (part[3] + part[7]));
+}
+
+static void softmax_causal_portable(float *restrict p, size_t time, float scale) {
+  for (size_t t = 0; t < time; t++) {
+    float *row = p + t * time;
+    size_t n = t + 1;
+    float mx = -__builtin_inff();
+    for (size_t s = 0; s < n; s++) mx = __builtin_fmaxf(mx, row[s] * scale);
+    float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (size_t s = 0; s < n; s++) {
+      float e = exp_approx(row[s] * scale - mx);
+      row[s] = e;
+      part[s & 7] += e;
+    }
+    float inv = 1.0f / softmax_lane_sum(part);
+    for (size_t s = 0; s < n; s++) row[s] *= inv;
+    for (size_t s = n; s < time; s++) row[s] = 0;
+  }
+}
+
+// dP → dS in place: dS = P ∘ (dP − Σ_s P dP) · scale on and below the diagonal, 0 above; the
+// inner sum in the softmax's lane order.
+static void softmax_causal_backward_portable(const float *restrict p, float *restrict dp, size_t time,
+                                             float scale) {
+  for (size_t t = 0; t < time; t++) {
+    const float *pr = p + t * time;
+    float *dr = dp + t * time;
+    size_t n = t + 1;
+    float part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (size_t s = 0; s < n; s++) part[s & 7] += pr[s] * dr[s];
+    float inner = softmax_lane_sum(part);
+    for (size_t s = 0; s < n; s++) dr[s] = pr[s] * (dr[s] - inner) * scale;
+    for (size_t s = n; s < time; s++) dr[s] = 0;
+  }
+}
+
+#if defined(__x86_64__) && defined(__clang__)
+#include <immintrin.h>
+
+// exp_approx on eight lanes, with the same clamps, NaN passing through, and FMA where the
+// compiler contracts the scalar code.
+__attribute__((target("avx2,fma"))) static inline __m256 exp8(__m256 x) {
+  __m256 xc = _mm256_min_ps(x, _mm256_set1_ps(88.0f));  // NaN → 88 here, restored at the end
+  xc = _mm256_max_ps(xc, _mm256_set1_ps(-87.3f));
+  __m256 fx = _mm256_floor_ps(_mm256_fmadd_ps(xc, _mm256_set1_ps(1.44269504088896341f), _mm256_set1_ps(0.5f)));
+  __m256 r = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), xc);
+  r = _mm256_fnmadd_ps(fx, _mm256_set1_ps(-2.12194440e-4f), r);
+  __m256 y = _mm256_set1_ps(1.9875691500e-4f);
+  y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(1.3981999507e-3f));
+  y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(8.3334519073e-3f));
+  y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(4.1665795894e-2f));
+  y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(1.6666665459e-1f));
+  y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(5.0000001201e-1f));
+  y = _mm256_add_ps(_mm256_fmadd_ps(_mm256_mul_ps(y, r), r, r), _mm256_set1_ps(1.0f));
+  __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(fx), _mm256_set1_epi32(127)), 23);
+  __m256 result = _mm256_mul_ps(y, _mm256_castsi256_ps(bits));
+  result = _mm256_andnot_ps(_mm256_cmp_ps(x, _mm256_set1_ps(-87.3f), _CMP_LT_OQ), result);
+  return _mm256_blendv_ps(x, result, _mm256_cmp_ps(x, x, _CMP_ORD_Q));
+}
+
+__attribute__((target("avx2,fma"))) static void softmax_causal_avx2(float *restrict p, size_t time,
+                                                                    float scale) {
+  const __m256 vscale = _mm256_set1_ps(scale), ninf = _mm256_set1_ps(-__builtin_inff());
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  for (size_t t = 0; t < time; t++) {
+    float *row = p + t * time;
+    size_t n = t + 1, full = n & ~(size_t)7, tail = n - full;
+    __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)tail), lane);
+    __m256 vmx = ninf;
+    for (size_t s = 0; s < full; s += 8) vmx = _mm256_max_ps(vmx, _mm256_mul_ps(_mm256_loadu_ps(row + s), vscale));
+    __m256 last = _mm256_setzero_ps();
+    if (tail) {
+      last = _mm256_maskload_ps(row + full, mask);
+      vmx = _mm256_max_ps(vmx, _mm256_blendv_ps(ninf, _mm256_mul_ps(last, vscale), _mm256_castsi256_ps(mask)));
+    }
+    float lanes[8];
+    _mm256_storeu_ps(lanes, vmx);
+    float mx = lanes[0];
+    for (int l = 1; l < 8; l++) mx = __builtin_fmaxf(mx, lanes[l]);
+    const __m256 vm = _mm256_set1_ps(mx);
+    __m256 acc = _mm256_setzero_ps();
+    for (size_t s = 0; s < full; s += 8) {
+      __m256 e = exp8(_mm256_fmsub_ps(_mm256_loadu_ps(row + s), vscale, vm));
+      _mm256_storeu_ps(row + s, e);
+      acc = _mm256_add_ps(acc, e);
+    }
+    if (tail) {
+      __m256 e = _mm256_and_ps(exp8(_mm256_fmsub_ps(last, vscale, vm)), _mm256_castsi256_ps(mask));
+      _mm256_maskstore_ps(row + full, mask, e);
+      acc = _mm256_add_ps(acc, e);
+    }
+    _mm256_storeu_ps(lanes, acc);
+    const __m256 inv = _mm256_set1_ps(1.0f / softmax_lane_sum(lanes));
+    for (size_t s = 0; s < full; s += 8) _mm256_storeu_ps(row + s, _mm256_mul_ps(_mm256_loadu_ps(row + s), inv));
+    size_t s = full;
+    if (tail) {
+      // The tail's lanes past the diagonal become 0: they were stored as 0 above.
+      __m256 v = _mm256_maskload_ps(row + full, mask);
+      if (full + 8 <= time) {
+        _mm256_storeu_ps(row + full, _mm256_mul_ps(v, inv));
+        s = full + 8;
+      } else {
+        _mm256_maskstore_ps(row + full, mask, _mm256_mul_ps(v, inv));
+        s = n;
+      }
+    }
+    for (; s + 8 <= time; s += 8) _mm256_storeu_ps(row + s, _mm256_setzero_ps());
+    for (; s < time; s++) row[s] = 0;
+  }
+}
+__attribute__((target("avx2,fma"))) static void softmax_causal_backward_avx2(const float *restrict p,
+                                                                             float *restrict dp,
+                                                                             size_t time, float scale) {
+  const __m256 vscale = _mm256_set1_ps(scale);
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  float lanes[8];
+  for (size_t t = 0; t < time; t++) {
+    const float *pr = p + t * time;
+    float *dr = dp + t * time;
+    size_t n = t + 1, full = n & ~(size_t)7, tail = n - full;
+    __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)tail), lane);
+    __m256 acc = _mm256_setzero_ps();
+    for (size_t s = 0; s < full; s += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(pr + s), _mm256_loadu_ps(dr + s), acc);
+    __m256 ptail = _mm256_setzero_ps(), dtail = _mm256_setzero_ps();
+    if (tail) {
+      ptail = _mm256_maskload_ps(pr + full, mask);
+      dtail = _mm256_maskload_ps(dr + full, mask);
+      acc = _mm256_fmadd_ps(ptail, dtail, acc);
+    }
+    _mm256_storeu_ps(lanes, acc);
+    const __m256 inner = _mm256_set1_ps(softmax_lane_sum(lanes));
+    for (size_t s = 0; s < full; s += 8) {
+      __m256 v = _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(pr + s), _mm256_sub_ps(_mm256_loadu_ps(dr + s), inner)), vscale);
+      _mm256_storeu_ps(dr + s, v);
+    }
+    size_t s = full;
+    if (tail) {
+      // Lanes past the diagonal are cleared (P there is 0, but 0 · a negative number is −0).
+      __m256 v = _mm256_and_ps(_mm256_mul_ps(_mm256_mul_ps(ptail, _mm256_sub_ps(dtail, inner)), vscale),
+                               _mm256_castsi256_ps(mask));
+      if (full + 8 <= time) {
+        _mm256_storeu_ps(dr + full, v);
+        s = full + 8;
+      } else {
+        _mm256_maskstore_ps(dr + full, mask, v);
+        s = n;
+      }
+    }
+    for (; s + 8 <= time; s += 8) _mm256_storeu_ps(dr + s, _mm256_setzero_ps());
+    for (; s < time; s++) dr[s] = 0;
+  }
+}
+#endif
+
+static void softmax_causal_backward(const float *p, float *dp, size_t time, float scale) {
+#if defined(__x86_64__) && defined(__clang__)
+  if (lrkit_has_avx2_fma()) {
+    softmax_causal_backward_avx2(p, dp, time, scale);
+    return;
+  }
+#endif
+  softmax_causal_backward_portable(p, dp, time, scale);
+}
+
+static void softmax_causal(float *p, size_t time, float scale) {
+#if defined(__x86_64__) && defined(__clang__)
+  if (lrkit_has_avx2_fma()) {
+    softmax_causal_avx2(p, time, scale);
+    return;
+  }
+#endif
+  softmax_causal_portable(p, time, scale);
+}
+
 void lrkit_gelu(const float *x, float *y, float *cdf, size_t n) { DISPATCH_AVX512(gelu, x, y, cdf, n); }
 
 void lrkit_gelu_backward(const float *x, const float *cdf, const float *dy, float *dx, size_t n,
@@ -157,7 +339,7 @@ void lrkit_attention(const float *qkv, float *out, float *probs, size_t time, si
       size_t t1 = t0 + CHUNK < time ? t0 + CHUNK : time;
       lrkit_sgemm(0, 1, t1 - t0, t1, hs, q + t0 * c3, c3, k, c3, 0, p + t0 * time, time);
     }
-    DISPATCH(softmax_causal, p, time, scale);
+    softmax_causal(p, time, scale);
     for (size_t t0 = 0; t0 < time; t0 += CHUNK) {  // out = P V
       size_t t1 = t0 + CHUNK < time ? t0 + CHUNK : time;
       lrkit_sgemm(0, 0, t1 - t0, hs, t1, p + t0 * time, time, v, c3, 0, out + t0 * channels + h * hs,
@@ -181,7 +363,7 @@ void lrkit_attention_backward(const float *qkv, const float *probs, const float 
       size_t t1 = t0 + CHUNK < time ? t0 + CHUNK : time;
       lrkit_sgemm(0, 1, t1 - t0, t1, hs, go + t0 * channels, channels, v, c3, 0, ds + t0 * time, time);
     }
-    DISPATCH(softmax_causal_backward, p, ds, time, scale);
+    softmax_causal_backward(p, ds, time, scale);
     for (size_t t0 = 0; t0 < time; t0 += CHUNK) {
       size_t t1 = t0 + CHUNK < time ? t0 + CHUNK : time, m = t1 - t0, later = time - t0;
       // dQ[t0:t1] (+)= dS[t0:t1, 0:t1] K[0:t1]

@@ -90,40 +90,6 @@ ATTR static void NAME(layernorm_backward)(const float *restrict x, const float *
 }
 
 // Row t of the T × T scores: scaled, softmax over s ≤ t, zero above the diagonal.
-ATTR static void NAME(softmax_causal)(float *restrict p, size_t time, float scale) {
-#pragma clang fp reassociate(on)
-  for (size_t t = 0; t < time; t++) {
-    float *row = p + t * time;
-    size_t n = t + 1;
-    float mx = -__builtin_inff();
-    for (size_t s = 0; s < n; s++) mx = __builtin_fmaxf(mx, row[s] * scale);
-    float sum = 0;
-    for (size_t s = 0; s < n; s++) {
-      float e = exp_approx(row[s] * scale - mx);
-      row[s] = e;
-      sum += e;
-    }
-    float inv = 1.0f / sum;
-    for (size_t s = 0; s < n; s++) row[s] *= inv;
-    for (size_t s = n; s < time; s++) row[s] = 0;
-  }
-}
-
-// dP → dS in place: dS = P ∘ (dP − Σ_s P dP) · scale on and below the diagonal, 0 above.
-ATTR static void NAME(softmax_causal_backward)(const float *restrict p, float *restrict dp,
-                                               size_t time, float scale) {
-#pragma clang fp reassociate(on)
-  for (size_t t = 0; t < time; t++) {
-    const float *pr = p + t * time;
-    float *dr = dp + t * time;
-    size_t n = t + 1;
-    float inner = 0;
-    for (size_t s = 0; s < n; s++) inner += pr[s] * dr[s];
-    for (size_t s = 0; s < n; s++) dr[s] = pr[s] * (dr[s] - inner) * scale;
-    for (size_t s = n; s < time; s++) dr[s] = 0;
-  }
-}
-
 ATTR static void NAME(add)(const float *a, const float *b, float *y, size_t n) {
   for (size_t i = 0; i < n; i++) y[i] = a[i] + b[i];
 }
