@@ -178,6 +178,24 @@ __attribute__((target("avx2,fma"))) static inline __m256 exp8(__m256 x) {
   return _mm256_blendv_ps(x, result, _mm256_cmp_ps(x, x, _CMP_ORD_Q));
 }
 
+// Stores a row's last, partial vector `v` at `full` (its lanes past the diagonal already 0),
+// then zeroes the rest of the row up to `time`.
+__attribute__((target("avx2,fma"))) static inline void store_tail_and_zero(float *row, size_t full, size_t n,
+                                                                           size_t time, __m256 v, __m256i mask) {
+  size_t s = full;
+  if (n > full) {
+    if (full + 8 <= time) {
+      _mm256_storeu_ps(row + full, v);
+      s = full + 8;
+    } else {
+      _mm256_maskstore_ps(row + full, mask, v);
+      s = n;
+    }
+  }
+  for (; s + 8 <= time; s += 8) _mm256_storeu_ps(row + s, _mm256_setzero_ps());
+  for (; s < time; s++) row[s] = 0;
+}
+
 __attribute__((target("avx2,fma"))) static void softmax_causal_avx2(float *restrict p, size_t time,
                                                                     float scale) {
   const __m256 vscale = _mm256_set1_ps(scale), ninf = _mm256_set1_ps(-__builtin_inff());
@@ -212,20 +230,9 @@ __attribute__((target("avx2,fma"))) static void softmax_causal_avx2(float *restr
     _mm256_storeu_ps(lanes, acc);
     const __m256 inv = _mm256_set1_ps(1.0f / softmax_lane_sum(lanes));
     for (size_t s = 0; s < full; s += 8) _mm256_storeu_ps(row + s, _mm256_mul_ps(_mm256_loadu_ps(row + s), inv));
-    size_t s = full;
-    if (tail) {
-      // The tail's lanes past the diagonal become 0: they were stored as 0 above.
-      __m256 v = _mm256_maskload_ps(row + full, mask);
-      if (full + 8 <= time) {
-        _mm256_storeu_ps(row + full, _mm256_mul_ps(v, inv));
-        s = full + 8;
-      } else {
-        _mm256_maskstore_ps(row + full, mask, _mm256_mul_ps(v, inv));
-        s = n;
-      }
-    }
-    for (; s + 8 <= time; s += 8) _mm256_storeu_ps(row + s, _mm256_setzero_ps());
-    for (; s < time; s++) row[s] = 0;
+    // The masked load reads the tail's lanes past the diagonal as 0.
+    __m256 v = tail ? _mm256_mul_ps(_mm256_maskload_ps(row + full, mask), inv) : _mm256_setzero_ps();
+    store_tail_and_zero(row, full, n, time, v, mask);
   }
 }
 __attribute__((target("avx2,fma"))) static void softmax_causal_backward_avx2(const float *restrict p,
@@ -253,44 +260,13 @@ __attribute__((target("avx2,fma"))) static void softmax_causal_backward_avx2(con
       __m256 v = _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(pr + s), _mm256_sub_ps(_mm256_loadu_ps(dr + s), inner)), vscale);
       _mm256_storeu_ps(dr + s, v);
     }
-    size_t s = full;
-    if (tail) {
-      // Lanes past the diagonal are cleared (P there is 0, but 0 · a negative number is −0).
-      __m256 v = _mm256_and_ps(_mm256_mul_ps(_mm256_mul_ps(ptail, _mm256_sub_ps(dtail, inner)), vscale),
-                               _mm256_castsi256_ps(mask));
-      if (full + 8 <= time) {
-        _mm256_storeu_ps(dr + full, v);
-        s = full + 8;
-      } else {
-        _mm256_maskstore_ps(dr + full, mask, v);
-        s = n;
-      }
-    }
-    for (; s + 8 <= time; s += 8) _mm256_storeu_ps(dr + s, _mm256_setzero_ps());
-    for (; s < time; s++) dr[s] = 0;
+    // Lanes past the diagonal are cleared (P there is 0, but 0 · a negative number is −0).
+    __m256 v = _mm256_and_ps(_mm256_mul_ps(_mm256_mul_ps(ptail, _mm256_sub_ps(dtail, inner)), vscale),
+                             _mm256_castsi256_ps(mask));
+    store_tail_and_zero(dr, full, n, time, v, mask);
   }
 }
 #endif
-
-static void softmax_causal_backward(const float *p, float *dp, size_t time, float scale) {
-#if defined(__x86_64__) && defined(__clang__)
-  if (lrkit_has_avx2_fma()) {
-    softmax_causal_backward_avx2(p, dp, time, scale);
-    return;
-  }
-#endif
-  softmax_causal_backward_portable(p, dp, time, scale);
-}
-
-static void softmax_causal(float *p, size_t time, float scale) {
-#if defined(__x86_64__) && defined(__clang__)
-  if (lrkit_has_avx2_fma()) {
-    softmax_causal_avx2(p, time, scale);
-    return;
-  }
-#endif
-  softmax_causal_portable(p, time, scale);
-}
 
 void lrkit_gelu(const float *x, float *y, float *cdf, size_t n) { DISPATCH_AVX512(gelu, x, y, cdf, n); }
 
@@ -339,7 +315,7 @@ void lrkit_attention(const float *qkv, float *out, float *probs, size_t time, si
       size_t t1 = t0 + CHUNK < time ? t0 + CHUNK : time;
       lrkit_sgemm(0, 1, t1 - t0, t1, hs, q + t0 * c3, c3, k, c3, 0, p + t0 * time, time);
     }
-    softmax_causal(p, time, scale);
+    DISPATCH(softmax_causal, p, time, scale);
     for (size_t t0 = 0; t0 < time; t0 += CHUNK) {  // out = P V
       size_t t1 = t0 + CHUNK < time ? t0 + CHUNK : time;
       lrkit_sgemm(0, 0, t1 - t0, hs, t1, p + t0 * time, time, v, c3, 0, out + t0 * channels + h * hs,
@@ -363,7 +339,7 @@ void lrkit_attention_backward(const float *qkv, const float *probs, const float 
       size_t t1 = t0 + CHUNK < time ? t0 + CHUNK : time;
       lrkit_sgemm(0, 1, t1 - t0, t1, hs, go + t0 * channels, channels, v, c3, 0, ds + t0 * time, time);
     }
-    softmax_causal_backward(p, ds, time, scale);
+    DISPATCH(softmax_causal_backward, p, ds, time, scale);
     for (size_t t0 = 0; t0 < time; t0 += CHUNK) {
       size_t t1 = t0 + CHUNK < time ? t0 + CHUNK : time, m = t1 - t0, later = time - t0;
       // dQ[t0:t1] (+)= dS[t0:t1, 0:t1] K[0:t1]

@@ -33,6 +33,17 @@ func emit(_ fields: [(String, String)]) {
 
 func quoted(_ s: String) -> String { "\"\(s)\"" }
 
+/// One core's FMA peak in GFLOP/s: the best of three timings of `lrkit_fma_peak`.
+func corePeakGFLOPs() -> Double {
+  var peak = 0.0
+  for _ in 0..<3 {
+    let t0 = now()
+    let flops = lrkit_fma_peak(20_000_000)
+    peak = max(peak, flops / Double(now() - t0))
+  }
+  return peak
+}
+
 func rounded(_ x: Double) -> String { String(format: "%.3f", x) }
 
 let families: [(String, String)] = [
@@ -203,8 +214,8 @@ if wants("optimizers") {
 
 // Full AdamW training steps of the two tiny character GPTs (forward, backward, clip, update).
 // Training steps over model shapes: `lrkit-bench train [--shape L,D,H,T,B[,pre|post]]...
-// [--threads N] [--shards S] [--profile]`; the default set is the six shapes of the speed issue. FLOPs per token (stated,
-// PaLM-style): 6 · (12·L·D² + D·V) for the matrix products forward and backward, plus
+// [--threads N] [--shards S] [--profile]`; the default set is the six shapes of the speed issue.
+// FLOPs per token (stated, PaLM-style): 6 · (12·L·D² + D·V) for the matrix products forward and backward, plus
 // 6 · L · T · D for attention (scores and values, causal: half of 12·L·T·D). The CPU peak is
 // measured with an FMA loop (10 independent 8-wide FMAs per round on one core, times the cores).
 if wants("train") {
@@ -236,13 +247,7 @@ if wants("train") {
     }
   }
   // This machine's peak: one core's FMA rate times the cores used.
-  let iterations = 20_000_000
-  var peakCore = 0.0
-  for _ in 0..<3 {
-    let t0 = now()
-    let flops = lrkit_fma_peak(iterations)
-    peakCore = max(peakCore, flops / Double(now() - t0))
-  }
+  let peakCore = corePeakGFLOPs()
   emit([("name", quoted("cpu-peak")), ("gflops_per_core", rounded(peakCore)), ("threads", "\(threads)"),
         ("gflops", rounded(peakCore * Double(threads)))])
   for (name, config, batch) in shapes {
@@ -261,14 +266,14 @@ if wants("train") {
     var optimizerNs: UInt64 = 0
     var zeroNs: UInt64 = 0
     func step() throws {
-      let t0 = DispatchTime.now().uptimeNanoseconds
+      let t0 = now()
       buffer!.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-      let t1 = DispatchTime.now().uptimeNanoseconds
+      let t1 = now()
       _ = model.pass(tokens: tokens, targets: targets, parameters: parameters, gradients: &buffer,
                      workspace: workspace, rng: &noRNG, threads: threads)
-      let t2 = DispatchTime.now().uptimeNanoseconds
+      let t2 = now()
       _ = try optimizer.update(parameters: &parameters, gradients: &buffer!, clipNorm: 1)
-      optimizerNs &+= DispatchTime.now().uptimeNanoseconds &- t2
+      optimizerNs &+= now() &- t2
       zeroNs &+= t1 &- t0
     }
     for _ in 0..<3 { try step() }
@@ -276,7 +281,7 @@ if wants("train") {
     EngineProfile.reset()
     optimizerNs = 0
     zeroNs = 0
-    let profileStart = DispatchTime.now().uptimeNanoseconds
+    let profileStart = now()
     let steps = 20
     var bestNs = Double.infinity
     for _ in 0..<3 {
@@ -287,7 +292,7 @@ if wants("train") {
     if profiling {
       EngineProfile.enabled = false
       let count = Double(3 * steps)
-      let totalMs = Double(DispatchTime.now().uptimeNanoseconds &- profileStart) / 1e6 / count
+      let totalMs = Double(now() &- profileStart) / 1e6 / count
       var fields: [(String, String)] = [("name", quoted("profile-" + name.dropFirst("train-".count))), ("threads", "1"),
                                         ("ms_per_step", rounded(totalMs))]
       var accounted = 0.0
@@ -318,12 +323,7 @@ if wants("train") {
 // a linear layer uses (forward x·W, backward dy·Wᵀ, and xᵀ·dy for dW), as a fraction of one
 // core's FMA peak. Not in the default run (`lrkit-bench gemm`).
 if selected.contains("gemm") {
-  var peakCore = 0.0
-  for _ in 0..<3 {
-    let t0 = now()
-    let flops = lrkit_fma_peak(20_000_000)
-    peakCore = max(peakCore, flops / Double(now() - t0))
-  }
+  let peakCore = corePeakGFLOPs()
   emit([("name", quoted("cpu-peak")), ("gflops_per_core", rounded(peakCore))])
   // (m, n, k, transA, transB, what)
   let cases: [(Int, Int, Int, Bool, Bool, String)] = [

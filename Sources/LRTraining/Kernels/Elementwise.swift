@@ -103,29 +103,26 @@ public enum Kernels {
   /// The summed (not averaged) cross-entropy of ``softmaxCrossEntropy(_:targets:probs:rows:classes:)``.
   static func softmaxCrossEntropySum(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
                                      probs: UnsafeMutablePointer<Float>, rows: Int, classes: Int) -> Double {
-    EngineProfile.measure(.loss) { softmaxCrossEntropyRows(logits, targets: targets, probs: probs, rows: rows, classes: classes) }
-  }
-
-  static func softmaxCrossEntropyRows(_ logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
-                                      probs: UnsafeMutablePointer<Float>, rows: Int, classes: Int) -> Double {
-    var total = 0.0
-    for r in 0..<rows {
-      let lr = logits + r * classes
-      let pr = probs + r * classes
-      var mx = -Float.infinity
-      for j in 0..<classes { mx = max(mx, lr[j]) }
-      var sum: Float = 0
-      for j in 0..<classes {
-        let e = expf(lr[j] - mx)
-        pr[j] = e
-        sum += e
+    EngineProfile.measure(.loss) {
+      var total = 0.0
+      for r in 0..<rows {
+        let lr = logits + r * classes
+        let pr = probs + r * classes
+        var mx = -Float.infinity
+        for j in 0..<classes { mx = max(mx, lr[j]) }
+        var sum: Float = 0
+        for j in 0..<classes {
+          let e = expf(lr[j] - mx)
+          pr[j] = e
+          sum += e
+        }
+        let inv = 1 / sum
+        for j in 0..<classes { pr[j] *= inv }
+        let t = Int(targets[r])
+        total -= Double(logf(max(pr[t], Float.leastNormalMagnitude)))
       }
-      let inv = 1 / sum
-      for j in 0..<classes { pr[j] *= inv }
-      let t = Int(targets[r])
-      total -= Double(logf(max(pr[t], Float.leastNormalMagnitude)))
+      return total
     }
-    return total
   }
 
   /// `dlogits = (probs − onehot(target)) / normalizer` (overwrites); the normalizer is `rows`
@@ -150,15 +147,13 @@ public enum Kernels {
                              mask: UnsafeMutablePointer<Float>, count: Int, p: Float,
                              rng: inout SplitMix64) {
     let keep = 1 / (1 - p)
-    var generator = rng
     EngineProfile.measure(.elementwise) {
       for i in 0..<count {
-        let u = Float(generator.next() >> 40) / Float(1 << 24)
+        let u = Float(rng.next() >> 40) / Float(1 << 24)
         mask[i] = u < p ? 0 : keep
         y[i] = x[i] * mask[i]
       }
     }
-    rng = generator
   }
 
   /// `dx += dy · mask`.

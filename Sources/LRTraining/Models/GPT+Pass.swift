@@ -8,8 +8,8 @@ extension GPT {
   /// The batch runs as the workspace's shards (two halves unless the workspace was made with
   /// another count), taken round-robin by up to `threads` threads: each shard's loss is a sum
   /// and its gradient is scaled by the whole batch, and the shard gradients are added as a
-  /// fixed pairwise tree, so the result does not depend on the number of threads. With dropout, each shard draws its masks from a generator seeded
-  /// by `rng`, one draw per shard.
+  /// fixed pairwise tree, so the result does not depend on the number of threads. With dropout,
+  /// each shard draws its masks from a generator seeded by `rng`, one draw per shard.
   ///
   /// - Parameters:
   ///   - tokens: `batch × context` input tokens.
