@@ -82,7 +82,7 @@ let package = Package(
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],
       resources: [.copy("Fixtures")]),
-    .testTarget(name: "LRTrainingTests", dependencies: ["LRTraining", "LROptimizers", "LRSchedules", "LRSupport"]),
+    .testTarget(name: "LRTrainingTests", dependencies: ["LRTraining", "LROptimizers", "LRSchedules", "LRSupport", "CKernels"]),
     .testTarget(
       name: "LRDiagnosticsTests", dependencies: ["LRDiagnostics", "LRSchedules", "LRSupport"],
       resources: [.copy("Corpus")]),

@@ -5,13 +5,14 @@
 // are per thread and reused. Row ranges let the caller split the work across threads; every
 // element of C is accumulated over k in the same order whatever the split.
 #include "lrkit_kernels.h"
+#include "gemm_internal.h"
 #include "scratch.h"
 #include <stdlib.h>
 #include <string.h>
 
-#define MR 6
-#define NR 16
-#define KC 256
+#define MR LRKIT_MR
+#define NR LRKIT_NR
+#define KC LRKIT_KC
 
 #if defined(__x86_64__) && defined(__clang__)
 static void transpose8_avx2(const float *src, size_t ld, float *dst);
@@ -19,8 +20,8 @@ static void transpose8_avx2(const float *src, size_t ld, float *dst);
 
 // Packs rows [k0, k0 + kc) of op(B) = Bᵀ (B stored N × K) into ceil(N/16) panels of
 // kc × 16, zero padded; 8 × 8 blocks go through AVX transposes when `fast`.
-static void pack_b_transposed(size_t k0, size_t kc, size_t n, const float *b, size_t ldb,
-                              float *packed, int fast) {
+void lrkit_pack_b_transposed(size_t k0, size_t kc, size_t n, const float *b, size_t ldb,
+                             float *packed, int fast) {
   size_t panels = (n + NR - 1) / NR;
   for (size_t p = 0; p < panels; p++) {
     float *dst = packed + p * NR * kc;
@@ -53,8 +54,7 @@ static void pack_b_transposed(size_t k0, size_t kc, size_t n, const float *b, si
 
 // Packs rows [k0, k0 + kc) of a row-major B (K × N) into ceil(N/16) panels of kc × 16,
 // zero padded: contiguous panels keep the micro-kernel's reads in a few cache lines.
-static void pack_b_rows(size_t k0, size_t kc, size_t n, const float *b, size_t ldb,
-                        float *packed) {
+void lrkit_pack_b_rows(size_t k0, size_t kc, size_t n, const float *b, size_t ldb, float *packed) {
   size_t panels = (n + NR - 1) / NR;
   for (size_t p = 0; p < panels; p++) {
     float *dst = packed + p * NR * kc;
@@ -76,8 +76,8 @@ static void pack_b_rows(size_t k0, size_t kc, size_t n, const float *b, size_t l
 
 // Packs MR rows of op(A) starting at row i0, columns [k0, k0 + kc) (k-major: for each kk, MR
 // values), zero padded.
-static void pack_a(int trans_a, size_t k0, size_t kc, const float *a, size_t lda, size_t i0,
-                   size_t rows, float *dst) {
+void lrkit_pack_a(int trans_a, size_t k0, size_t kc, const float *a, size_t lda, size_t i0,
+                  size_t rows, float *dst) {
   if (!trans_a) {
     for (size_t r = 0; r < rows; r++) {
       const float *src = a + (i0 + r) * lda + k0;
@@ -147,11 +147,10 @@ static void kernel_portable(size_t k, const float *a, size_t rs, size_t ks, cons
     _mm256_storeu_ps(dst + 8, A1);                                   \
   } while (0)
 
-__attribute__((target("avx2,fma"))) static void kernel_avx2(size_t k, const float *a,
-                                                            size_t rs, size_t ks,
-                                                            const float *b, size_t bs,
-                                                            float *c, size_t ldc, size_t rows,
-                                                            size_t width, int accumulate) {
+__attribute__((target("avx2,fma"))) void lrkit_kernel_avx2(size_t k, const float *a, size_t rs,
+                                                           size_t ks, const float *b, size_t bs,
+                                                           float *c, size_t ldc, size_t rows,
+                                                           size_t width, int accumulate) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -253,16 +252,16 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
     size_t kc = k - k0 < KC ? k - k0 : KC;
     int acc = accumulate || k0 > 0;
     if (trans_b) {
-      pack_b_transposed(k0, kc, n, b, ldb, pb, fast);
+      lrkit_pack_b_transposed(k0, kc, n, b, ldb, pb, fast);
     } else {
-      pack_b_rows(k0, kc, n, b, ldb, pb);
+      lrkit_pack_b_rows(k0, kc, n, b, ldb, pb);
     }
     for (size_t i0 = row_begin; i0 < row_end; i0 += MR) {
       size_t rows = row_end - i0 < MR ? row_end - i0 : MR;
       const float *ablock;
       size_t rs, ks;
       if (rows < MR || trans_a) {
-        pack_a(trans_a, k0, kc, a, lda, i0, rows, pa);
+        lrkit_pack_a(trans_a, k0, kc, a, lda, i0, rows, pa);
         ablock = pa, rs = 1, ks = MR;
       } else {
         ablock = a + i0 * lda + k0, rs = lda, ks = 1;
@@ -275,7 +274,7 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
         float *tile = c + i0 * ldc + j0;
 #if defined(__x86_64__) && defined(__clang__)
         if (fast) {
-          kernel_avx2(kc, ablock, rs, ks, bpanel, bs, tile, ldc, rows, width, acc);
+          lrkit_kernel_avx2(kc, ablock, rs, ks, bpanel, bs, tile, ldc, rows, width, acc);
           continue;
         }
 #endif

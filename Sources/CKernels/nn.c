@@ -7,11 +7,19 @@
 //   erf: Abramowitz & Stegun 7.1.26, absolute error < 1.5e-7 — the formula PyTorch's own
 //        vectorized CPU erf (ATen Vectorized<float>::erf) uses for nn.GELU().
 #include "lrkit_kernels.h"
+#include "gemm_internal.h"
 #include "scratch.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+// Causal products in row chunks: rows [t0, t1) of the scores need only columns [0, t1), and
+// rows [s0, s1) of dK, dV only the later rows [s0, T) of the sequence. Chunks of 48 rows (a
+// multiple of the micro-kernel's 6) compute 81 % of the full products at T = 64, 67 % at 128
+// and 59 % at 256; measured on one thread, +20 % tokens/s at T = 256 and +3–4 % at T = 64–128
+// against unchunked products. The skipped terms are the mask's zeros, so no sum changes.
+#define CHUNK 48
 
 // NaN in, NaN out: the range reduction runs on 0 instead (a NaN must never reach the float to
 // int conversion below, which is undefined behaviour), and the NaN is selected at the end.
@@ -120,8 +128,8 @@ static float softmax_lane_sum(const float part[8]) {
   return ((part[0] + part[4]) + (part[2] + part[6])) + ((part[1] + part[5]) + (part[3] + part[7]));
 }
 
-static void softmax_causal_portable(float *restrict p, size_t time, float scale) {
-  for (size_t t = 0; t < time; t++) {
+static void softmax_causal_portable(float *restrict p, size_t time, size_t r0, size_t r1, float scale) {
+  for (size_t t = r0; t < r1; t++) {
     float *row = p + t * time;
     size_t n = t + 1;
     float mx = -__builtin_inff();
@@ -141,8 +149,8 @@ static void softmax_causal_portable(float *restrict p, size_t time, float scale)
 // dP → dS in place: dS = P ∘ (dP − Σ_s P dP) · scale on and below the diagonal, 0 above; the
 // inner sum in the softmax's lane order.
 static void softmax_causal_backward_portable(const float *restrict p, float *restrict dp, size_t time,
-                                             float scale) {
-  for (size_t t = 0; t < time; t++) {
+                                             size_t r0, size_t r1, float scale) {
+  for (size_t t = r0; t < r1; t++) {
     const float *pr = p + t * time;
     float *dr = dp + t * time;
     size_t n = t + 1;
@@ -197,10 +205,10 @@ __attribute__((target("avx2,fma"))) static inline void store_tail_and_zero(float
 }
 
 __attribute__((target("avx2,fma"))) static void softmax_causal_avx2(float *restrict p, size_t time,
-                                                                    float scale) {
+                                                                    size_t r0, size_t r1, float scale) {
   const __m256 vscale = _mm256_set1_ps(scale), ninf = _mm256_set1_ps(-__builtin_inff());
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  for (size_t t = 0; t < time; t++) {
+  for (size_t t = r0; t < r1; t++) {
     float *row = p + t * time;
     size_t n = t + 1, full = n & ~(size_t)7, tail = n - full;
     __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)tail), lane);
@@ -237,11 +245,12 @@ __attribute__((target("avx2,fma"))) static void softmax_causal_avx2(float *restr
 }
 __attribute__((target("avx2,fma"))) static void softmax_causal_backward_avx2(const float *restrict p,
                                                                              float *restrict dp,
-                                                                             size_t time, float scale) {
+                                                                             size_t time, size_t r0,
+                                                                             size_t r1, float scale) {
   const __m256 vscale = _mm256_set1_ps(scale);
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   float lanes[8];
-  for (size_t t = 0; t < time; t++) {
+  for (size_t t = r0; t < r1; t++) {
     const float *pr = p + t * time;
     float *dr = dp + t * time;
     size_t n = t + 1, full = n & ~(size_t)7, tail = n - full;
@@ -264,6 +273,130 @@ __attribute__((target("avx2,fma"))) static void softmax_causal_backward_avx2(con
     __m256 v = _mm256_and_ps(_mm256_mul_ps(_mm256_mul_ps(ptail, _mm256_sub_ps(dtail, inner)), vscale),
                              _mm256_castsi256_ps(mask));
     store_tail_and_zero(dr, full, n, time, v, mask);
+  }
+}
+
+// Tiled causal attention, the AVX2 path for head sizes up to 256. The same 6 × 16 micro-kernel
+// as the matrix multiply, driven over the lower triangle one block of six rows at a time: the
+// scores of a block need only the 16-column panels up to its diagonal, its softmax runs while
+// the block is in L1, and P V for it needs only the columns up to its last row. K, V, dO and Q
+// are packed once per head (the chunked products below pack them once per 48-row chunk), and
+// Pᵀ, dSᵀ are read in place, six columns at a time, instead of being packed. Every element
+// gets the same FMA chain as in the chunked products, in the same order and with the same
+// 256-term blocks; the only terms left out are the mask's exact zeros, which add nothing to a
+// chain that starts at +0 (it can never become −0 under round to nearest). So the results are
+// bit for bit those of lrkit_attention_chunked (tested, T up to 520 and head sizes 1–64).
+
+// C[:, 0:n) (+)= A · B for one block of `rows` rows, B in 16-column panels `stride` apart.
+__attribute__((target("avx2,fma"))) static void tile_row(const float *a, size_t rs, size_t ks, size_t kc,
+                                                         const float *b, size_t stride, size_t n, float *c,
+                                                         size_t ldc, size_t rows, int accumulate) {
+  for (size_t j0 = 0; j0 < n; j0 += LRKIT_NR) {
+    size_t width = n - j0 < LRKIT_NR ? n - j0 : LRKIT_NR;
+    lrkit_kernel_avx2(kc, a, rs, ks, b + (j0 / LRKIT_NR) * stride, LRKIT_NR, c + j0, ldc, rows, width,
+                      accumulate);
+  }
+}
+
+// Rows [i0, i0 + rows) of a row-major A (leading dimension lda), columns [k0, k0 + kc): read in
+// place when there are six rows, packed into `buffer` otherwise (a short block read in place
+// would run past the matrix). Sets *rs, *ks.
+static const float *a_rows(const float *a, size_t lda, size_t i0, size_t rows, size_t k0, size_t kc,
+                           float *buffer, size_t *rs, size_t *ks) {
+  if (rows == LRKIT_MR) {
+    *rs = lda, *ks = 1;
+    return a + i0 * lda + k0;
+  }
+  lrkit_pack_a(0, k0, kc, a, lda, i0, rows, buffer);
+  *rs = 1, *ks = LRKIT_MR;
+  return buffer;
+}
+
+// Columns [i0, i0 + rows) of A as the rows of Aᵀ, over A's rows [k0, k0 + kc).
+static const float *a_columns(const float *a, size_t lda, size_t i0, size_t rows, size_t k0, size_t kc,
+                              float *buffer, size_t *rs, size_t *ks) {
+  if (rows == LRKIT_MR) {
+    *rs = 1, *ks = lda;
+    return a + k0 * lda + i0;
+  }
+  lrkit_pack_a(1, k0, kc, a, lda, i0, rows, buffer);
+  *rs = 1, *ks = LRKIT_MR;
+  return buffer;
+}
+
+static size_t round_to_panels(size_t n) { return (n + LRKIT_NR - 1) / LRKIT_NR * LRKIT_NR; }
+
+// The scratch for one head: K (or V) packed transposed, and three operands packed by rows.
+static size_t panel_floats(size_t time, size_t hs) {
+  return round_to_panels(time) * hs + 3 * round_to_panels(hs) * time;
+}
+
+// The score columns a block of rows ending at `end` computes: whole panels up to its diagonal
+// (the part past the diagonal is garbage the softmax overwrites with zeros).
+static size_t score_columns(size_t end, size_t time) {
+  size_t n = round_to_panels(end);
+  return n < time ? n : time;
+}
+
+__attribute__((target("avx2,fma"))) static void attention_head_tiled(const float *q, const float *k,
+                                                                     const float *v, float *out, float *p,
+                                                                     size_t time, size_t channels, size_t hs,
+                                                                     float *panels, float *buffer) {
+  size_t c3 = 3 * channels, rs, ks;
+  float scale = 1.0f / sqrtf((float)hs);
+  float *kt = panels, *vp = panels + round_to_panels(time) * hs;
+  lrkit_pack_b_transposed(0, hs, time, k, c3, kt, 1);  // Kᵀ: panel j is hs × 16
+  lrkit_pack_b_rows(0, time, hs, v, c3, vp);           // V: panel j is T × 16
+  for (size_t i0 = 0; i0 < time; i0 += LRKIT_MR) {
+    size_t rows = time - i0 < LRKIT_MR ? time - i0 : LRKIT_MR, end = i0 + rows;
+    const float *a = a_rows(q, c3, i0, rows, 0, hs, buffer, &rs, &ks);  // S = Q Kᵀ
+    tile_row(a, rs, ks, hs, kt, LRKIT_NR * hs, score_columns(end, time), p + i0 * time, time, rows, 0);
+    softmax_causal_avx2(p, time, i0, end, scale);
+    for (size_t k0 = 0; k0 < end; k0 += LRKIT_KC) {  // out = P V over s < end
+      size_t kc = end - k0 < LRKIT_KC ? end - k0 : LRKIT_KC;
+      a = a_rows(p, time, i0, rows, k0, kc, buffer, &rs, &ks);
+      tile_row(a, rs, ks, kc, vp + k0 * LRKIT_NR, LRKIT_NR * time, hs, out + i0 * channels, channels, rows,
+               k0 > 0);
+    }
+  }
+}
+
+__attribute__((target("avx2,fma"))) static void attention_backward_head_tiled(
+    const float *q, const float *k, const float *v, const float *p, const float *go, float *dq, float *dk,
+    float *dv, float *ds, size_t time, size_t channels, size_t hs, int accumulate, float *panels,
+    float *buffer) {
+  size_t c3 = 3 * channels, rs, ks, rows_panel = round_to_panels(hs) * time;
+  float scale = 1.0f / sqrtf((float)hs);
+  float *vt = panels, *kp = vt + round_to_panels(time) * hs;
+  float *gp = kp + rows_panel, *qp = gp + rows_panel;
+  lrkit_pack_b_transposed(0, hs, time, v, c3, vt, 1);  // Vᵀ for dP = dO Vᵀ
+  lrkit_pack_b_rows(0, time, hs, k, c3, kp);           // K for dQ = dS K
+  lrkit_pack_b_rows(0, time, hs, go, channels, gp);    // dO for dV = Pᵀ dO
+  lrkit_pack_b_rows(0, time, hs, q, c3, qp);           // Q for dK = dSᵀ Q
+  for (size_t i0 = 0; i0 < time; i0 += LRKIT_MR) {
+    size_t rows = time - i0 < LRKIT_MR ? time - i0 : LRKIT_MR, end = i0 + rows;
+    const float *a = a_rows(go, channels, i0, rows, 0, hs, buffer, &rs, &ks);
+    tile_row(a, rs, ks, hs, vt, LRKIT_NR * hs, score_columns(end, time), ds + i0 * time, time, rows, 0);
+    softmax_causal_backward_avx2(p, ds, time, i0, end, scale);
+    for (size_t k0 = 0; k0 < end; k0 += LRKIT_KC) {  // dQ (+)= dS K over s < end
+      size_t kc = end - k0 < LRKIT_KC ? end - k0 : LRKIT_KC;
+      a = a_rows(ds, time, i0, rows, k0, kc, buffer, &rs, &ks);
+      tile_row(a, rs, ks, kc, kp + k0 * LRKIT_NR, LRKIT_NR * time, hs, dq + i0 * c3, c3, rows,
+               accumulate || k0 > 0);
+    }
+  }
+  // dV, dK for rows [s0, s0 + 6) sum over t ≥ s0, in the 256-term blocks the chunked products
+  // use (they start at the 48-row chunk's first row; the terms before s0 are the mask's zeros).
+  for (size_t s0 = 0; s0 < time; s0 += LRKIT_MR) {
+    size_t rows = time - s0 < LRKIT_MR ? time - s0 : LRKIT_MR, base = s0 / CHUNK * CHUNK;
+    for (size_t k0 = s0, k1 = base + LRKIT_KC; k0 < time; k0 = k1, k1 += LRKIT_KC) {
+      size_t kc = (k1 < time ? k1 : time) - k0;
+      int acc = accumulate || k0 > s0;
+      const float *a = a_columns(p, time, s0, rows, k0, kc, buffer, &rs, &ks);
+      tile_row(a, rs, ks, kc, gp + k0 * LRKIT_NR, LRKIT_NR * time, hs, dv + s0 * c3, c3, rows, acc);
+      a = a_columns(ds, time, s0, rows, k0, kc, buffer, &rs, &ks);
+      tile_row(a, rs, ks, kc, qp + k0 * LRKIT_NR, LRKIT_NR * time, hs, dk + s0 * c3, c3, rows, acc);
+    }
   }
 }
 #endif
@@ -297,15 +430,9 @@ void lrkit_bias_backward(float *db, const float *dy, size_t rows, size_t cols) {
   DISPATCH(bias_backward, db, dy, rows, cols);
 }
 
-// Causal products in row chunks: rows [t0, t1) of the scores need only columns [0, t1), and
-// rows [s0, s1) of dK, dV only the later rows [s0, T) of the sequence. Chunks of 48 rows (a
-// multiple of the micro-kernel's 6) compute 81 % of the full products at T = 64, 67 % at 128
-// and 59 % at 256; measured on one thread, +20 % tokens/s at T = 256 and +3–4 % at T = 64–128
-// against unchunked products. The skipped terms are the mask's zeros, so no sum changes.
-#define CHUNK 48
 
-void lrkit_attention(const float *qkv, float *out, float *probs, size_t time, size_t channels,
-                     size_t heads) {
+void lrkit_attention_chunked(const float *qkv, float *out, float *probs, size_t time, size_t channels,
+                             size_t heads) {
   size_t hs = channels / heads, c3 = 3 * channels;
   float scale = 1.0f / sqrtf((float)hs);
   for (size_t h = 0; h < heads; h++) {
@@ -315,7 +442,7 @@ void lrkit_attention(const float *qkv, float *out, float *probs, size_t time, si
       size_t t1 = t0 + CHUNK < time ? t0 + CHUNK : time;
       lrkit_sgemm(0, 1, t1 - t0, t1, hs, q + t0 * c3, c3, k, c3, 0, p + t0 * time, time);
     }
-    DISPATCH(softmax_causal, p, time, scale);
+    DISPATCH(softmax_causal, p, time, 0, time, scale);
     for (size_t t0 = 0; t0 < time; t0 += CHUNK) {  // out = P V
       size_t t1 = t0 + CHUNK < time ? t0 + CHUNK : time;
       lrkit_sgemm(0, 0, t1 - t0, hs, t1, p + t0 * time, time, v, c3, 0, out + t0 * channels + h * hs,
@@ -324,9 +451,9 @@ void lrkit_attention(const float *qkv, float *out, float *probs, size_t time, si
   }
 }
 
-void lrkit_attention_backward(const float *qkv, const float *probs, const float *dout,
-                              float *dqkv, size_t time, size_t channels, size_t heads,
-                              int accumulate) {
+void lrkit_attention_backward_chunked(const float *qkv, const float *probs, const float *dout,
+                                      float *dqkv, size_t time, size_t channels, size_t heads,
+                                      int accumulate) {
   size_t hs = channels / heads, c3 = 3 * channels;
   float scale = 1.0f / sqrtf((float)hs);
   float *ds = lrkit_scratch(LRKIT_SCRATCH_ATTENTION, time * time);
@@ -339,7 +466,7 @@ void lrkit_attention_backward(const float *qkv, const float *probs, const float 
       size_t t1 = t0 + CHUNK < time ? t0 + CHUNK : time;
       lrkit_sgemm(0, 1, t1 - t0, t1, hs, go + t0 * channels, channels, v, c3, 0, ds + t0 * time, time);
     }
-    DISPATCH(softmax_causal_backward, p, ds, time, scale);
+    DISPATCH(softmax_causal_backward, p, ds, time, 0, time, scale);
     for (size_t t0 = 0; t0 < time; t0 += CHUNK) {
       size_t t1 = t0 + CHUNK < time ? t0 + CHUNK : time, m = t1 - t0, later = time - t0;
       // dQ[t0:t1] (+)= dS[t0:t1, 0:t1] K[0:t1]
@@ -351,4 +478,53 @@ void lrkit_attention_backward(const float *qkv, const float *probs, const float 
                   dk + t0 * c3, c3);
     }
   }
+}
+
+// The tiled kernels when the CPU has AVX2 + FMA and the head size fits one 256-term block,
+// the chunked products otherwise; both give the same bits.
+static int use_tiled(size_t time, size_t hs) {
+#if defined(__x86_64__) && defined(__clang__)
+  return time > 0 && hs > 0 && hs <= LRKIT_KC && lrkit_has_avx2_fma();
+#else
+  (void)time, (void)hs;
+  return 0;
+#endif
+}
+
+void lrkit_attention(const float *qkv, float *out, float *probs, size_t time, size_t channels, size_t heads) {
+  size_t hs = heads ? channels / heads : 0;
+  if (!use_tiled(time, hs)) {
+    lrkit_attention_chunked(qkv, out, probs, time, channels, heads);
+    return;
+  }
+#if defined(__x86_64__) && defined(__clang__)
+  float *panels = lrkit_scratch(LRKIT_SCRATCH_PANELS, panel_floats(time, hs));
+  float *buffer = lrkit_scratch(LRKIT_SCRATCH_PANEL_A, LRKIT_MR * LRKIT_KC);
+  for (size_t h = 0; h < heads; h++) {
+    const float *q = qkv + h * hs;
+    attention_head_tiled(q, q + channels, q + 2 * channels, out + h * hs, probs + h * time * time, time,
+                         channels, hs, panels, buffer);
+  }
+#endif
+}
+
+void lrkit_attention_backward(const float *qkv, const float *probs, const float *dout, float *dqkv, size_t time,
+                              size_t channels, size_t heads, int accumulate) {
+  size_t hs = heads ? channels / heads : 0;
+  if (!use_tiled(time, hs)) {
+    lrkit_attention_backward_chunked(qkv, probs, dout, dqkv, time, channels, heads, accumulate);
+    return;
+  }
+#if defined(__x86_64__) && defined(__clang__)
+  float *ds = lrkit_scratch(LRKIT_SCRATCH_ATTENTION, time * time);
+  float *panels = lrkit_scratch(LRKIT_SCRATCH_PANELS, panel_floats(time, hs));
+  float *buffer = lrkit_scratch(LRKIT_SCRATCH_PANEL_A, LRKIT_MR * LRKIT_KC);
+  for (size_t h = 0; h < heads; h++) {
+    const float *q = qkv + h * hs;
+    float *dq = dqkv + h * hs;
+    attention_backward_head_tiled(q, q + channels, q + 2 * channels, probs + h * time * time, dout + h * hs, dq,
+                                  dq + channels, dq + 2 * channels, ds, time, channels, hs, accumulate, panels,
+                                  buffer);
+  }
+#endif
 }

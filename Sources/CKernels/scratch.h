@@ -9,7 +9,9 @@ enum {
   LRKIT_SCRATCH_GEMM_A = 0,
   LRKIT_SCRATCH_GEMM_B = 1,
   LRKIT_SCRATCH_ATTENTION = 2,
-  LRKIT_SCRATCH_SLOTS = 3
+  LRKIT_SCRATCH_PANELS = 3,
+  LRKIT_SCRATCH_PANEL_A = 4,
+  LRKIT_SCRATCH_SLOTS = 5
 };
 
 /// At least `count` floats, 64-byte aligned, owned by the calling thread; the contents are

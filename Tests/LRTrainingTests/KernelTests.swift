@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import LRTraining
 import Testing
@@ -283,6 +284,41 @@ struct KernelTests {
     #expect(written == dqkv)
     let worstGrad = zip(dqkv, ref).map { abs(Double($0) - $1) }.max()!
     #expect(worstGrad < 1e-4, "worst gradient difference \(worstGrad)")
+  }
+
+  /// The tiled attention kernels (the AVX2 path) against the chunked products they replace:
+  /// the same bits for P, the output and the gradient, on shapes at every edge of the tiling
+  /// (T around multiples of 6, 16, 48 and past the 256-term block, head sizes 1–64 not
+  /// multiples of 16) and scores large enough that some weights underflow to exact zeros.
+  @Test("tiled attention: the chunked products' bits, forward and backward, written and added",
+        arguments: [(1, 4, 1), (5, 12, 3), (6, 16, 1), (7, 24, 2), (17, 20, 1), (47, 64, 4), (48, 32, 2),
+                    (49, 48, 3), (64, 64, 4), (70, 40, 5), (97, 96, 2), (130, 128, 2), (256, 64, 4), (257, 32, 1),
+                    (300, 48, 3), (520, 16, 1)])
+  func tiledAttention(_ shape: (Int, Int, Int)) {
+    /// The first index where the bits differ, if any.
+    func firstDifference(_ a: [Float], _ b: [Float]) -> Int? {
+      a.count == b.count ? a.indices.first { a[$0].bitPattern != b[$0].bitPattern } : 0
+    }
+    let (T, C, H) = shape
+    var rng = SplitMix64(seed: UInt64(T * 1000 + C))
+    for magnitude: Float in [1, 12] {
+      let qkv = random(T * 3 * C, &rng).map { $0 * magnitude }
+      let dout = random(T * C, &rng)
+      let start = random(T * 3 * C, &rng)
+      var out = ([Float](repeating: .nan, count: T * C), [Float](repeating: .nan, count: T * C))
+      var probs = ([Float](repeating: .nan, count: H * T * T), [Float](repeating: .nan, count: H * T * T))
+      lrkit_attention(qkv, &out.0, &probs.0, T, C, H)
+      lrkit_attention_chunked(qkv, &out.1, &probs.1, T, C, H)
+      #expect(firstDifference(out.0, out.1) == nil, "T \(T) C \(C) H \(H): output")
+      #expect(firstDifference(probs.0, probs.1) == nil, "T \(T) C \(C) H \(H): weights")
+      if magnitude > 1 { #expect(probs.0.contains(0) || T < 3) }
+      for accumulate: Int32 in [0, 1] {
+        var grad = (start, start)
+        lrkit_attention_backward(qkv, probs.1, dout, &grad.0, T, C, H, accumulate)
+        lrkit_attention_backward_chunked(qkv, probs.1, dout, &grad.1, T, C, H, accumulate)
+        #expect(firstDifference(grad.0, grad.1) == nil, "T \(T) C \(C) H \(H) accumulate \(accumulate): gradient")
+      }
+    }
   }
 
   @Test("GPT pass: one thread or two, the same loss and gradients bit for bit (uneven shards, dropout)")

@@ -60,6 +60,14 @@ void lrkit_attention(const float *qkv, float *out, float *probs, size_t time, si
 void lrkit_attention_backward(const float *qkv, const float *probs, const float *dout,
                               float *dqkv, size_t time, size_t channels, size_t heads,
                               int accumulate);
+/// The attention as row-chunked matrix products: the portable path, and the reference the tiled
+/// AVX2 kernels behind lrkit_attention are tested against (same bits).
+void lrkit_attention_chunked(const float *qkv, float *out, float *probs, size_t time, size_t channels,
+                             size_t heads);
+/// The backward of lrkit_attention_chunked.
+void lrkit_attention_backward_chunked(const float *qkv, const float *probs, const float *dout,
+                                      float *dqkv, size_t time, size_t channels, size_t heads,
+                                      int accumulate);
 
 /// The single-thread FMA peak: `iterations` rounds of 10 independent 8-wide fused multiply-adds
 /// (AVX2 + FMA when the CPU has them, else portable code); returns the floating-point operations
