@@ -151,6 +151,12 @@ __attribute__((target("avx2,fma"))) void lrkit_kernel_avx2(size_t k, const float
                                                            size_t ks, const float *b, size_t bs,
                                                            float *c, size_t ldc, size_t rows,
                                                            size_t width, int accumulate) {
+  // The tile of C is read (when accumulating) or written only after the k loop; fetching its
+  // lines now hides the miss behind the loop (C is usually out of cache in a training step).
+  for (size_t r = 0; r < rows; r++) {
+    _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch((const char *)(c + r * ldc + width - 1), _MM_HINT_T0);
+  }
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -260,6 +266,16 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
       size_t rows = row_end - i0 < MR ? row_end - i0 : MR;
       const float *ablock;
       size_t rs, ks;
+#if defined(__x86_64__) && defined(__clang__)
+      // The next block's rows of a row-major A, read in place: fetched while this block runs
+      // (six short rows are too short a stream for the hardware prefetcher).
+      if (!trans_a && i0 + 2 * MR <= row_end) {
+        for (size_t r = 0; r < MR; r++) {
+          const char *row = (const char *)(a + (i0 + MR + r) * lda + k0);
+          for (size_t off = 0; off < kc * sizeof(float); off += 64) _mm_prefetch(row + off, _MM_HINT_T0);
+        }
+      }
+#endif
       if (rows < MR || trans_a) {
         lrkit_pack_a(trans_a, k0, kc, a, lda, i0, rows, pa);
         ablock = pa, rs = 1, ks = MR;
