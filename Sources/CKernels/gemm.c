@@ -55,21 +55,17 @@ void lrkit_pack_b_transposed(size_t k0, size_t kc, size_t n, const float *b, siz
 // Packs rows [k0, k0 + kc) of a row-major B (K × N) into ceil(N/16) panels of kc × 16,
 // zero padded: contiguous panels keep the micro-kernel's reads in a few cache lines.
 void lrkit_pack_b_rows(size_t k0, size_t kc, size_t n, const float *b, size_t ldb, float *packed) {
-  size_t panels = (n + NR - 1) / NR;
-  for (size_t p = 0; p < panels; p++) {
-    float *dst = packed + p * NR * kc;
-    size_t j0 = p * NR;
-    size_t width = n - j0 < NR ? n - j0 : NR;
-    for (size_t kk = 0; kk < kc; kk++) {
-      const float *src = b + (k0 + kk) * ldb + j0;
-      float *row = dst + kk * NR;
-      if (width == NR) {
-        memcpy(row, src, NR * sizeof(float));
-      } else {
-        size_t j = 0;
-        for (; j < width; j++) row[j] = src[j];
-        for (; j < NR; j++) row[j] = 0;
-      }
+  // Row by row: each row of B is one sequential read (the hardware prefetcher follows it; panel
+  // by panel, the reads were one line per row, strided), written to every panel.
+  size_t full = n / NR, width = n - full * NR;
+  for (size_t kk = 0; kk < kc; kk++) {
+    const float *src = b + (k0 + kk) * ldb;
+    for (size_t p = 0; p < full; p++) memcpy(packed + p * NR * kc + kk * NR, src + p * NR, NR * sizeof(float));
+    if (width) {
+      float *row = packed + full * NR * kc + kk * NR;
+      size_t j = 0;
+      for (; j < width; j++) row[j] = src[full * NR + j];
+      for (; j < NR; j++) row[j] = 0;
     }
   }
 }
