@@ -286,9 +286,9 @@ __attribute__((target("avx2,fma"))) static void softmax_causal_backward_avx2(con
 // 256-term blocks; the only terms left out are the mask's exact zeros, which add nothing to a
 // chain that starts at +0 (it can never become −0 under round to nearest). So the results are
 // bit for bit those of lrkit_attention_chunked (tested, T up to 520 and head sizes 1–64) when
-// the inputs are finite. With an infinite or NaN value at a later position, the chunked
-// products multiplied it by a masked 0 and let the NaN reach earlier rows; the tiled kernels
-// never read it, as causality asks.
+// the inputs are finite. An infinite or NaN value at a later position is multiplied by a masked
+// 0 and makes a NaN in earlier rows of the same 48-row chunk in the chunked products, of the
+// same 6-row block in the tiled kernels.
 
 // C[:, 0:n) (+)= A · B for one block of `rows` rows, B in 16-column panels `stride` apart.
 __attribute__((target("avx2,fma"))) static void tile_row(const float *a, size_t rs, size_t ks, size_t kc,
