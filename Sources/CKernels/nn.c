@@ -301,28 +301,20 @@ __attribute__((target("avx2,fma"))) static void tile_row(const float *a, size_t 
   }
 }
 
-// Rows [i0, i0 + rows) of a row-major A (leading dimension lda), columns [k0, k0 + kc): read in
-// place when there are six rows, packed into `buffer` otherwise (a short block read in place
-// would run past the matrix). Sets *rs, *ks.
-static const float *a_rows(const float *a, size_t lda, size_t i0, size_t rows, size_t k0, size_t kc,
-                           float *buffer, size_t *rs, size_t *ks) {
-  if (rows == LRKIT_MR) {
+// Rows [i0, i0 + rows) of op(A) (A itself, or Aᵀ when `trans`: A's columns), over op(A)'s
+// columns [k0, k0 + kc): read in place when there are six rows, packed into `buffer` otherwise
+// (a short block read in place would run past the matrix). Sets *rs, *ks.
+static const float *a_block(int trans, const float *a, size_t lda, size_t i0, size_t rows, size_t k0, size_t kc,
+                            float *buffer, size_t *rs, size_t *ks) {
+  if (rows == LRKIT_MR && !trans) {
     *rs = lda, *ks = 1;
     return a + i0 * lda + k0;
   }
-  lrkit_pack_a(0, k0, kc, a, lda, i0, rows, buffer);
-  *rs = 1, *ks = LRKIT_MR;
-  return buffer;
-}
-
-// Columns [i0, i0 + rows) of A as the rows of Aᵀ, over A's rows [k0, k0 + kc).
-static const float *a_columns(const float *a, size_t lda, size_t i0, size_t rows, size_t k0, size_t kc,
-                              float *buffer, size_t *rs, size_t *ks) {
   if (rows == LRKIT_MR) {
     *rs = 1, *ks = lda;
     return a + k0 * lda + i0;
   }
-  lrkit_pack_a(1, k0, kc, a, lda, i0, rows, buffer);
+  lrkit_pack_a(trans, k0, kc, a, lda, i0, rows, buffer);
   *rs = 1, *ks = LRKIT_MR;
   return buffer;
 }
@@ -352,12 +344,12 @@ __attribute__((target("avx2,fma"))) static void attention_head_tiled(const float
   lrkit_pack_b_rows(0, time, hs, v, c3, vp);           // V: panel j is T × 16
   for (size_t i0 = 0; i0 < time; i0 += LRKIT_MR) {
     size_t rows = time - i0 < LRKIT_MR ? time - i0 : LRKIT_MR, end = i0 + rows;
-    const float *a = a_rows(q, c3, i0, rows, 0, hs, buffer, &rs, &ks);  // S = Q Kᵀ
+    const float *a = a_block(0, q, c3, i0, rows, 0, hs, buffer, &rs, &ks);  // S = Q Kᵀ
     tile_row(a, rs, ks, hs, kt, LRKIT_NR * hs, score_columns(end, time), p + i0 * time, time, rows, 0);
     softmax_causal_avx2(p, time, i0, end, scale);
     for (size_t k0 = 0; k0 < end; k0 += LRKIT_KC) {  // out = P V over s < end
       size_t kc = end - k0 < LRKIT_KC ? end - k0 : LRKIT_KC;
-      a = a_rows(p, time, i0, rows, k0, kc, buffer, &rs, &ks);
+      a = a_block(0, p, time, i0, rows, k0, kc, buffer, &rs, &ks);
       tile_row(a, rs, ks, kc, vp + k0 * LRKIT_NR, LRKIT_NR * time, hs, out + i0 * channels, channels, rows,
                k0 > 0);
     }
@@ -378,12 +370,12 @@ __attribute__((target("avx2,fma"))) static void attention_backward_head_tiled(
   lrkit_pack_b_rows(0, time, hs, q, c3, qp);           // Q for dK = dSᵀ Q
   for (size_t i0 = 0; i0 < time; i0 += LRKIT_MR) {
     size_t rows = time - i0 < LRKIT_MR ? time - i0 : LRKIT_MR, end = i0 + rows;
-    const float *a = a_rows(go, channels, i0, rows, 0, hs, buffer, &rs, &ks);
+    const float *a = a_block(0, go, channels, i0, rows, 0, hs, buffer, &rs, &ks);
     tile_row(a, rs, ks, hs, vt, LRKIT_NR * hs, score_columns(end, time), ds + i0 * time, time, rows, 0);
     softmax_causal_backward_avx2(p, ds, time, i0, end, scale);
     for (size_t k0 = 0; k0 < end; k0 += LRKIT_KC) {  // dQ (+)= dS K over s < end
       size_t kc = end - k0 < LRKIT_KC ? end - k0 : LRKIT_KC;
-      a = a_rows(ds, time, i0, rows, k0, kc, buffer, &rs, &ks);
+      a = a_block(0, ds, time, i0, rows, k0, kc, buffer, &rs, &ks);
       tile_row(a, rs, ks, kc, kp + k0 * LRKIT_NR, LRKIT_NR * time, hs, dq + i0 * c3, c3, rows,
                accumulate || k0 > 0);
     }
@@ -395,9 +387,9 @@ __attribute__((target("avx2,fma"))) static void attention_backward_head_tiled(
     for (size_t k0 = s0, k1 = base + LRKIT_KC; k0 < time; k0 = k1, k1 += LRKIT_KC) {
       size_t kc = (k1 < time ? k1 : time) - k0;
       int acc = accumulate || k0 > s0;
-      const float *a = a_columns(p, time, s0, rows, k0, kc, buffer, &rs, &ks);
+      const float *a = a_block(1, p, time, s0, rows, k0, kc, buffer, &rs, &ks);
       tile_row(a, rs, ks, kc, gp + k0 * LRKIT_NR, LRKIT_NR * time, hs, dv + s0 * c3, c3, rows, acc);
-      a = a_columns(ds, time, s0, rows, k0, kc, buffer, &rs, &ks);
+      a = a_block(1, ds, time, s0, rows, k0, kc, buffer, &rs, &ks);
       tile_row(a, rs, ks, kc, qp + k0 * LRKIT_NR, LRKIT_NR * time, hs, dk + s0 * c3, c3, rows, acc);
     }
   }

@@ -89,7 +89,6 @@ ATTR static void NAME(layernorm_backward)(const float *restrict x, const float *
   }
 }
 
-// Row t of the T × T scores: scaled, softmax over s ≤ t, zero above the diagonal.
 ATTR static void NAME(add)(const float *a, const float *b, float *y, size_t n) {
   for (size_t i = 0; i < n; i++) y[i] = a[i] + b[i];
 }
