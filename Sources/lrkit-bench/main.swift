@@ -107,12 +107,15 @@ func peerTypeSpecs() -> [(name: String, text: String, steps: Int)] {
   return byType.keys.sorted().map { ($0, byType[$0]!.text, byType[$0]!.steps) }
 }
 
-// LRKIT_BENCH_FILTER=text times only the schedules whose name contains it, and
-// LRKIT_BENCH_EVALS=n sets the evaluations per timing (for profiling one type under callgrind).
+// LRKIT_BENCH_FILTER=text times only the schedules whose name contains it,
+// LRKIT_BENCH_EVALS=n sets the evaluations per timing (for profiling one type under callgrind),
+// and LRKIT_BENCH_RANGE=n draws the families' random steps from [0, n) instead of [0, 20000):
+// 10000 keeps every family inside its decay, where a cosine family calls `cos` at every step
+// (at 20000 half the steps sit past the end, on the cheaper floor value).
 let environment = ProcessInfo.processInfo.environment
 let evaluations = Int(environment["LRKIT_BENCH_EVALS"] ?? "") ?? 1 << 20
 let nameFilter = environment["LRKIT_BENCH_FILTER"]
-var schedulesToTime: [(name: String, text: String, steps: Int)] = families.map { ($0.0, $0.1, 20000) }
+var schedulesToTime: [(name: String, text: String, steps: Int)] = families.map { ($0.0, $0.1, Int(environment["LRKIT_BENCH_RANGE"] ?? "") ?? 20000) }
 if wants("schedules") || wants("peers") {
   if !wants("schedules") { schedulesToTime = [] }
   schedulesToTime += peerTypeSpecs().map { ("peer:" + $0.name, $0.text, $0.steps) }
@@ -132,12 +135,15 @@ for (name, text, range) in schedulesToTime where (wants("schedules") || wants("p
         ("evaluations", "\(evaluations)")])
 }
 
-// The floor under any schedule that calls libm: cos, pow and exp at random arguments, and a
-// tabulated schedule (a table lookup through the same existential).
+// The floor under any schedule that calls libm: cos, pow, exp and tanh at random arguments in
+// the ranges schedules use (cos of [0, π), tanh of [−7, 3] as the tanh family), the float32 cos
+// the JAX-precision types call, and a tabulated schedule (a table lookup through the same
+// existential).
 if wants("libm") || wants("schedules") {
   let xs = steps.map { Double($0) / 20000 }
   for (name, f) in [("libm.cos", { (x: Double) in cos(3.14159 * x) }), ("libm.pow", { (x: Double) in pow(0.5, 3 * x) }),
-                    ("libm.exp", { (x: Double) in exp(-3 * x) })] as [(String, (Double) -> Double)] {
+                    ("libm.exp", { (x: Double) in exp(-3 * x) }), ("libm.tanh", { (x: Double) in tanh(-7 + 10 * x) }),
+                    ("libm.cosf", { (x: Double) in Double(cosf(Float(3.14159 * x))) })] as [(String, (Double) -> Double)] {
     var sink = 0.0
     let ns = best(5) {
       var acc = 0.0
