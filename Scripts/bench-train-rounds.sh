@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Training speed of LRKit and PyTorch on the same shapes, measured in alternating rounds on one
 # machine (by hand, never by CI). Each (shape, side) runs in its own process so that its max RSS
-# is its own. Writes JSON lines to OUT/rounds.jsonl and prints the table.
+# is its own. Writes JSON lines to OUT/rounds.jsonl (default: a new folder under $TMPDIR or /tmp;
+# it refuses an OUT that already holds results) and prints the table.
 #
 #   Scripts/bench-train-rounds.sh /path/to/venv/bin/python [ROUNDS] [OUT]
 #
@@ -11,12 +12,20 @@
 set -euo pipefail
 PY=${1:?python of a virtual environment with torch}
 ROUNDS=${2:-2}
-OUT=${3:-bench-rounds}
+OUT=${3:-${TMPDIR:-/tmp}/lrkit-bench-rounds-$(date -u +%Y%m%dT%H%M%SZ)}
 SHAPES=${SHAPES:-"6,64,4,64,16,post 4,128,4,64,12,pre 4,256,8,128,8,pre 2,384,6,64,8,pre 8,64,4,256,4,pre 1,512,8,32,32,pre"}
+# OUT is taken relative to where the script was called from, then the script works from the
+# repository root.
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+# Never overwrite a recorded run: a second run goes to another folder.
+if [ -s "$OUT/rounds.jsonl" ]; then
+  echo "bench-train-rounds: $OUT/rounds.jsonl already holds $(wc -l < "$OUT/rounds.jsonl") results; pass another OUT" >&2
+  exit 1
+fi
 cd "$(dirname "$0")/.."
 swift build -c release --product lrkit-bench >/dev/null
 BENCH=.build/release/lrkit-bench
-mkdir -p "$OUT"
 : > "$OUT/rounds.jsonl"
 measure() {  # round side command...
   local round=$1 side=$2; shift 2
