@@ -64,21 +64,35 @@ public enum Ticks {
   /// A short label: up to 3 significant digits, exponent form for very small or large values.
   public static func label(_ x: Double) -> String {
     if x == 0 { return "0" }
+    guard x.isFinite else { return x.isNaN ? "nan" : x > 0 ? "inf" : "-inf" }
     let a = abs(x)
-    if a >= 1e-3 && a < 1e5 {
-      var s = fixed(x, digits: max(0, 2 - Int(floorLog10(a))))
-      if s.contains(".") {
-        while s.hasSuffix("0") { s.removeLast() }
-        if s.hasSuffix(".") { s.removeLast() }
-      }
-      return s
-    }
+    if a >= 1e-3 && a < 1e5 { return fixedLabel(x) }
     let e = Int(floorLog10(a))
-    var m = fixed(x / pow10(Double(e)), digits: 2)
+    // The mantissa x / 10^e; below ~1e-290 both are scaled up first, so that 10^e (a product of
+    // tens) does not underflow to 0.
+    let shift = e < -290 ? 30 : 0
+    var m = fixed((x * pow10(Double(shift))) / pow10(Double(e + shift)), digits: 2)
     while m.hasSuffix("0") { m.removeLast() }
     if m.hasSuffix(".") { m.removeLast() }
-    if m == "10" || m == "-10" { return label(x >= 0 ? pow10(Double(e + 1)) : -pow10(Double(e + 1))) }
+    if m == "10" || m == "-10" {
+      // x rounds up to the next power of ten. That power is labelled directly, not through
+      // `label` again: 10^(e+1) built from repeated products can sit just below itself, where
+      // the recursion would find the same e forever.
+      let p = pow10(Double(e + 1))
+      if p >= 1e-3 && p < 1e5 { return fixedLabel(x < 0 ? -p : p) }
+      return "\(x < 0 ? "-" : "")1e\(e + 1)"
+    }
     return "\(m)e\(e)"
+  }
+
+  /// `x` (with 1e-3 ≤ |x| < 1e5) to 3 significant digits, trailing zeros dropped.
+  static func fixedLabel(_ x: Double) -> String {
+    var s = fixed(x, digits: max(0, 2 - Int(floorLog10(abs(x)))))
+    if s.contains(".") {
+      while s.hasSuffix("0") { s.removeLast() }
+      if s.hasSuffix(".") { s.removeLast() }
+    }
+    return s
   }
 
   /// `x` with exactly `digits` digits after the point, rounded half away from zero.

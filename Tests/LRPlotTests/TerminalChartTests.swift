@@ -25,6 +25,40 @@ struct TerminalChartTests {
     #expect(Ticks.label(1e-3) == "0.001")
   }
 
+  /// A diagnose run on a mutated CSV log crashed here: a value just below a power of ten rounded
+  /// to "10" and the label recursed on 10^(e+1), which (a product of tens) sat just below itself.
+  @Test("labels of any double: no recursion, values that read back, powers of ten at the edges")
+  func labelsOfAnyDouble() {
+    #expect(Ticks.label(99_999.9) == "100000")
+    #expect(Ticks.label(-99_999.9) == "-100000")
+    #expect(Ticks.label(999_999) == "1e6")
+    #expect(Ticks.label(0.000_999_99) == "0.001")
+    #expect(Ticks.label(9.9999e-8) == "1e-7")
+    #expect(Ticks.label(9.996e-308) == "1e-307")  // where the recursion never ended
+    #expect(Ticks.label(.nan) == "nan")
+    #expect(Ticks.label(.infinity) == "inf")
+    #expect(Ticks.label(-.infinity) == "-inf")
+    #expect(Ticks.label(.leastNonzeroMagnitude) == "4.94e-324")
+    #expect(Ticks.label(.greatestFiniteMagnitude) == "1.8e308")
+    var values: [Double] = [.leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude]
+    for e in -324...308 {
+      for m in [1.0, 0.9995, 0.99949, 0.999_999_999, 1.000_000_1, 2.5, 9.99] {
+        if let x = Double("\(m)e\(e)"), x.isFinite, x > 0 { values.append(x) }
+      }
+    }
+    for x in values + values.map({ -$0 }) {
+      let text = Ticks.label(x)
+      guard let back = Double(text) else {
+        Issue.record("label(\(x)) = \(text) does not read back")
+        continue
+      }
+      if back.isInfinite && abs(x) > 1.795e308 { continue }  // "1.8e308" is past the largest double
+      // Three significant digits, or the unit of the last digit of a fixed label.
+      let tolerance = max(abs(x) * 5.1e-3, abs(x) < 1e5 && abs(x) >= 1e-3 ? 5.1e-3 : 0, 2 * .leastNonzeroMagnitude)
+      #expect(abs(back - x) <= tolerance, "label(\(x)) = \(text)")
+    }
+  }
+
   @Test("a chart has the title, y labels, an x axis, the marker and its note")
   func chart() {
     let x = (0..<100).map(Double.init)
