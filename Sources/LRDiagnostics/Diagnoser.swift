@@ -65,7 +65,7 @@ public enum Diagnoser {
 }
 
 /// A fraction as a whole percentage.
-func percent(_ x: Double) -> String { "\(Int((x * 100).rounded()))%" }
+func percent(_ x: Double) -> String { "\(clampedInt((x * 100).rounded()))%" }
 
 /// A short number for messages: up to four significant digits.
 func format(_ x: Double) -> String {

@@ -42,14 +42,26 @@ public struct TrainingLog: Sendable {
     self.path = path
   }
 
-  /// Adds a point to the series `name`.
+  /// Points dropped by ``add(_:step:value:)`` because their step was beyond ±2⁵³.
+  var stepsOutOfRange = 0
+
+  /// Adds a point to the series `name`; a step beyond ±2⁵³ (a corrupted record: no run is that
+  /// long) is dropped, counted, and reported by ``normalized()`` in ``notes``.
   public mutating func add(_ name: String, step: Int, value: Double) {
+    guard step >= -maxLogStep && step <= maxLogStep else {
+      stepsOutOfRange += 1
+      return
+    }
     series[name, default: Series()].append(step, value)
   }
 
   /// The series sorted by step; for repeated steps the last logged value wins.
   public func normalized() -> TrainingLog {
     var out = self
+    if stepsOutOfRange > 0 {
+      out.notes.append("skipped \(stepsOutOfRange) point(s) whose step is beyond ±2^53 (not a real step: a corrupted record)")
+      out.stepsOutOfRange = 0
+    }
     for (name, s) in series {
       // Logs are almost always in step order already: then one pass drops repeated steps.
       var order = Array(s.steps.indices)

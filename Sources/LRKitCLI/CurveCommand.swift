@@ -51,8 +51,7 @@ struct CurveCommand: ParsableCommand {
 
   /// Writes the curve to `out`; throws `ScheduleError` or `CLIError` for bad input.
   func execute(_ out: inout Output) throws {
-      let json = try SpecLoading.spec(spec)
-      let decoded = try ScheduleSpec.decode(json)
+      let decoded = try SpecLoading.decoded(spec)
       for warning in decoded.warnings { Output.warn(warning) }
       guard let n = steps ?? decoded.totalSteps.map({ max($0, 1) }) else {
         throw CLIError("--steps is required: \(decoded.type) has no natural length")
@@ -68,7 +67,13 @@ struct CurveCommand: ParsableCommand {
       } else if decoded.needsMetrics {
         throw CLIError("--metrics is required: \(decoded.type) reduces the lr from reported metrics")
       }
-      let curve = try decoded.curve(steps: n, metrics: metricValues)
+      let curve: Curve
+      do {
+        curve = try decoded.curve(steps: n, metrics: metricValues)
+      } catch {
+        // The spec's own limit (a step PyTorch would refuse): the file is named with the field.
+        throw CLIError("\(SpecLoading.specName(spec)): \(error)")
+      }
       switch format {
       case .csv: writeCSV(curve, &out)
       case .json: writeJSON(curve, decoded, &out)

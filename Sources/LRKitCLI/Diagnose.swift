@@ -77,8 +77,8 @@ struct Diagnose: ParsableCommand {
     var intended: DecodedSchedule?
     if let schedule {
       let trimmed = schedule.trimmingCharacters(in: .whitespacesAndNewlines)
-      let spec = trimmed.hasPrefix("{") ? try ScheduleSpec.parseJSON(trimmed) : try SpecLoading.spec(schedule)
-      intended = try ScheduleSpec.decode(spec)
+      intended = trimmed.hasPrefix("{") ? try ScheduleSpec.decode(try ScheduleSpec.parseJSON(trimmed))
+        : try SpecLoading.decoded(schedule)
     }
     if follow { return try Follower(command: self, failKinds: kinds).run(&out) }
     let log = try LogReader.read(path, lossKey: lossKey, lrKey: lrKey, stepKey: stepKey)

@@ -36,7 +36,7 @@ struct Compare: ParsableCommand {
           throw CLIError("--lr \(lr): sets the peak of the default schedules; with --spec each spec keeps its own lr (edit the specs)")
         }
         schedules = try spec.map { (($0 as NSString).lastPathComponent, try SpecLoading.spec($0)) }
-        for (name, s) in schedules! { _ = try ScheduleSpec.decode(s); _ = name }
+        for (path, (_, s)) in zip(spec, schedules!) { _ = try SpecLoading.decode(s, from: path) }
       }
       let started = Date()
       let runs = try runAll(Experiments.compare(lr: lr ?? 0.3, epochs: epochs, seeds: (0..<seeds).map(UInt64.init), schedules: schedules), shard: shard, out: out)
@@ -192,31 +192,37 @@ struct Plot: ParsableCommand {
   @Option(help: "Chart title.") var title: String = "Learning-rate schedules"
   @Flag(help: "Logarithmic lr axis.") var logY = false
 
-  func run() throws {
-    try runWritingToStandardOutput { output in
-      guard !specs.isEmpty else { throw CLIError("give at least one spec file") }
-      let decoded = try specs.map { ($0, try ScheduleSpec.decode(try SpecLoading.spec($0))) }
-      guard let n = steps ?? decoded.compactMap(\.1.totalSteps).max() else {
-        throw CLIError("--steps is required: no spec has a natural length")
-      }
-      guard n >= 1, n <= 10_000_000 else { throw CLIError("--steps must be in 1...10000000") }
-      let stride = max(1, n / 2000)
-      var series: [SVGChart.Series] = []
-      var markers: [SVGChart.Marker] = []
-      for (path, d) in decoded {
-        for w in d.warnings { Output.warn(w) }
-        let curve = try d.curve(steps: n, metrics: d.needsMetrics ? Array(repeating: 1, count: n) : nil)
-        let idx = Swift.stride(from: 0, to: n, by: stride).map { $0 }
-        series.append(.init(name: ((path as NSString).lastPathComponent as NSString).deletingPathExtension, x: idx.map(Double.init), y: idx.map { curve.lr[$0] }))
-        if let w = d.warmupSteps, w > 0, !markers.contains(where: { $0.x == Double(w) }) {
-          markers.append(.init(x: Double(w), label: "warmup end (\(w))"))
-        }
-      }
-      var chart = SVGChart(series: series, title: title, xLabel: "update (step)", yLabel: "learning rate")
-      chart.markers = markers
-      chart.logY = logY
-      let svg = chart.render()
-      if let out { try svg.write(toFile: out, atomically: true, encoding: .utf8) } else { output.write(svg) }
+  func run() throws { try runWritingToStandardOutput(execute) }
+
+  /// Writes the chart to `--out` or `output`; spec errors name their file.
+  func execute(_ output: inout Output) throws {
+    guard !specs.isEmpty else { throw CLIError("give at least one spec file") }
+    let decoded = try specs.map { ($0, try SpecLoading.decoded($0)) }
+    guard let n = steps ?? decoded.compactMap(\.1.totalSteps).max() else {
+      throw CLIError("--steps is required: no spec has a natural length")
     }
+    guard n >= 1, n <= 10_000_000 else { throw CLIError("--steps must be in 1...10000000") }
+    let stride = max(1, n / 2000)
+    var series: [SVGChart.Series] = []
+    var markers: [SVGChart.Marker] = []
+    for (path, d) in decoded {
+      for w in d.warnings { Output.warn(w) }
+      let curve: Curve
+      do {
+        curve = try d.curve(steps: n, metrics: d.needsMetrics ? Array(repeating: 1, count: n) : nil)
+      } catch {
+        throw CLIError("\(SpecLoading.specName(path)): \(error)")
+      }
+      let idx = Swift.stride(from: 0, to: n, by: stride).map { $0 }
+      series.append(.init(name: ((path as NSString).lastPathComponent as NSString).deletingPathExtension, x: idx.map(Double.init), y: idx.map { curve.lr[$0] }))
+      if let w = d.warmupSteps, w > 0, !markers.contains(where: { $0.x == Double(w) }) {
+        markers.append(.init(x: Double(w), label: "warmup end (\(w))"))
+      }
+    }
+    var chart = SVGChart(series: series, title: title, xLabel: "update (step)", yLabel: "learning rate")
+    chart.markers = markers
+    chart.logY = logY
+    let svg = chart.render()
+    if let out { try svg.write(toFile: out, atomically: true, encoding: .utf8) } else { output.write(svg) }
   }
 }

@@ -25,13 +25,38 @@ enum SpecLoading {
 
   /// Parses a spec as JSON, or as YAML when it is not JSON (a `.yaml`/`.yml` file or text that
   /// does not start with `{`).
+  /// A JSON or YAML syntax error names the file.
   static func spec(_ path: String) throws -> JSONValue {
     let text = try text(path, what: "spec")
     let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\u{FEFF}" }
     let isYAML = path.hasSuffix(".yaml") || path.hasSuffix(".yml")
       || (!trimmed.hasPrefix("{") && !trimmed.hasPrefix("["))
-    if !isYAML { return try JSONValue.parse(String(trimmed)) }
-    return try YAMLSpec.json(yaml: text)
+    do {
+      if !isYAML { return try JSONValue.parse(String(trimmed)) }
+      return try YAMLSpec.json(yaml: text)
+    } catch {
+      throw CLIError("\(specName(path)): \(oneLine("\(error)"))")
+    }
+  }
+
+  /// The spec at `path`, decoded; a decoding error (a missing or invalid field) names the file
+  /// as well as the field.
+  static func decoded(_ path: String) throws -> DecodedSchedule {
+    try decode(try spec(path), from: path)
+  }
+
+  /// `ScheduleSpec.decode(json)` for the spec read from `path`, its errors naming the file.
+  static func decode(_ json: JSONValue, from path: String) throws -> DecodedSchedule {
+    do {
+      return try ScheduleSpec.decode(json)
+    } catch {
+      throw CLIError("\(specName(path)): \(error.description)")
+    }
+  }
+
+  /// How errors name a spec file ("-" is standard input).
+  static func specName(_ path: String) -> String {
+    path == "-" ? "spec on standard input" : "spec '\(path)'"
   }
 
   /// One number per line (blank lines and `#` comments skipped).

@@ -120,6 +120,8 @@ struct Train: ParsableCommand {
     if let schedule {
       let trimmed = schedule.trimmingCharacters(in: .whitespaces)
       c.schedule = trimmed.hasPrefix("{") ? try ScheduleSpec.parseJSON(trimmed) : try SpecLoading.spec(schedule)
+      // A spec file's decoding errors name the file (the run decodes it again when it starts).
+      if !trimmed.hasPrefix("{"), let json = c.schedule { _ = try SpecLoading.decode(json, from: schedule) }
     }
     if let batchSize { c.batchSize = batchSize }
     if let shards {

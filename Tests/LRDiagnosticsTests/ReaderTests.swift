@@ -56,7 +56,7 @@ func scalarEvent(step: Int, tag: String, value: Double, encoding: Int) -> [UInt8
   default: v += field(8, 2, field(1, 0, varint(2)) + field(4, 2, withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) }))
   }
   let summary = field(1, 2, v)
-  return field(1, 1, withUnsafeBytes(of: (1.7e9).bitPattern.littleEndian) { Array($0) }) + field(2, 0, varint(UInt64(step))) + field(5, 2, summary)
+  return field(1, 1, withUnsafeBytes(of: (1.7e9).bitPattern.littleEndian) { Array($0) }) + field(2, 0, varint(UInt64(bitPattern: Int64(step)))) + field(5, 2, summary)
 }
 
 @Suite("Log readers")
@@ -181,6 +181,35 @@ struct ReaderTests {
     let j = try LogReader.read(jsonl, lossKey: "my_loss")
     #expect(j.series["loss"]?.values == [2.0, 1.5, .infinity])
     #expect(j.notes.contains { $0.contains("skipped 1 line") })
+  }
+
+  /// Mutated logs crashed `lrkit diagnose`: a step of 1e30 or an Int64.max step trapped in
+  /// `Int(_:)` or in `step + 1`. A step beyond ±2^53 is now no step: CSV and JSONL rows fall back
+  /// to the implicit step, the other readers drop the point and say so.
+  @Test("steps beyond ±2^53 in every reader: no trap, the point placed or dropped, and a note")
+  func hugeSteps() throws {
+    let csv = temporaryPath("run.csv")
+    write(csv, Array("step,loss\n0,2.0\n1e30,1.9\n2,1.8\n99999999999999999999,1.7\n-1e300,1.65\n5,1.6\n".utf8))
+    let c = try LogReader.read(csv)
+    #expect(c.series["loss"]?.steps == [0, 1, 2, 3, 4, 5])
+    let jsonl = temporaryPath("run.jsonl")
+    write(jsonl, Array("{\"step\": 0, \"loss\": 2}\n{\"step\": 1e300, \"loss\": 1.5}\n{\"step\": 9223372036854775807, \"loss\": 1.2}\n".utf8))
+    let j = try LogReader.read(jsonl)
+    #expect(j.series["loss"]?.steps == [0, 1, 2])
+    let state = temporaryPath("trainer_state.json")
+    write(state, Array(#"{"logging_steps": 1e300, "log_history": [{"step": 1e300, "loss": 3.0}, {"step": 1, "loss": 2.0}, {"step": 2, "loss": 1.0}]}"#.utf8))
+    let t = try LogReader.read(state)
+    #expect(t.series["loss"]?.steps == [1, 2])
+    #expect(t.notes.contains { $0.contains("every 9007199254740992 steps") })
+    let dir = (temporaryPath("x") as NSString).deletingLastPathComponent
+    var events = record(field(3, 2, Array("brain.Event:2".utf8)))
+    for k in 0..<5 { events += record(scalarEvent(step: k, tag: "loss", value: 1, encoding: 0)) }
+    events += record(scalarEvent(step: Int.max, tag: "loss", value: 1, encoding: 0))
+    events += record(scalarEvent(step: Int.min, tag: "loss", value: 1, encoding: 0))
+    write(dir + "/events.out.tfevents.0001.host", events)
+    let tb = try LogReader.read(dir)
+    #expect(tb.series["loss"]?.steps == [0, 1, 2, 3, 4])
+    #expect(tb.notes.contains { $0.contains("skipped 2 point(s) whose step is beyond") }, "\(tb.notes)")
   }
 
   @Test("a --loss-key (or --lr-key, --step-key) that is not in the log is an error listing the series")

@@ -15,6 +15,8 @@ func lrkit(_ arguments: [String]) -> (output: String, error: String?) {
     case let c as CurveCommand: try c.execute(&out)
     case let s as Steps: try s.execute(&out)
     case let t as Types: try t.execute(&out)
+    case let d as Diagnose: _ = try d.execute(&out)
+    case let p as Plot: try p.execute(&out)
     default: Issue.record("unexpected command \(type(of: command))")
     }
     return (out.text, nil)
@@ -148,11 +150,25 @@ struct CurveCommandTests {
     .init(spec: #"[1, 2]"#, expected: "field 'spec': expected an object"),
   ]
 
-  @Test("bad specs get one line naming the field", arguments: errorCases)
+  @Test("bad specs get one line naming the file and the field", arguments: errorCases)
   func errors(_ c: ErrorCase) {
-    let (_, err) = lrkit(["curve", "--spec", temporaryFile(c.spec), "--steps", "3"])
+    let path = temporaryFile(c.spec)
+    let (_, err) = lrkit(["curve", "--spec", path, "--steps", "3"])
     #expect(err?.contains(c.expected) == true, "got: \(err ?? "no error")")
+    #expect(err?.contains("spec '\(path)'") == true, "got: \(err ?? "no error")")
     #expect(err?.contains("\n") != true)
+  }
+
+  @Test("a spec file's errors name it in every command that reads one")
+  func errorsNameTheFileEverywhere() {
+    let bad = temporaryFile(#"{"type": "cosine", "lr": -0.1, "steps": 10}"#)
+    let broken = temporaryFile(#"{"type": "cosine", "lr": 0.1,"#)
+    let log = temporaryFile("step,loss\n0,2.0\n1,1.5\n2,1.2\n", suffix: ".csv")
+    for (args, file) in [(["diagnose", log, "--schedule", bad], bad), (["diagnose", log, "--schedule", broken], broken),
+                         (["plot", bad], bad), (["plot", broken], broken)] {
+      let err = lrkit(args).error
+      #expect(err?.contains("spec '\(file)'") == true, "\(args): \(err ?? "no error")")
+    }
   }
 
   @Test("one-cycle refuses to step past total_steps + 1 like PyTorch")

@@ -18,7 +18,7 @@ struct OscillationDetector: Detector {
     var lrKnownHigh = false
     if let peak = c.lrPeak, peak.value > 0, let last = c.lr?.values.last {
       guard last >= t.oscillationLRFraction * peak.value else { return nil }
-      lrNote = "; the lr is still \(format(last)) (\(Int((last / peak.value * 100).rounded())) % of its peak): no decay"
+      lrNote = "; the lr is still \(format(last)) (\(clampedInt((last / peak.value * 100).rounded())) % of its peak): no decay"
       lrKnownHigh = true
     }
     let rough = roughness > t.oscillationRoughness

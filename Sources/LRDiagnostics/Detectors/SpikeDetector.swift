@@ -67,7 +67,7 @@ struct SpikeDetector: Detector {
       confidence: confidence,
       evidence: "\(events.count) loss spike(s) at step(s) \(positions)\(events.count > 8 ? ", …" : ""); the largest "
         + "reached \(format(largest.peak)) over a running median of \(format(largest.base)) "
-        + "(\(format(largest.peak / largest.base))×, \(Int(largest.noiseMultiple.rounded())) noise widths); "
+        + "(\(format(largest.peak / largest.base))×, \(clampedInt(largest.noiseMultiple.rounded())) noise widths); "
         + (unrecovered == 0 ? "all recovered" : "\(unrecovered) did not recover")
         + c.lrText(c.steps[events[0].start]),
       advice: unrecovered > 0

@@ -38,7 +38,7 @@ struct WarmupDetector: Detector {
     return Verdict(
       kind: .warmup, startStep: c.steps[0], endStep: c.steps[min(early, n) - 1], confidence: confidence,
       evidence: "the \(c.name) rose from \(format(first)) at step \(c.steps[0]) to \(format(peak)) at step \(at) "
-        + "(\(Int(z.rounded())) early-noise widths above its running median) and then recovered to "
+        + "(\(clampedInt(z.rounded())) early-noise widths above its running median) and then recovered to "
         + "\(format(c.final))\(note)\(c.lrText(at))",
       advice: "add a linear warmup of about \(suggestion)–\(2 * suggestion) steps (5–10 % of this \(total)-step run; "
         + "with Adam up to 2/(1−β2) steps, 40 for β2 = 0.95) or lengthen the one there",

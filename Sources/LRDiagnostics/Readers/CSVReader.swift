@@ -74,8 +74,8 @@ enum CSVReader {
       }
       if cells.count != header.count { ragged += 1 }
       let step: Int
-      if stepColumn < cells.count, let s = number(cells[stepColumn]), s.isFinite {
-        step = Int(s)
+      if stepColumn < cells.count, let x = number(cells[stepColumn]), let s = logStep(x) {
+        step = s
       } else {
         step = implicitStep
       }

@@ -66,6 +66,7 @@ enum DirectoryReader {
             for (step, v) in zip(s.steps, s.values) { merged!.add(k, step: step, value: v) }
           }
           merged!.notes += log.notes
+          merged!.stepsOutOfRange += log.stepsOutOfRange
         }
       }
       if var merged {
@@ -92,14 +93,14 @@ enum DirectoryReader {
     if architectures.contains(where: { $0.hasSuffix("ForSequenceClassification") || $0.hasSuffix("ForTokenClassification") }) {
       var labels = 2
       if case .object(let pairs)? = json["id2label"] { labels = pairs.count }
-      if case .number(let n, _)? = json["num_labels"] { labels = Int(n) }
+      if case .number(let n, _)? = json["num_labels"] { labels = clampedInt(n) }
       guard labels >= 2 else { return nil }
       return (Foundation.log(Double(labels)), "\(labels) labels")
     }
     if architectures.contains(where: { $0.hasSuffix("LMHeadModel") || $0.hasSuffix("ForCausalLM") }),
       case .number(let v, _)? = json["vocab_size"], v >= 2
     {
-      return (Foundation.log(v), "a vocabulary of \(Int(v)) tokens")
+      return (Foundation.log(v), "a vocabulary of \(clampedInt(v)) tokens")
     }
     return nil
   }
@@ -135,8 +136,8 @@ enum DirectoryReader {
             let lastBatch = batch.steps.last
           {
             let perEpoch = Double(lastBatch + 1) / Double(epochLoss.steps.count)
-            eval.steps = eval.steps.map { Int((Double($0 + 1) * perEpoch).rounded()) - 1 }
-            log.notes.append("validation epochs placed on the batch axis at about \(Int(perEpoch.rounded())) batches per epoch")
+            eval.steps = eval.steps.map { clampedInt((Double($0 + 1) * perEpoch).rounded()) - 1 }
+            log.notes.append("validation epochs placed on the batch axis at about \(clampedInt(perEpoch.rounded())) batches per epoch")
           }
           log.series["eval_loss"] = eval
         }
@@ -168,6 +169,7 @@ enum DirectoryReader {
       TensorBoardReader.read(b, name: fileName, into: &one, keys: keys)
       guard let start = one.series.values.compactMap({ $0.steps.min() }).min() else {
         combined.notes += one.notes
+        combined.stepsOutOfRange += one.stepsOutOfRange
         continue
       }
       let earlier = combined.series.values.compactMap { $0.steps.min() }.min()
@@ -181,6 +183,7 @@ enum DirectoryReader {
         for (k, v) in zip(s.steps, s.values) { combined.add(name, step: k, value: v) }
       }
       combined.notes += one.notes
+      combined.stepsOutOfRange += one.stepsOutOfRange
     }
     if reruns > 0 {
       combined.notes.append("this folder holds \(reruns + 1) runs that each start at step 0; read the newest")

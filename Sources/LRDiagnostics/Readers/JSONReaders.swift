@@ -27,7 +27,7 @@ enum JSONReaders {
       }
       var step: Int?
       for (k, v) in pairs where keys.isStep(k) {
-        if case .number(let x, _) = v, x.isFinite { step = Int(x) }
+        if case .number(let x, _) = v, let s = logStep(x) { step = s }
       }
       if value["grad_norm"] != nil && value["lr"] != nil && value["step"] != nil { lrkit = true }
       let s = step ?? implicitStep
@@ -51,17 +51,17 @@ enum JSONReaders {
     guard case .array(let history)? = root["log_history"] else { return nil }
     var log = TrainingLog(format: "hf-trainer-state", path: path)
     for entry in history {
-      guard case .object(let pairs) = entry, case .number(let s, _)? = entry["step"] else { continue }
+      guard case .object(let pairs) = entry, case .number(let x, _)? = entry["step"], let s = logStep(x) else { continue }
       let isSummary = entry["train_runtime"] != nil
       for (k, v) in pairs where k != "step" && k != "epoch" {
         guard case .number(let x, _) = v else { continue }
         if isSummary { continue }  // the end-of-training summary (train_loss is a run mean)
-        log.add(keys.canonical(k), step: Int(s), value: x)
+        log.add(keys.canonical(k), step: s, value: x)
       }
-      if case .number(let e, _)? = entry["epoch"], !isSummary { log.add("epoch", step: Int(s), value: e) }
+      if case .number(let e, _)? = entry["epoch"], !isSummary { log.add("epoch", step: s, value: e) }
     }
     if let logging = root["logging_steps"], case .number(let n, _) = logging, n > 1 {
-      log.notes.append("the Trainer logs the mean loss of every \(Int(n)) steps: spikes shorter than that are averaged away")
+      log.notes.append("the Trainer logs the mean loss of every \(clampedInt(n)) steps: spikes shorter than that are averaged away")
     }
     log.notes.append("transformers filters NaN/Inf losses from its logged mean by default (logging_nan_inf_filter)")
     return log

@@ -194,7 +194,7 @@ public enum ScheduleIdentifier {
       return Candidate(params: [peak, Double(w.length)] + (hasStart ? [w.start] : []) + extra,
                        integer: [false, true] + (hasStart ? [false] : []) + extraInteger) { p in
         let lr = p[0]
-        let wl = w.length == 0 ? 0 : max(1, Int(p[1]))
+        let wl = w.length == 0 ? 0 : max(1, clampedInt(p[1]))
         let start = hasStart ? p[2] : 0
         let rest = Array(p[(hasStart ? 3 : 2)...])
         return body(lr, wl, warmupKey(wl, start), warmupWords(wl), rest)
@@ -231,15 +231,15 @@ public enum ScheduleIdentifier {
           if let t = length(after: origin, linearX) {
             out.append(family(w, [t, floor], [true, false]) { lr, wl, key, words, r in
               let end = r[1] > 0 ? ", \"end\": \(number(r[1]))" : ""
-              return ("{\"type\": \"linear\", \"lr\": \(number(lr)), \"steps\": \(Int(r[0]) + wl)\(key)\(end)}",
-                      words + "linear decay to \(format(r[1])) over \(Int(r[0])) updates")
+              return ("{\"type\": \"linear\", \"lr\": \(number(lr)), \"steps\": \(clampedInt(r[0]) + wl)\(key)\(end)}",
+                      words + "linear decay to \(format(r[1])) over \(clampedInt(r[0])) updates")
             })
           }
           if let t = length(after: origin, cosineX) {
             out.append(family(w, [t, floor], [true, false]) { lr, wl, key, words, r in
               let f = r[1] > 0 ? ", \"floor\": \(number(r[1]))" : ""
-              return ("{\"type\": \"cosine\", \"lr\": \(number(lr)), \"steps\": \(Int(r[0]) + wl)\(key)\(f)}",
-                      words + "cosine decay to \(format(r[1])) over \(Int(r[0])) updates")
+              return ("{\"type\": \"cosine\", \"lr\": \(number(lr)), \"steps\": \(clampedInt(r[0]) + wl)\(key)\(f)}",
+                      words + "cosine decay to \(format(r[1])) over \(clampedInt(r[0])) updates")
             })
           }
           // WSD: a plateau at the peak, then the decay.
@@ -256,9 +256,9 @@ public enum ScheduleIdentifier {
                     warm = ", \"warmup\": {\"steps\": \(wl)" + (w.start > 0 ? ", \"start\": \(number(w.start))" : "") + ", \"shape\": \"\(ramp)\"}"
                   }
                   let rampWords = ramp == "linear" ? words : words.replacingOccurrences(of: "linear warmup", with: "\(ramp) warmup")
-                  return ("{\"type\": \"wsd\", \"lr\": \(number(lr)), \"steps\": \(wl + Int(r[0]) + Int(r[1]))\(warm), "
-                            + "\"decay\": \(Int(r[1])), \"shape\": \"\(shape)\"\(f)}",
-                          rampWords + "stable for \(Int(r[0])) updates, then \(shape) decay to \(format(r[2])) over \(Int(r[1])) updates")
+                  return ("{\"type\": \"wsd\", \"lr\": \(number(lr)), \"steps\": \(wl + clampedInt(r[0]) + clampedInt(r[1]))\(warm), "
+                            + "\"decay\": \(clampedInt(r[1])), \"shape\": \"\(shape)\"\(f)}",
+                          rampWords + "stable for \(clampedInt(r[0])) updates, then \(shape) decay to \(format(r[2])) over \(clampedInt(r[1])) updates")
                 })
               }
             }
@@ -270,7 +270,7 @@ public enum ScheduleIdentifier {
           let begin = Double(max(0, pts[lastPeak].0 - origin))
           if rate > 0, rate < 1 {
             out.append(family(w, [rate, begin], [false, true]) { lr, _, key, words, r in
-              let b = Int(r[1]) > 0 ? ", \"begin\": \(Int(r[1]))" : ""
+              let b = clampedInt(r[1]) > 0 ? ", \"begin\": \(clampedInt(r[1]))" : ""
               return ("{\"type\": \"exponential\", \"lr\": \(number(lr)), \"rate\": \(number(r[0]))\(b)\(key)}",
                       words + "exponential decay by \(format(r[0])) per update")
             })
@@ -283,7 +283,7 @@ public enum ScheduleIdentifier {
           if w.start == 0, !taus.isEmpty {
             let tau = max(1, taus[taus.count / 2])
             out.append(Candidate(params: [peak, Double(origin), tau], integer: [false, true, false]) { p in
-              let wl = max(0, Int(p[1]))
+              let wl = max(0, clampedInt(p[1]))
               return ("{\"type\": \"inverse_sqrt\", \"lr\": \(number(p[0])), \"warmup\": \(wl), \"timescale\": \(number(max(p[2], 1e-9)))}",
                       (wl > 0 ? "linear warmup (\(wl) updates) then " : "") + "inverse square root (timescale \(format(p[2])))")
             })
@@ -330,7 +330,7 @@ public enum ScheduleIdentifier {
         for threePhase in [false, true] {
           out.append(Candidate(params: [peak, total, Double(up + 1) / total, div, finalDiv],
                                integer: [false, true, false, false, false]) { p in
-            let t = max(2, Int(p[1]))
+            let t = max(2, clampedInt(p[1]))
             let pct = min(max(p[2], 0.01), threePhase ? 0.49 : 0.99)
             return ("{\"type\": \"onecycle\", \"lr\": \(number(p[0])), \"steps\": \(t), \"pct_start\": \(number(pct)), "
                       + "\"div_factor\": \(number(max(p[3], 1))), \"final_div_factor\": \(number(max(p[4], 1))), "
@@ -348,9 +348,9 @@ public enum ScheduleIdentifier {
       let t = pts[bottom].0
       let waves = Double((lastStep + t) / t + 1)
       out.append(Candidate(params: [peak, Double(t), floorValue], integer: [false, true, false]) { p in
-        let t = max(1, Int(p[1]))
+        let t = max(1, clampedInt(p[1]))
         let f = p[2] > 0 ? ", \"floor\": \(number(p[2]))" : ""
-        return ("{\"type\": \"cosine\", \"lr\": \(number(p[0])), \"steps\": \(t * Int(waves)), \"half_waves\": \(Int(waves))\(f)}",
+        return ("{\"type\": \"cosine\", \"lr\": \(number(p[0])), \"steps\": \(t.multipliedReportingOverflow(by: clampedInt(waves)).overflow ? Int.max : t * clampedInt(waves)), \"half_waves\": \(clampedInt(waves))\(f)}",
                 "periodic cosine between \(format(p[0])) and \(format(p[2])), a half wave every \(t) updates")
       })
     }
