@@ -57,6 +57,9 @@ struct CurveCommand: ParsableCommand {
         throw CLIError("--steps is required: \(decoded.type) has no natural length")
       }
       guard n >= 0 else { throw CLIError("--steps must be at least 0, got \(n)") }
+      guard (1...4096).contains(width), (1...4096).contains(height) else {
+        throw CLIError("--width and --height must be in 1...4096, got \(width) and \(height)")
+      }
       guard n <= 200_000_000 else { throw CLIError("--steps \(n) is more than 200 million points") }
       var metricValues: [Double]?
       if let metrics {

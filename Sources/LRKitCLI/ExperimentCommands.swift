@@ -29,7 +29,9 @@ struct Compare: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      guard seeds >= 1, epochs >= 1 else { throw CLIError("--seeds and --epochs must be at least 1") }
+      guard (1...1000).contains(seeds), (1...100_000).contains(epochs) else {
+        throw CLIError("--seeds must be in 1...1000 and --epochs in 1...100000, got \(seeds) and \(epochs)")
+      }
       var schedules: [(String, JSONValue)]?
       if !spec.isEmpty {
         if let lr {
@@ -73,15 +75,17 @@ struct Sweep: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      guard seeds >= 1 else { throw CLIError("--seeds must be at least 1") }
+      guard (1...1000).contains(seeds) else { throw CLIError("--seeds must be in 1...1000, got \(seeds)") }
       let s = (0..<seeds).map(UInt64.init)
       let runs: [PlannedRun]
       switch grid {
       case .warmup:
-        guard steps >= 1, warmups.allSatisfy({ $0 >= 0 }) else { throw CLIError("--steps must be ≥ 1 and --warmups ≥ 0") }
+        guard (1...1_000_000).contains(steps), warmups.allSatisfy({ (0...1_000_000).contains($0) }) else {
+          throw CLIError("--steps must be in 1...1000000 and --warmups in 0...1000000")
+        }
         runs = Experiments.warmup(lrs: lrs.isEmpty ? [3e-3, 1e-2] : lrs, warmups: warmups, steps: steps, seeds: s)
       case .batch:
-        guard batches.allSatisfy({ $0 >= 1 }) else { throw CLIError("--batches must be ≥ 1") }
+        guard batches.allSatisfy({ (1...65_536).contains($0) }) else { throw CLIError("--batches must be in 1...65536") }
         runs = Experiments.batchSizes(batches: batches, lrs: lrs.isEmpty ? Experiments.batchGridLRs : lrs, seeds: s)
       }
       let started = Date()
@@ -148,7 +152,9 @@ struct Find: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      guard start > 0, end > start, iterations >= 10 else { throw CLIError("need 0 < --start < --end and --iterations ≥ 10") }
+      guard start > 0, end > start, end.isFinite, (10...1_000_000).contains(iterations), (1...1_000_000).contains(steps) else {
+        throw CLIError("need 0 < --start < --end (finite), --iterations in 10...1000000 and --steps in 1...1000000")
+      }
       var base = TrainConfig(task: task == .digits ? .digits : .shakespeare)
       if task == .shakespeare { base.gpt = GPTConfig(layers: 2, channels: 64, heads: 4) }
       base.optimizer = OptimizerConfigurationJSON(kind: optimizer, momentum: momentum, nesterov: false, betas: (0.9, 0.999), eps: 1e-8, weightDecay: nil)

@@ -130,7 +130,10 @@ struct Train: ParsableCommand {
     }
     if let epochs {
       guard task == .digits else { throw CLIError("--epochs is for digits; use --steps") }
-      guard epochs >= 1 else { throw CLIError("--epochs must be at least 1") }
+      guard epochs >= 1, epochs <= 1_000_000 else { throw CLIError("--epochs must be in 1...1000000, got \(epochs)") }
+      guard c.batchSize >= 1, c.batchSize <= 65_536 else {
+        throw CLIError("--batch-size must be in 1...65536, got \(c.batchSize)")
+      }
       c.steps = epochs * ((1437 + c.batchSize - 1) / max(c.batchSize, 1))
     }
     if let steps { c.steps = steps }

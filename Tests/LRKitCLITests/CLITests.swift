@@ -179,6 +179,16 @@ struct CurveCommandTests {
     #expect(err?.contains("Tried to step 11 times. The specified number of total steps is 10") == true)
   }
 
+  @Test("--width and --height outside 1...4096 are refused (a huge one overflowed)")
+  func chartSize() {
+    let spec = temporaryFile(#"{"type": "cosine", "lr": 0.1, "steps": 10}"#)
+    #expect(lrkit(["curve", "--spec", spec, "--format", "term", "--width", "4096", "--height", "2"]).error == nil)
+    for (w, h) in [("\(Int.max)", "16"), ("72", "\(Int.max)"), ("0", "16"), ("72", "4097")] {
+      let err = lrkit(["curve", "--spec", spec, "--format", "term", "--width", w, "--height", h]).error
+      #expect(err?.contains("--width and --height must be in 1...4096") == true, "\(w)×\(h): \(err ?? "no error")")
+    }
+  }
+
   @Test("a missing spec file is reported by name")
   func missingFile() {
     #expect(lrkit(["curve", "--spec", "/nonexistent/spec.json"]).error == "spec '/nonexistent/spec.json': no such file")
@@ -187,6 +197,29 @@ struct CurveCommandTests {
 
 @Suite("lrkit steps")
 struct StepsCommandTests {
+  /// These trapped on integer overflow (found by trying counts near Int.max by hand).
+  @Test("counts near Int.max: an answer or one error naming the field, never a trap")
+  func hugeCounts() throws {
+    let max = "\(Int.max)"
+    let ok = lrkit(["steps", "--num-samples", max, "--per-device-train-batch-size", "1", "--max-steps", "10",
+                    "--format", "json"])
+    #expect(ok.error == nil, "\(ok.error ?? "")")
+    let v = try JSONValue.parse(ok.output)
+    #expect(v["batches_per_process"] == .number(Double(Int.max), isInteger: true))
+    let odd = lrkit(["steps", "--num-samples", max, "--per-device-train-batch-size", "2", "--max-steps", "10",
+                     "--format", "json"])
+    #expect(try JSONValue.parse(odd.output)["batches_per_process"] == .number(Double(Int.max / 2 + 1), isInteger: true))
+    let one = lrkit(["steps", "--num-samples", "1000", "--per-device-train-batch-size", max, "--format", "json"])
+    #expect(try JSONValue.parse(one.output)["batches_per_process"] == .number(1, isInteger: true))
+    for flags in [["--per-device-train-batch-size", "8", "--world-size", max],
+                  ["--per-device-train-batch-size", "8", "--gradient-accumulation-steps", max],
+                  ["--per-device-train-batch-size", "3", "--world-size", "3037000500", "--gradient-accumulation-steps", "3037000500"]] {
+      let (_, err) = lrkit(["steps", "--num-samples", "1000"] + flags)
+      #expect(err?.contains("--per-device-train-batch-size") == true, "\(flags): \(err ?? "no error")")
+      #expect(err?.contains("past 2^63") == true, "\(flags): \(err ?? "no error")")
+    }
+  }
+
   @Test("the accelerate and gradient-accumulation example")
   func example() throws {
     let (out, err) = lrkit(["steps", "--num-samples", "1000", "--per-device-train-batch-size", "8",

@@ -6,6 +6,26 @@ import Testing
 
 @Suite("Trainer: determinism, resume, divergence")
 struct TrainerTests {
+  /// Found by trying extreme flags by hand: these trapped on overflow or tried to allocate
+  /// without bound before they were checked.
+  @Test("sizes past the engine's bounds are refused by field, before anything is allocated")
+  func bounds() throws {
+    func field(_ change: (inout TrainConfig) -> Void, task: TrainConfig.Task = .shakespeare) -> String? {
+      var c = TrainConfig(task: task)
+      change(&c)
+      do { try c.validate(); return nil } catch { return "\(error)" }
+    }
+    #expect(field({ _ in }) == nil)
+    #expect(field({ $0.batchSize = Int.max })?.contains("batch-size") == true)
+    #expect(field({ $0.batchSize = 65_536 }) == nil)
+    #expect(field({ $0.steps = Int.max })?.contains("steps") == true)
+    #expect(field({ $0.evalBatches = Int.max })?.contains("eval-batches") == true)
+    #expect(field({ $0.gpt.layers = Int.max })?.contains("layers") == true)
+    #expect(field({ $0.gpt.layers = 1024; $0.gpt.channels = 8; $0.gpt.heads = 2 }) == nil)
+    #expect(field({ $0.gpt.channels = 1 << 40; $0.gpt.heads = 4 })?.contains("width") == true)
+    #expect(field({ $0.gpt.layers = 1000; $0.gpt.channels = 16_384 })?.contains("2^31") == true)
+  }
+
   static func tinyGPT(steps: Int = 12) -> TrainConfig {
     var c = TrainConfig(task: .shakespeare)
     c.gpt = GPTConfig(context: 16, layers: 2, channels: 16, heads: 2, norm: .postLN, dropout: 0.1)

@@ -101,13 +101,23 @@ public struct TrainerSteps: Sendable, Equatable {
     }
 
     let ga = gradientAccumulationSteps
+    // Python's integers do not overflow; LRKit's do, so a product past 2^63 is refused by name.
+    let (perProcess, o1) = perDeviceBatchSize.multipliedReportingOverflow(by: ga)
+    let (totalBatch, o2) = perProcess.multipliedReportingOverflow(by: worldSize)
+    guard !o1, !o2 else {
+      throw .invalidValue(
+        field: "per_device_train_batch_size", value: "\(perDeviceBatchSize)",
+        reason: "× gradient_accumulation_steps (\(ga)) × world_size (\(worldSize)) is past 2^63, "
+          + "more examples per update than LRKit can count")
+    }
     var lengthPerProcess: Int?
     if let n = numSamples {
       guard n >= 0 else {
         throw .invalidValue(field: "num_samples", value: "\(n)", reason: "cannot be negative")
       }
       let b = perDeviceBatchSize
-      let batches = dropLast ? n / b : (n + b - 1) / b
+      // ⌈n / b⌉ without forming n + b − 1, which overflows for n near Int.max.
+      let batches = dropLast ? n / b : n / b + (n % b > 0 ? 1 : 0)
       if batches % worldSize == 0 {
         lengthPerProcess = batches / worldSize
       } else {
@@ -169,6 +179,6 @@ public struct TrainerSteps: Sendable, Equatable {
     }
     return Result(batchesPerProcess: lengthPerProcess, updatesPerEpoch: perEpoch, maxSteps: steps,
                   warmupSteps: warmup, numTrainEpochs: epochs,
-                  totalBatchSize: perDeviceBatchSize * ga * worldSize, warnings: warnings)
+                  totalBatchSize: totalBatch, warnings: warnings)
   }
 }

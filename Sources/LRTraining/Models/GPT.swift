@@ -17,6 +17,20 @@ public struct GPT: Sendable {
     guard config.layers >= 0, config.context > 0, config.vocabulary > 0 else {
       throw .invalidConfiguration(field: "layers", reason: "layers, context and vocabulary must be positive")
     }
+    guard config.layers <= 1024 else {
+      throw .invalidConfiguration(field: "layers", reason: "\(config.layers) is more than 1024")
+    }
+    guard config.channels <= 16_384, config.context <= 65_536, config.vocabulary <= 1 << 20 else {
+      throw .invalidConfiguration(field: "width", reason: "width \(config.channels) (at most 16384), context \(config.context) "
+        + "(at most 65536) or vocabulary \(config.vocabulary) (at most 2^20) is too large")
+    }
+    // About 12·L·C² + (V + T)·C weights: the flat buffers index them with Int32-sized counts.
+    let c = Double(config.channels)
+    let weights = 12 * Double(config.layers) * c * c + Double(config.vocabulary + config.context) * c
+    guard weights <= Double(1 << 31) else {
+      throw .invalidConfiguration(field: "width", reason: "\(config.layers) layers of width \(config.channels) "
+        + "is about \(Int(weights)) weights, more than the 2^31 this CPU engine trains")
+    }
     guard config.dropout >= 0 && config.dropout < 1 else {
       throw .invalidConfiguration(field: "dropout", reason: "must be in [0, 1)")
     }

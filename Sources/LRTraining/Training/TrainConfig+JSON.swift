@@ -98,11 +98,11 @@ extension TrainConfig {
     func check(_ ok: Bool, _ field: String, _ reason: String) throws(TrainingError) {
       if !ok { throw .invalidConfiguration(field: field, reason: reason) }
     }
-    try check(steps >= 0, "steps", "must be ≥ 0")
-    try check(batchSize >= 1, "batch-size", "must be ≥ 1")
+    try check(steps >= 0 && steps <= 1 << 32, "steps", "must be in 0...2^32")
+    try check(batchSize >= 1 && batchSize <= 65_536, "batch-size", "must be in 1...65536")
     try check(shards >= 1 && shards <= 4096, "shards", "must be in 1...4096")
     try check(evalEvery >= 0, "eval-every", "must be ≥ 0")
-    try check(evalBatches >= 1, "eval-batches", "must be ≥ 1")
+    try check(evalBatches >= 1 && evalBatches <= 1 << 20, "eval-batches", "must be in 1...2^20")
     try check(lr >= 0 && lr.isFinite, "lr", "must be a finite number ≥ 0")
     try check(checkpointEvery >= 0, "checkpoint-every", "must be ≥ 0")
     if let c = clipNorm { try check(c > 0 && c.isFinite, "clip", "must be positive") }
