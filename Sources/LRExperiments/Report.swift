@@ -510,8 +510,32 @@ public struct Report {
     return out
   }
 
-  /// Writes `report.html` and `results.json` into `directory`.
+  /// What `directory/results.json` records, when there is one: its run count and whether it is
+  /// quick. Throws `TrainingError.invalidRun` for a file that is not an LRKit report.
+  public static func recorded(in directory: String) throws -> (runs: Int, quick: Bool)? {
+    let resultsPath = (directory as NSString).appendingPathComponent("results.json")
+    guard let data = FileManager.default.contents(atPath: resultsPath) else { return nil }
+    guard let old = try? JSONValue.parse(String(decoding: data, as: UTF8.self)),
+      old["format"] == .string("lrkit.report"), case .array(let oldRuns)? = old["runs"]
+    else {
+      throw TrainingError.invalidRun(path: resultsPath, reason: "is not an LRKit report; not overwritten (choose another --out)")
+    }
+    return (oldRuns.count, old["quick"] == .bool(true))
+  }
+
+  /// Writes `report.html` and `results.json` into `directory`. A `results.json` already there is
+  /// never overwritten with less: one that records more runs, a full report where this one is
+  /// quick, or a file that is not an LRKit report throws `TrainingError.invalidRun` naming it.
   public func write(to directory: String) throws {
+    let resultsPath = (directory as NSString).appendingPathComponent("results.json")
+    if let (oldRuns, oldQuick) = try Self.recorded(in: directory),
+      oldRuns > runs.count || (quick && !oldQuick && oldRuns > 0)
+    {
+      throw TrainingError.invalidRun(
+        path: resultsPath,
+        reason: "already records \(oldRuns) runs\(oldQuick ? " (quick)" : ""); this \(quick ? "quick " : "")report has "
+          + "\(runs.count): not overwritten with less (choose another --out, or move the old one away)")
+    }
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     try html().write(toFile: (directory as NSString).appendingPathComponent("report.html"), atomically: true, encoding: .utf8)
     try (resultsJSON().serialized() + "\n").write(toFile: (directory as NSString).appendingPathComponent("results.json"), atomically: true, encoding: .utf8)

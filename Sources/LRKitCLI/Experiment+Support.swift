@@ -69,6 +69,9 @@ func loadRuns(_ dirs: [String]) throws -> [RunResult] {
       out.append(r)
     }
   }
+  guard !out.isEmpty else {
+    throw CLIError("--merge: no run results in \(dirs.map { "'\(($0 as NSString).appendingPathComponent("runs"))'" }.joined(separator: ", "))")
+  }
   // One result per id (shards never overlap; a repeated merge should not double-count).
   var seen = Set<String>()
   return out.filter { seen.insert($0.id).inserted }

@@ -29,6 +29,10 @@ struct ReportCommand: ParsableCommand {
       let start = Date()
       // The range test first: its recommendation is the peak lr the compare section trains at
       // and its suggestions are trained to check it (every shard computes the same, seeded).
+      // A quick report never replaces a full one: say so before minutes of training.
+      if shard == nil, merge.isEmpty, quick, let old = try Report.recorded(in: out), !old.quick, old.runs > 0 {
+        throw CLIError("'\(out)/results.json' records a full report (\(old.runs) runs); a quick one would replace it with less: choose another --out")
+      }
       FileHandle.standardError.write(Data("LR range test…\n".utf8))
       let base = Experiments.rangeTestBase()
       let range = try LRRangeTest(base: base).run()

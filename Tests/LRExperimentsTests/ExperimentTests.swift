@@ -136,6 +136,31 @@ struct ExperimentTests {
 
 @Suite("Single-experiment pages")
 struct SingleExperimentPageTests {
+  @Test("a report never overwrites a results.json that records more (or a full one with a quick one)")
+  func neverOverwrittenWithLess() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lrkit-report-\(UUID().uuidString)").path
+    func run(_ id: String) -> RunResult {
+      RunResult(id: id, labels: [:], lr: [0.1], loss: [2.0], evals: [], status: "ok", verdicts: [], seconds: 0.1)
+    }
+    let results = (dir as NSString).appendingPathComponent("results.json")
+    try Report(runs: [run("a"), run("b")], rangeTest: nil, quick: false).write(to: dir)
+    let two = try String(contentsOfFile: results, encoding: .utf8)
+    for smaller in [Report(runs: [run("a")], rangeTest: nil, quick: false), Report(runs: [run("a"), run("b")], rangeTest: nil, quick: true)] {
+      #expect(throws: TrainingError.self) { try smaller.write(to: dir) }
+      #expect(try String(contentsOfFile: results, encoding: .utf8) == two)
+    }
+    do { try Report(runs: [run("a")], rangeTest: nil, quick: false).write(to: dir) } catch {
+      #expect("\(error)".contains(results) && "\(error)".contains("already records 2 runs"), "\(error)")
+    }
+    // The same or more is written.
+    try Report(runs: [run("a"), run("b"), run("c")], rangeTest: nil, quick: false).write(to: dir)
+    #expect(try String(contentsOfFile: results, encoding: .utf8).contains("\"c\""))
+    // A results.json that is not a report is left alone.
+    try "not json".write(toFile: results, atomically: true, encoding: .utf8)
+    #expect(throws: TrainingError.self) { try Report(runs: [run("a")], rangeTest: nil, quick: false).write(to: dir) }
+    #expect(try String(contentsOfFile: results, encoding: .utf8) == "not json")
+  }
+
   @Test("compare, sweep and failure-modes pages hold only their own sections and say how long they took")
   func ownSections() {
     var report = Report(runs: [], rangeTest: nil, quick: false)
