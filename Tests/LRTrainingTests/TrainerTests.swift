@@ -6,6 +6,29 @@ import Testing
 
 @Suite("Trainer: determinism, resume, divergence")
 struct TrainerTests {
+  /// `lrkit train --out DIR` into a finished run's directory replaced its log and summary with a
+  /// shorter run's.
+  @Test("a fresh run never overwrites a run recorded in its directory; resume still continues it")
+  func neverOverwritesARun() throws {
+    let dir = temporaryRun()
+    _ = try Trainer(config: Self.digits(steps: 10), run: RunDirectory(path: dir)).train()
+    let log = try String(contentsOfFile: dir + "/log.jsonl", encoding: .utf8)
+    let summary = try String(contentsOfFile: dir + "/summary.json", encoding: .utf8)
+    do {
+      _ = try Trainer(config: Self.digits(steps: 5), run: RunDirectory(path: dir)).train()
+      Issue.record("a fresh run overwrote \(dir)")
+    } catch {
+      #expect("\(error)".contains(dir) && "\(error)".contains("--resume"), "\(error)")
+    }
+    #expect(try String(contentsOfFile: dir + "/log.jsonl", encoding: .utf8) == log)
+    #expect(try String(contentsOfFile: dir + "/summary.json", encoding: .utf8) == summary)
+    // A directory with only a config.json (no result yet) is used.
+    let empty = temporaryRun()
+    try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+    try "{}".write(toFile: empty + "/config.json", atomically: true, encoding: .utf8)
+    #expect(try Trainer(config: Self.digits(steps: 3), run: RunDirectory(path: empty)).train().steps == 3)
+  }
+
   /// Found by trying extreme flags by hand: these trapped on overflow or tried to allocate
   /// without bound before they were checked.
   @Test("sizes past the engine's bounds are refused by field, before anything is allocated")

@@ -15,6 +15,18 @@ public struct RunDirectory: Sendable {
   /// The path of a file in the run.
   public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
+  /// What the directory already records, if anything: a summary, a checkpoint or a non-empty
+  /// training log (a `config.json` alone records no result).
+  public func recordedRun() -> String? {
+    let fm = FileManager.default
+    if let text = try? read("summary.json") { return "summary.json: \(text.prefix(80).split(separator: "\n").first ?? "")" }
+    if fm.fileExists(atPath: file("checkpoint.json")) { return "checkpoint.json" }
+    if let size = (try? fm.attributesOfItem(atPath: file("log.jsonl")))?[.size] as? Int, size > 0 {
+      return "log.jsonl with \(size) bytes"
+    }
+    return nil
+  }
+
   /// Creates the directory if needed.
   public func create() throws(TrainingError) {
     do {

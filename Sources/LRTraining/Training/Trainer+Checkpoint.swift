@@ -61,6 +61,7 @@ extension Trainer {
       extended = true
     }
     let trainer = try Trainer(config: config, run: run)
+    trainer.resumed = true
     if let text = try? run.read("summary.json"), let json = try? JSONValue.parse(text),
       let summary = Summary(json: json)
     {
@@ -70,7 +71,7 @@ extension Trainer {
     do {
       let c = try JSONValue.parse(text)
       guard case .string("lrkit.checkpoint")? = c["format"], case .number(let s, _)? = c["step"],
-        let params = c["parameters"], let opt = c["optimizer"]
+        s.isFinite, s >= 0, s <= Double(1 << 53), let params = c["parameters"], let opt = c["optimizer"]
       else { throw TrainingError.invalidRun(path: directory, reason: "checkpoint.json is not an LRKit checkpoint") }
       let p = try FloatBlob.decode(params, expected: trainer.parameters.count, name: "parameters")
       try trainer.optimizer.restoreState(opt.serialized())

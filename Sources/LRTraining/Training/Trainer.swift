@@ -23,6 +23,10 @@ public final class Trainer {
   public internal(set) var step = 0
   /// The summary a resumed run had recorded, kept until an update improves on it.
   var recorded: Summary?
+  /// Set by ``resume(_:steps:)``: this trainer continues the run in its directory.
+  var resumed = false
+  /// Whether ``train(progress:shouldStop:)`` has run once.
+  var started = false
 
   /// What happened in one update, for progress displays.
   public struct StepReport: Sendable {
@@ -89,6 +93,12 @@ public final class Trainer {
       return recorded
     }
     if let run {
+      // A fresh run never overwrites one already recorded in its directory.
+      if step == 0, !resumed, !started, let what = run.recordedRun() {
+        throw .invalidRun(path: run.path, reason: "already holds a run (\(what)); continue it with "
+          + "`lrkit train --resume \(run.path)`, or train into another directory: a recorded run is never overwritten")
+      }
+      started = true
       try run.create()
       if step == 0 { try run.writeAtomically("config.json", config.json().serialized() + "\n") }
       log = try LogWriter(path: run.file("log.jsonl"), truncateToSteps: step == 0 ? nil : step)
