@@ -7,7 +7,8 @@ Never run by CI (it takes a minute or more). Each run draws a fresh seed (printe
     python3 Scripts/fuzz-diagnose.py [SEED] [COUNT]      # COUNT mutated logs, default 400
 
 Every file under Tests/LRDiagnosticsTests/Corpus (logs of every supported writer, and the files that sit beside
-them in a run folder) is a seed input. Each case applies 1-6 mutations: a flipped byte, a deleted span, an inserted
+them in a run folder) is a seed input; 30 % of the cases copy a whole run folder (an HF output_dir, an MLflow store,
+a TensorBoard or Lightning folder), mutate one of its files and diagnose the folder. Each case applies 1-6 mutations: a flipped byte, a deleted span, an inserted
 token (NaN, Infinity, 1e309, 40 nines, a NUL, a quote, a brace, CRLF, ...), a truncation, a duplicated span, a number
 replaced by a non-finite or out-of-range one, shuffled lines. It then runs `lrkit diagnose FILE --format json|text`
 (sometimes with --svg) and checks: no crash or trap (exit 0, or 1 with an error that names the file), the JSON has
@@ -46,12 +47,25 @@ def mutate(data):
     return bytes(data)
 stats = {"runs": 0, "ok": 0, "read_error": 0, "other": {}}
 bad = []
+# Run folders (an HF output_dir, an MLflow store, a TensorBoard log dir, a Lightning version dir):
+# the directories of the corpus that hold more than one file, read through the directory readers.
+folders = sorted({os.path.dirname(f) for f in files if os.path.dirname(f) != root})
 for k in range(n):
-    src = rng.choice(files)
-    name = os.path.basename(src)
-    d = os.path.join(work, f"c{k}"); os.makedirs(d)
-    dst = os.path.join(d, name)
-    open(dst, "wb").write(mutate(open(src, "rb").read()))
+    d = os.path.join(work, f"c{k}")
+    if rng.random() < 0.3:
+        # A whole run folder, one of its files mutated; diagnose the folder.
+        folder = rng.choice(folders)
+        shutil.copytree(folder, d)
+        inside = [os.path.join(a, f) for a, _, fs in os.walk(d) for f in fs]
+        victim = rng.choice(inside)
+        open(victim, "wb").write(mutate(open(victim, "rb").read()))
+        dst, name = d, os.path.basename(folder)
+    else:
+        src = rng.choice(files)
+        name = os.path.basename(src)
+        os.makedirs(d)
+        dst = os.path.join(d, name)
+        open(dst, "wb").write(mutate(open(src, "rb").read()))
     fmt = rng.choice(["json", "text"])
     args = [lrkit, "diagnose", dst, "--format", fmt]
     if rng.random() < 0.2: args += ["--svg", os.path.join(d, "o.svg")]
@@ -76,11 +90,11 @@ for k in range(n):
             if b"NaN" in open(svg, "rb").read(): bad.append((dst, "NaN in svg", ""))
     elif rc == 1:
         stats["read_error"] += 1
-        if dst not in err and name not in err: bad.append((dst, "error does not name the file", err[:300]))
+        if dst not in err and name not in err and d not in err: bad.append((dst, "error does not name the file", err[:300]))
     else:
         stats["other"][rc] = stats["other"].get(rc, 0) + 1
         bad.append((dst, f"rc={rc}", err[-500:]))
-    if not any(b[0] == dst for b in bad): shutil.rmtree(d)
+    if not any(b[0] == dst for b in bad): shutil.rmtree(d, ignore_errors=True)
 print("seed", seed, json.dumps(stats))
 for b in bad[:20]: print(b)
 print("failed cases", len(bad))
