@@ -1,5 +1,5 @@
 import Foundation
-import LRDiagnostics
+@testable import LRDiagnostics
 import Testing
 
 func temporaryPath(_ name: String) -> String {
@@ -210,6 +210,21 @@ struct ReaderTests {
     let tb = try LogReader.read(dir)
     #expect(tb.series["loss"]?.steps == [0, 1, 2, 3, 4])
     #expect(tb.notes.contains { $0.contains("skipped 2 point(s) whose step is beyond") }, "\(tb.notes)")
+  }
+
+  /// `lrkit diagnose /` walked the whole file system.
+  @Test("a folder with more entries than a run folder has is refused, naming it")
+  func tooManyEntries() throws {
+    let dir = (temporaryPath("x") as NSString).deletingLastPathComponent
+    for i in 0..<30 { write(dir + "/f\(i).txt", Array("x".utf8)) }
+    write(dir + "/metrics.csv", Array("step,loss\n0,2\n1,1.5\n".utf8))
+    #expect(try DirectoryReader.read(dir, keys: KeyMapping(), maxEntries: 100).series["loss"]?.count == 2)
+    do {
+      _ = try DirectoryReader.read(dir, keys: KeyMapping(), maxEntries: 20)
+      Issue.record("read a folder past the entry limit")
+    } catch {
+      #expect(error.description.contains(dir) && error.description.contains("more than 20 files"), "\(error)")
+    }
   }
 
   @Test("a --loss-key (or --lr-key, --step-key) that is not in the log is an error listing the series")

@@ -7,7 +7,10 @@ import LRSupport
 /// callback's `train/` and `validation/` runs), Lightning `metrics.csv` versions, or the first
 /// CSV/JSONL log found.
 enum DirectoryReader {
-  static func read(_ path: String, keys: KeyMapping) throws(LogError) -> TrainingLog {
+  /// The most files and folders a run folder is searched through.
+  static let maxEntries = 100_000
+
+  static func read(_ path: String, keys: KeyMapping, maxEntries: Int = maxEntries) throws(LogError) -> TrainingLog {
     let fm = FileManager.default
     guard let enumerator = fm.enumerator(atPath: path) else {
       throw .unreadable(path: path, reason: "the directory cannot be listed")
@@ -16,6 +19,10 @@ enum DirectoryReader {
     while let rel = enumerator.nextObject() as? String {
       if rel.split(separator: "/").count > 7 { enumerator.skipDescendants(); continue }
       files.append(rel)
+      // A run folder holds hundreds of files, not a file system: stop instead of walking `/`.
+      if files.count > maxEntries {
+        throw .unreadable(path: path, reason: "more than \(maxEntries) files and folders under it; point at the run's own folder")
+      }
     }
     func full(_ rel: String) -> String { (path as NSString).appendingPathComponent(rel) }
     func name(_ rel: String) -> String { (rel as NSString).lastPathComponent }
