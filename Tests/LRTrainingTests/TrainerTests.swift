@@ -29,6 +29,27 @@ struct TrainerTests {
     #expect(try Trainer(config: Self.digits(steps: 3), run: RunDirectory(path: empty)).train().steps == 3)
   }
 
+  /// Found by corrupting run folders at random: errors in a resumed run's config.json named a
+  /// field but not the file.
+  @Test("resuming a run whose config.json is corrupted names the file")
+  func corruptedConfig() throws {
+    let dir = temporaryRun()
+    _ = try Trainer(config: Self.digits(steps: 4), run: RunDirectory(path: dir)).train()
+    let path = dir + "/config.json"
+    let good = try String(contentsOfFile: path, encoding: .utf8)
+    for (from, to) in [("\"task\":\"digits\"", "\"task\":7"), ("\"schedule\":null", "\"schedule\":3"),
+                       ("\"clip_norm\":null", "\"clip_norm\":-1"), ("\"steps\":4", "\"steps\":1e300")] {
+      #expect(good.contains(from), "\(from) not in \(good)")
+      try good.replacingOccurrences(of: from, with: to).write(toFile: path, atomically: true, encoding: .utf8)
+      do {
+        _ = try Trainer.resume(dir)
+        Issue.record("resumed with \(to)")
+      } catch {
+        #expect("\(error)".contains(path), "\(to): \(error)")
+      }
+    }
+  }
+
   /// Found by trying extreme flags by hand: these trapped on overflow or tried to allocate
   /// without bound before they were checked.
   @Test("sizes past the engine's bounds are refused by field, before anything is allocated")

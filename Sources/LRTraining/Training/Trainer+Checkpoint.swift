@@ -40,7 +40,21 @@ extension Trainer {
     } catch {
       throw .invalidRun(path: directory, reason: "config.json: \(error)")
     }
-    var config = try TrainConfig(json: configJSON)
+    // A config.json that does not describe a valid run is an error about that file.
+    func inConfig(_ error: TrainingError) -> TrainingError {
+      if case .invalidConfiguration(let field, let reason) = error {
+        return .invalidRun(path: run.file("config.json"), reason: field == "config.json" ? reason : "field '\(field)': \(reason)")
+      }
+      return error
+    }
+    var config: TrainConfig
+    do {
+      config = try TrainConfig(json: configJSON)
+      try config.validate()
+      _ = try config.decodedSchedule()
+    } catch {
+      throw inConfig(error)
+    }
     var extended = false
     if let n = newSteps, n != config.steps {
       guard n > config.steps else {
