@@ -74,7 +74,9 @@ struct CurveCommand: ParsableCommand {
       do {
         curve = try decoded.curve(steps: n, metrics: metricValues)
       } catch {
-        // The spec's own limit (a step PyTorch would refuse): the file is named with the field.
+        // Too few metric values is the metrics file's fault; anything else is the spec's own
+        // limit (a step PyTorch would refuse). The file at fault is named with the field.
+        if error.field == "metrics", let metrics { throw CLIError("metrics '\(metrics)': \(error)") }
         throw CLIError("\(SpecLoading.specName(spec)): \(error)")
       }
       switch format {

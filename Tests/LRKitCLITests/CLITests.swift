@@ -189,6 +189,16 @@ struct CurveCommandTests {
     }
   }
 
+  @Test("too few metric values for a plateau names the metrics file, not the spec")
+  func metricsFileNamed() {
+    let spec = temporaryFile(#"{"type": "plateau", "lr": 0.1, "factor": 0.5, "patience": 2}"#)
+    let metrics = temporaryFile("1\n2\n", suffix: ".txt")
+    let err = lrkit(["curve", "--spec", spec, "--metrics", metrics, "--steps", "50"]).error
+    #expect(err?.hasPrefix("metrics '\(metrics)': field 'metrics' = 2 values") == true, "\(err ?? "no error")")
+    let enough = temporaryFile((0..<49).map { "\(1.0 / Double($0 + 1))" }.joined(separator: "\n"), suffix: ".txt")
+    #expect(lrkit(["curve", "--spec", spec, "--metrics", enough, "--steps", "50"]).error == nil)
+  }
+
   @Test("a missing spec file is reported by name")
   func missingFile() {
     #expect(lrkit(["curve", "--spec", "/nonexistent/spec.json"]).error == "spec '/nonexistent/spec.json': no such file")
