@@ -6,7 +6,7 @@ Never run by CI. Each run draws a fresh seed (printed; pass it back to replay):
     swift build -c release --product lrkit
     python3 Scripts/fuzz-spec-errors.py [SEED] [COUNT]     # COUNT broken specs, default 300
 
-Each case changes 1-3 places of a real spec: a value replaced by another type or an extreme (0, -1, 1e308, 2^64,
+The real specs include the Trainer configs of the hf_trainer fixtures. Each case changes 1-3 places of a real spec: a value replaced by another type or an extreme (0, -1, 1e308, 2^64,
 1e-320, "", null, true, [], {}, "nan", 2^53 + 1), a key deleted, an element appended, sometimes a literal 1e999.
 It runs `lrkit curve --spec FILE` with a random --steps and format, and checks: exit 0 with valid output (JSON without
 bare NaN), or exit 1 with one line that names the file (or the flag at fault); never a crash or a trap. Failing
@@ -22,9 +22,13 @@ specs = []
 for f in ["torch", "transformers", "optax", "timm", "keras", "mlx", "fastai"]:
     d = json.load(open(f"{REPO}/Tests/LRSchedulesTests/Fixtures/{f}.json"))
     specs += [c["spec"] for c in d["cases"] if "spec" in c]
+# Hugging Face TrainingArguments / TRL configs, which `lrkit curve` reads as specs too.
+specs += [c["config"] for c in json.load(open(f"{REPO}/Tests/LRSchedulesTests/Fixtures/hf_trainer.json"))["cases"]]
 for f in os.listdir(f"{REPO}/Examples"):
     if f.endswith(".json"): specs.append(json.load(open(f"{REPO}/Examples/{f}")))
 VALUES = [0, -1, 1, 0.5, -0.5, 1e308, -1e308, 1e-320, 2**63, 2**64, -2**63 - 1, 10**30, 3.7, "x", "", None, True, [], {}, [1, 2], "nan", "inf", 9007199254740993]
+def fresh():
+    return json.loads(json.dumps(rng.choice(VALUES)))  # a new object: [] and {} are never shared
 def mutate(o):
     o = json.loads(json.dumps(o))
     for _ in range(rng.randint(1, 3)):
@@ -40,10 +44,10 @@ def mutate(o):
         parent = o
         for k in p[:-1]: parent = parent[k]
         r = rng.random()
-        if r < 0.6: parent[p[-1]] = rng.choice(VALUES)
+        if r < 0.6: parent[p[-1]] = fresh()
         elif r < 0.8 and isinstance(parent, dict): del parent[p[-1]]
-        elif isinstance(parent, list): parent.append(rng.choice(VALUES))
-        else: parent[p[-1]] = rng.choice(VALUES)
+        elif isinstance(parent, list): parent.append(fresh())
+        else: parent[p[-1]] = fresh()
     return o
 def dump(o):
     s = json.dumps(o, allow_nan=False) if rng.random() < 0.9 else json.dumps(o).replace("1e+308", "1e999")
