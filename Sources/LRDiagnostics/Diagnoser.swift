@@ -47,7 +47,7 @@ public enum Diagnoser {
     let n = c.count
     guard n >= 5 else {
       return Verdict(kind: .healthy, startStep: c.steps.first ?? 0, endStep: c.steps.last ?? 0, confidence: 0.2,
-                     evidence: "only \(n) finite loss values: too few to judge",
+                     evidence: "only \(n) finite loss value\(n == 1 ? "" : "s"): too few to judge",
                      advice: "log the loss more often (every step or every few steps)")
     }
     let improvement = c.start > 0 ? (c.start - c.final) / c.start : 0

@@ -31,6 +31,15 @@ struct DiagnoserTests {
     #expect(correct == SyntheticCurves.all.count)
   }
 
+  @Test("too few points: the evidence counts them in the right number")
+  func tooFewPoints() {
+    for (n, words) in [(1, "only 1 finite loss value: too few"), (2, "only 2 finite loss values: too few")] {
+      var log = TrainingLog(format: "synthetic", path: "x")
+      for k in 0..<n { log.add("loss", step: k, value: 2.0) }
+      #expect(Diagnoser.diagnose(log).first?.evidence == words + " to judge")
+    }
+  }
+
   @Test("the lr at the problem is reported when the log has it")
   func lrAtProblem() {
     var log = TrainingLog(format: "synthetic", path: "x")
