@@ -55,6 +55,12 @@ public struct TrainingLog: Sendable {
     series[name, default: Series()].append(step, value)
   }
 
+  /// Takes `other`'s notes, and its count of dropped steps, when its points are merged in.
+  mutating func takeNotes(of other: TrainingLog) {
+    notes += other.notes
+    stepsOutOfRange += other.stepsOutOfRange
+  }
+
   /// The series sorted by step; for repeated steps the last logged value wins.
   public func normalized() -> TrainingLog {
     var out = self

@@ -538,7 +538,7 @@ public struct Report {
     }
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     try html().write(toFile: (directory as NSString).appendingPathComponent("report.html"), atomically: true, encoding: .utf8)
-    try (resultsJSON().serialized() + "\n").write(toFile: (directory as NSString).appendingPathComponent("results.json"), atomically: true, encoding: .utf8)
+    try (resultsJSON().serialized() + "\n").write(toFile: resultsPath, atomically: true, encoding: .utf8)
   }
 
   /// The sections in page order.

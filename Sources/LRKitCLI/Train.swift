@@ -131,10 +131,10 @@ struct Train: ParsableCommand {
     if let epochs {
       guard task == .digits else { throw CLIError("--epochs is for digits; use --steps") }
       guard epochs >= 1, epochs <= 1_000_000 else { throw CLIError("--epochs must be in 1...1000000, got \(epochs)") }
-      guard c.batchSize >= 1, c.batchSize <= 65_536 else {
-        throw CLIError("--batch-size must be in 1...65536, got \(c.batchSize)")
-      }
-      c.steps = epochs * ((1437 + c.batchSize - 1) / max(c.batchSize, 1))
+      // ⌈1437 / b⌉ without forming 1437 + b − 1; the batch size's own range is checked with the
+      // rest of the configuration.
+      let b = max(c.batchSize, 1)
+      c.steps = epochs * (1437 / b + (1437 % b > 0 ? 1 : 0))
     }
     if let steps { c.steps = steps }
     c.seed = seed

@@ -72,8 +72,7 @@ enum DirectoryReader {
           for (k, s) in log.series {
             for (step, v) in zip(s.steps, s.values) { merged!.add(k, step: step, value: v) }
           }
-          merged!.notes += log.notes
-          merged!.stepsOutOfRange += log.stepsOutOfRange
+          merged!.takeNotes(of: log)
         }
       }
       if var merged {
@@ -175,8 +174,7 @@ enum DirectoryReader {
       var one = TrainingLog(format: "tensorboard", path: root)
       TensorBoardReader.read(b, name: fileName, into: &one, keys: keys)
       guard let start = one.series.values.compactMap({ $0.steps.min() }).min() else {
-        combined.notes += one.notes
-        combined.stepsOutOfRange += one.stepsOutOfRange
+        combined.takeNotes(of: one)
         continue
       }
       let earlier = combined.series.values.compactMap { $0.steps.min() }.min()
@@ -189,8 +187,7 @@ enum DirectoryReader {
       for (name, s) in one.series {
         for (k, v) in zip(s.steps, s.values) { combined.add(name, step: k, value: v) }
       }
-      combined.notes += one.notes
-      combined.stepsOutOfRange += one.stepsOutOfRange
+      combined.takeNotes(of: one)
     }
     if reruns > 0 {
       combined.notes.append("this folder holds \(reruns + 1) runs that each start at step 0; read the newest")

@@ -350,7 +350,8 @@ public enum ScheduleIdentifier {
       out.append(Candidate(params: [peak, Double(t), floorValue], integer: [false, true, false]) { p in
         let t = max(1, clampedInt(p[1]))
         let f = p[2] > 0 ? ", \"floor\": \(number(p[2]))" : ""
-        return ("{\"type\": \"cosine\", \"lr\": \(number(p[0])), \"steps\": \(t.multipliedReportingOverflow(by: clampedInt(waves)).overflow ? Int.max : t * clampedInt(waves)), \"half_waves\": \(clampedInt(waves))\(f)}",
+        let (steps, overflow) = t.multipliedReportingOverflow(by: Int(waves))
+        return ("{\"type\": \"cosine\", \"lr\": \(number(p[0])), \"steps\": \(overflow ? Int.max : steps), \"half_waves\": \(Int(waves))\(f)}",
                 "periodic cosine between \(format(p[0])) and \(format(p[2])), a half wave every \(t) updates")
       })
     }

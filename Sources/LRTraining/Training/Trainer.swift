@@ -25,8 +25,6 @@ public final class Trainer {
   var recorded: Summary?
   /// Set by ``resume(_:steps:)``: this trainer continues the run in its directory.
   var resumed = false
-  /// Whether ``train(progress:shouldStop:)`` has run once.
-  var started = false
 
   /// What happened in one update, for progress displays.
   public struct StepReport: Sendable {
@@ -94,11 +92,11 @@ public final class Trainer {
     }
     if let run {
       // A fresh run never overwrites one already recorded in its directory.
-      if step == 0, !resumed, !started, let what = run.recordedRun() {
+      // (`log` is set once this trainer has started writing the directory itself.)
+      if step == 0, !resumed, log == nil, let what = run.recordedRun() {
         throw .invalidRun(path: run.path, reason: "already holds a run (\(what)); continue it with "
           + "`lrkit train --resume \(run.path)`, or train into another directory: a recorded run is never overwritten")
       }
-      started = true
       try run.create()
       if step == 0 { try run.writeAtomically("config.json", config.json().serialized() + "\n") }
       log = try LogWriter(path: run.file("log.jsonl"), truncateToSteps: step == 0 ? nil : step)
