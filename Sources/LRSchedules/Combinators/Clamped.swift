@@ -21,7 +21,7 @@ public struct Clamped<Base: LearningRateSchedule>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Base == AnySchedule<Double>)
   @_specialize(where Base == AnySchedule<Float>)
-  @inlinable public func value(at step: Int) -> Base.Scalar {
+  @inline(__always) @inlinable public func value(at step: Int) -> Base.Scalar {
     min(max(base.value(at: step), lower), upper)
   }
 

@@ -15,5 +15,5 @@ public struct ClosureSchedule<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  public func value(at step: Int) -> Scalar { body(step) }
+  @inline(__always) public func value(at step: Int) -> Scalar { body(step) }
 }

@@ -18,7 +18,7 @@ struct Narrowed<S: ScheduleScalar>: LearningRateSchedule {
 
   @_specialize(where S == Double)
   @_specialize(where S == Float)
-  func value(at step: Int) -> S { S(base.value(at: step)) }
+  @inline(__always) func value(at step: Int) -> S { S(base.value(at: step)) }
 
   func fill(_ buffer: UnsafeMutableBufferPointer<S>, from start: Int) {
     if S.self == Double.self {

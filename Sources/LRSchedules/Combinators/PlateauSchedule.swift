@@ -50,7 +50,7 @@ public struct PlateauSchedule<Base: LearningRateSchedule>: Sendable where Base.S
 
   /// The learning rate update `step` uses, given the metrics observed so far.
   @_specialize(where Base == AnySchedule<Double>)
-  public func value(at step: Int) -> Double { base.value(at: step) * scale }
+  @inline(__always) public func value(at step: Int) -> Double { base.value(at: step) * scale }
 
   /// Records the metric reported after update `step`.
   public mutating func observe(_ metric: Double, after step: Int) {

@@ -15,7 +15,7 @@ public struct ProductSchedule<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  public func value(at step: Int) -> Scalar {
+  @inline(__always) public func value(at step: Int) -> Scalar {
     var v: Scalar = 1
     for s in schedules { v *= s.value(at: step) }
     return v

@@ -18,7 +18,7 @@ public struct Scaled<Base: LearningRateSchedule>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Base == AnySchedule<Double>)
   @_specialize(where Base == AnySchedule<Float>)
-  @inlinable public func value(at step: Int) -> Base.Scalar { factor * base.value(at: step) }
+  @inline(__always) @inlinable public func value(at step: Int) -> Base.Scalar { factor * base.value(at: step) }
 
   /// Bulk evaluation through the base's bulk path.
   @_specialize(where Base == AnySchedule<Double>)

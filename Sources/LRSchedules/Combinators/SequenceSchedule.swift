@@ -26,7 +26,7 @@ public struct SequenceSchedule<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  public func value(at step: Int) -> Scalar {
+  @inline(__always) public func value(at step: Int) -> Scalar {
     let i = countAtOrBelow(milestones, step)
     return schedules[i].value(at: i == 0 ? step : step - milestones[i - 1])
   }

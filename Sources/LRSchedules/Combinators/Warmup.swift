@@ -66,7 +66,7 @@ public struct Warmup<Base: LearningRateSchedule>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Base == AnySchedule<Double>)
   @_specialize(where Base == AnySchedule<Float>)
-  @inlinable public func value(at step: Int) -> Scalar {
+  @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
     if step < steps { return start + (target - start) * ramp(Scalar(max(step, 0)) / Scalar(steps)) }
     return base.value(at: placement == .prefix ? step - steps : step)
   }

@@ -19,7 +19,7 @@ indirect enum OptaxSchedule<S: ScheduleScalar>: LearningRateSchedule {
 
   @_specialize(where S == Float)
   @_specialize(where S == Double)
-  func value(at count: Int) -> S {
+  @inline(__always) func value(at count: Int) -> S {
     switch self {
     case .constant(let v):
       return S(v)

@@ -15,7 +15,7 @@ public struct Constant<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// Returns `lr`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  @inlinable public func value(at step: Int) -> Scalar { lr }
+  @inline(__always) @inlinable public func value(at step: Int) -> Scalar { lr }
 
   /// Fills the buffer with `lr`.
   @_specialize(where Scalar == Double)

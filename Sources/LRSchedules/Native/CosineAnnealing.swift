@@ -38,7 +38,7 @@ public struct CosineAnnealing<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  @inlinable public func value(at step: Int) -> Scalar {
+  @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
     let c = min(max(step, 0), steps)
     let f = (1 + Scalar.cos(angleStep * Scalar(c))) / 2
     return floor + (lr - floor) * (exponent == 1 ? f : Scalar.pow(f, exponent))

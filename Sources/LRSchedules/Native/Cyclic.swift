@@ -55,7 +55,7 @@ public struct Cyclic<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The position in the wave (0 at the bottom, 1 at the top) times the amplitude scale.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  public func wave(at step: Int) -> Scalar {
+  @inline(__always) public func wave(at step: Int) -> Scalar {
     let k = Scalar(Swift.max(step, 0))
     let total = up + down
     let ratio = up / total
@@ -74,7 +74,7 @@ public struct Cyclic<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  public func value(at step: Int) -> Scalar { lr + (maxLR - lr) * wave(at: step) }
+  @inline(__always) public func value(at step: Int) -> Scalar { lr + (maxLR - lr) * wave(at: step) }
 
   /// A cyclic schedule (the former spelling of ``init(lr:maxLR:up:down:mode:gamma:baseMomentum:maxMomentum:)``).
   @available(*, deprecated, renamed: "init(lr:maxLR:up:down:mode:gamma:baseMomentum:maxMomentum:)")
@@ -88,7 +88,7 @@ public struct Cyclic<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The momentum (or β1) used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  public func momentum(at step: Int) -> Scalar {
+  @inline(__always) public func momentum(at step: Int) -> Scalar {
     guard let baseMomentum else { return maxMomentum }
     return maxMomentum - (maxMomentum - baseMomentum) * wave(at: step)
   }

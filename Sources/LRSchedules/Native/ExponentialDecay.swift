@@ -36,7 +36,7 @@ public struct ExponentialDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  @inlinable public func value(at step: Int) -> Scalar {
+  @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
     let d = step - begin
     if d <= 0 { return lr }
     var p = Scalar(d) / period

@@ -24,7 +24,7 @@ public struct InverseSquareRoot<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  @inlinable public func value(at step: Int) -> Scalar {
+  @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
     if step < warmup { return lr * Scalar(step) / Scalar(max(1, warmup)) }
     let shift = Scalar(step) + timescale - Scalar(warmup)
     return lr / (shift / timescale).squareRoot()

@@ -26,7 +26,7 @@ public struct InverseTimeDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  @inlinable public func value(at step: Int) -> Scalar {
+  @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
     var p = Scalar(max(step, 0)) / period
     if staircase { p = p.rounded(.down) }
     return lr / (1 + rate * p)

@@ -23,7 +23,7 @@ public struct LinearDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  @inlinable public func value(at step: Int) -> Scalar {
+  @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
     lr + (end - lr) * (Scalar(min(max(step, 0), steps)) / Scalar(steps))
   }
 

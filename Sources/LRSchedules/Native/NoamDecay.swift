@@ -24,7 +24,7 @@ public struct NoamDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  @inlinable public func value(at step: Int) -> Scalar {
+  @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
     let n = Scalar(max(step, 1))
     let w = Scalar(warmup)
     let rise = n / (w * w.squareRoot())

@@ -131,12 +131,12 @@ public struct OneCycle<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  public func value(at step: Int) -> Scalar { evaluate(step) { $0.lr } }
+  @inline(__always) public func value(at step: Int) -> Scalar { evaluate(step) { $0.lr } }
 
   /// The momentum (or β1) used by update `step`; `maxMomentum` when momentum is not driven.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  public func momentum(at step: Int) -> Scalar {
+  @inline(__always) public func momentum(at step: Int) -> Scalar {
     baseMomentum == nil ? maxMomentum : evaluate(step) { $0.momentum }
   }
 }

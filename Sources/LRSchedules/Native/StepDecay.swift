@@ -28,7 +28,7 @@ public struct StepDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  @inlinable public func value(at step: Int) -> Scalar {
+  @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
     let n = max(step, 0) / stepSize
     return n < 64 ? powers[n] : lr * Scalar.pow(gamma, Scalar(n))
   }

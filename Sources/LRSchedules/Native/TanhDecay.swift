@@ -30,7 +30,7 @@ public struct TanhDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  @inlinable public func value(at step: Int) -> Scalar {
+  @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
     let r = Scalar(min(max(step, 0), steps)) / Scalar(steps)
     return floor + 0.5 * (lr - floor) * (1 - Scalar.tanh(lower * (1 - r) + upper * r))
   }

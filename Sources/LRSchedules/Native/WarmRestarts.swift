@@ -64,7 +64,7 @@ public struct WarmRestarts<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The cycle index, the offset into it and its length at `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  public func cycle(at step: Int) -> (index: Int, offset: Scalar, length: Scalar) {
+  @inline(__always) public func cycle(at step: Int) -> (index: Int, offset: Scalar, length: Scalar) {
     let k = max(step, 0)
     if multiplier == 1 {
       let i = k / period
@@ -83,7 +83,7 @@ public struct WarmRestarts<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  @inlinable public func value(at step: Int) -> Scalar {
+  @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
     let (i, t, length) = cycle(at: step)
     if let cycleLimit, i >= cycleLimit { return floor }
     let peak = peakDecay == 1 ? lr : i < peaks.count ? peaks[i] : lr * Scalar.pow(peakDecay, Scalar(i))

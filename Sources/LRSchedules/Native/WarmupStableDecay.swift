@@ -79,7 +79,7 @@ public struct WarmupStableDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
-  @inlinable public func value(at step: Int) -> Scalar {
+  @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
     let k = max(step, 0)
     if k < warmup {
       let x = Scalar(k) / Scalar(warmup)
