@@ -116,7 +116,12 @@ public struct LRRangeTest: Sendable {
   public func run() throws -> Result {
     var config = base
     let rate = pow(end / start, 1 / Double(max(iterations - 1, 1)))
-    config.schedule = try JSONValue.parse(#"{"type":"exponential","lr":\#(start),"rate":\#(rate)}"#)
+    guard start > 0, start.isFinite, rate.isFinite, rate > 0 else {
+      throw TrainingError.invalidConfiguration(
+        field: "start", reason: "the sweep from \(start) to \(end) needs a positive finite start and a finite end / start (got \(end / start))")
+    }
+    config.schedule = .object([("type", .string("exponential")), ("lr", .number(start, isInteger: false)),
+                               ("rate", .number(rate, isInteger: false))])
     config.steps = iterations
     config.evalEvery = 0
     let trainer = try Trainer(config: config, run: nil)
@@ -196,7 +201,10 @@ public struct LRRangeTest: Sendable {
   /// A ready-to-use schedule at the suggested peak (to 3 significant digits): one-cycle over
   /// `steps`.
   package static func recommendedSpec(peak: Double, steps: Int) -> JSONValue {
-    try! JSONValue.parse(#"{"type":"onecycle","lr":\#(Ticks.label(peak)),"steps":\#(steps),"pct_start":0.25}"#)
+    let label = Ticks.label(peak)
+    return .object([("type", .string("onecycle")),
+                    ("lr", .number(Double(label) ?? peak, isInteger: !label.contains { ".eE".contains($0) })),
+                    ("steps", .number(Double(steps), isInteger: true)), ("pct_start", .number(0.25, isInteger: false))])
   }
 
   /// The `lrkit train` flags that reproduce the sweep's task, model and optimizer.

@@ -74,6 +74,7 @@ struct Diagnose: ParsableCommand {
     let kinds = try failKinds()
     guard interval > 0, interval.isFinite else { throw CLIError("--interval must be a positive number of seconds") }
     guard idleExit >= 0, idleExit.isFinite else { throw CLIError("--idle-exit must be 0 or a positive number of seconds") }
+    if let svg { try OutputPath.checkFile(svg, flag: "--svg") }
     var intended: DecodedSchedule?
     if let schedule {
       let trimmed = schedule.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -90,9 +91,7 @@ struct Diagnose: ParsableCommand {
     }
     if let svg {
       let chart = DiagnosisReport.svg(log, verdicts)
-      guard FileManager.default.createFile(atPath: svg, contents: Data(chart.utf8)) else {
-        throw CLIError("--svg '\(svg)': cannot be written")
-      }
+      try OutputPath.writeFile(chart, to: svg, flag: "--svg")
     }
     let failing = verdicts.contains { kinds.contains($0.kind) } || (!kinds.isEmpty && verdicts.first?.kind == .noLoss)
     return failing ? 2 : 0

@@ -40,6 +40,7 @@ struct Compare: ParsableCommand {
         schedules = try spec.map { (($0 as NSString).lastPathComponent, try SpecLoading.spec($0)) }
         for (path, (_, s)) in zip(spec, schedules!) { _ = try SpecLoading.decode(s, from: path) }
       }
+      try OutputPath.prepareDirectory(out, flag: "--out")
       let started = Date()
       let runs = try runAll(Experiments.compare(lr: lr ?? 0.3, epochs: epochs, seeds: (0..<seeds).map(UInt64.init), schedules: schedules), shard: shard, out: out)
       var report = Report(runs: runs, rangeTest: nil, quick: false)
@@ -88,6 +89,7 @@ struct Sweep: ParsableCommand {
         guard batches.allSatisfy({ (1...65_536).contains($0) }) else { throw CLIError("--batches must be in 1...65536") }
         runs = Experiments.batchSizes(batches: batches, lrs: lrs.isEmpty ? Experiments.batchGridLRs : lrs, seeds: s)
       }
+      try OutputPath.prepareDirectory(out, flag: "--out")
       let started = Date()
       let results = try runAll(runs, shard: shard, out: out)
       if shard != nil {
@@ -119,6 +121,7 @@ struct FailureModes: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
+      try OutputPath.prepareDirectory(out, flag: "--out")
       let started = Date()
       let runs = try runAll(Experiments.failureModes(), shard: nil, out: out)
       var report = Report(runs: runs, rangeTest: nil, quick: false)
@@ -155,6 +158,10 @@ struct Find: ParsableCommand {
       guard start > 0, end > start, end.isFinite, (10...1_000_000).contains(iterations), (1...1_000_000).contains(steps) else {
         throw CLIError("need 0 < --start < --end (finite), --iterations in 10...1000000 and --steps in 1...1000000")
       }
+      guard (end / start).isFinite else {
+        throw CLIError("--start \(start) and --end \(end): the sweep spans \(end / start)×; give a --start nearer --end")
+      }
+      if let svg { try OutputPath.checkFile(svg, flag: "--svg") }
       var base = TrainConfig(task: task == .digits ? .digits : .shakespeare)
       if task == .shakespeare { base.gpt = GPTConfig(layers: 2, channels: 64, heads: 4) }
       base.optimizer = OptimizerConfigurationJSON(kind: optimizer, momentum: momentum, nesterov: false, betas: (0.9, 0.999), eps: 1e-8, weightDecay: nil)
@@ -177,7 +184,7 @@ struct Find: ParsableCommand {
       print(LRRangeTest.terminalChart(r).render())
       if let svg {
         let c = LRRangeTest.chart(r, title: "LR range test (\(task.rawValue), \(optimizer))")
-        try c.render().write(toFile: svg, atomically: true, encoding: .utf8)
+        try OutputPath.writeFile(c.render(), to: svg, flag: "--svg")
       }
     }
   }
@@ -203,6 +210,7 @@ struct Plot: ParsableCommand {
   /// Writes the chart to `--out` or `output`; spec errors name their file.
   func execute(_ output: inout Output) throws {
     guard !specs.isEmpty else { throw CLIError("give at least one spec file") }
+    if let out { try OutputPath.checkFile(out, flag: "--out") }
     let decoded = try specs.map { ($0, try SpecLoading.decoded($0)) }
     guard let n = steps ?? decoded.compactMap(\.1.totalSteps).max() else {
       throw CLIError("--steps is required: no spec has a natural length")
@@ -229,6 +237,6 @@ struct Plot: ParsableCommand {
     chart.markers = markers
     chart.logY = logY
     let svg = chart.render()
-    if let out { try svg.write(toFile: out, atomically: true, encoding: .utf8) } else { output.write(svg) }
+    if let out { try OutputPath.writeFile(svg, to: out, flag: "--out") } else { output.write(svg) }
   }
 }

@@ -63,6 +63,10 @@ func reportingErrors(_ body: () throws -> Void) throws {
   } catch let error as OptimizerError {
     Output.error(error.description)
     throw ExitCode.failure
+  } catch let error as CocoaError {
+    // A file operation Foundation refused: the file and the reason, not the NSError dump.
+    Output.error("\(FileErrorText.path(error).map { "'\($0)': " } ?? "")\(FileErrorText.describe(error))")
+    throw ExitCode.failure
   }
 }
 

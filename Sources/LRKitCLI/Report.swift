@@ -33,6 +33,7 @@ struct ReportCommand: ParsableCommand {
       if shard == nil, merge.isEmpty, quick, let old = try Report.recorded(in: out), !old.quick, old.runs > 0 {
         throw CLIError("'\(out)/results.json' records a full report (\(old.runs) runs); a quick one would replace it with less: choose another --out")
       }
+      try OutputPath.prepareDirectory(out, flag: "--out")
       FileHandle.standardError.write(Data("LR range test…\n".utf8))
       let base = Experiments.rangeTestBase()
       let range = try LRRangeTest(base: base).run()

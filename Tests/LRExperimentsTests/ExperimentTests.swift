@@ -94,6 +94,24 @@ struct ExperimentTests {
     #expect(throws: Never.self) { _ = try ScheduleSpec.decode(spec) }
   }
 
+  @Test("a range test whose end / start overflows is refused by field, and an odd peak never traps the spec")
+  func rangeTestBounds() throws {
+    var test = LRRangeTest(base: TrainConfig(task: .digits))
+    test.start = Double("1e-320")!  // subnormal: 10 / start overflows
+    test.end = 10
+    test.iterations = 12
+    do {
+      _ = try test.run()
+      Issue.record("a sweep of inf× ran")
+    } catch let error as TrainingError {
+      #expect(error.description.hasPrefix("field 'start': "), "\(error)")
+    }
+    // The recommended spec is built, not parsed from text: a NaN peak is null, a whole one an integer.
+    #expect(LRRangeTest.recommendedSpec(peak: .nan, steps: 10).serialized().contains(#""lr":null"#))
+    #expect(LRRangeTest.recommendedSpec(peak: 3, steps: 10).serialized() == #"{"type":"onecycle","lr":3,"steps":10,"pct_start":0.25}"#)
+    #expect(LRRangeTest.recommendedSpec(peak: 0.0028512, steps: 10).serialized() == #"{"type":"onecycle","lr":0.00285,"steps":10,"pct_start":0.25}"#)
+  }
+
   @Test("the report is self-contained, well-formed HTML with inline SVG, and results.json holds the sections")
   func report() throws {
     let runs = try ExperimentRunner().run(Self.quickPlan)

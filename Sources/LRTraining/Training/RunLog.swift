@@ -29,10 +29,18 @@ public struct RunDirectory: Sendable {
 
   /// Creates the directory if needed.
   public func create() throws(TrainingError) {
+    guard !path.isEmpty else { throw .invalidRun(path: path, reason: "an empty path") }
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+      throw .invalidRun(path: path, reason: "not a directory")
+    }
+    if let file = FileErrorText.blockingAncestor(of: path) {
+      throw .invalidRun(path: path, reason: "'\(file)' is not a directory")
+    }
     do {
       try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     } catch {
-      throw .invalidRun(path: path, reason: "cannot create it: \(error.localizedDescription)")
+      throw .invalidRun(path: path, reason: "cannot create it: \(FileErrorText.describe(error))")
     }
   }
 
