@@ -32,15 +32,24 @@ struct Output {
   }
 
   static func warn(_ message: String) {
-    FileHandle.standardError.write(Data("lrkit: warning: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("lrkit: warning: \(line(message))\n".utf8))
   }
 
   static func note(_ message: String) {
-    FileHandle.standardError.write(Data("lrkit: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("lrkit: \(line(message))\n".utf8))
   }
 
   static func error(_ message: String) {
-    FileHandle.standardError.write(Data("lrkit: error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("lrkit: error: \(line(message))\n".utf8))
+  }
+
+  /// A message as one line of at most 1000 characters: messages quote the input at fault
+  /// (a key, a value, a line of the file), and input can be megabytes on one line.
+  static func line(_ message: String) -> String {
+    var text = message.contains(where: \.isNewline)
+      ? message.split(whereSeparator: \.isNewline).joined(separator: " ") : message
+    if text.count > 1000 { text = text.prefix(1000) + "… (\(text.count - 1000) more characters)" }
+    return text
   }
 }
 

@@ -146,6 +146,17 @@ struct OutputPathTests {
   }
 }
 
+@Suite("Messages on standard error")
+struct MessageLineTests {
+  @Test("a message is one line of at most 1000 characters, however much input it quotes")
+  func oneLine() {
+    #expect(Output.line("spec 'a.json': bad\nvalue") == "spec 'a.json': bad value")
+    let long = Output.line("unknown field '" + String(repeating: "k", count: 5000) + "'")
+    #expect(long.count < 1100 && long.hasPrefix("unknown field 'kkk") && long.hasSuffix("(4016 more characters)"))
+    #expect(Output.line("short") == "short")
+  }
+}
+
 @Suite("lrkit find bounds")
 struct FindBoundsTests {
   @Test("find --start 1e-320: the sweep's span overflows; one error line, not a JSON parse error")

@@ -387,9 +387,46 @@ struct YAMLSpecTests {
   @Test("YAML errors are typed errors that say what is wrong")
   func errors() {
     #expect(throws: ScheduleError.self) { try ScheduleSpec.decode(yaml: "type: cosine\ntype: step\n") }
-    #expect(throws: ScheduleError.self) { try ScheduleSpec.decode(yaml: "a: &x 1\nb: *x\n") }
     #expect(throws: ScheduleError.self) { try ScheduleSpec.decode(yaml: "type: cosine\nlr: [\n") }
     #expect(throws: ScheduleError.self) { try ScheduleSpec.decode(yaml: "type: cosine\nlr: 0.1\nsteps: 10\ngamma: 2\n") }
+  }
+
+  @Test("an alias stands for its anchored value")
+  func alias() throws {
+    let yaml = try ScheduleSpec.decode(yaml: """
+      type: sequence
+      schedules: [&flat {type: constant, lr: 0.1}, {type: linear, lr: 0.1, end: 0.01, steps: 5}, *flat]
+      milestones: [3, 8]
+      """)
+    let json = try ScheduleSpec.decode(text: #"{"type": "sequence", "schedules": [{"type": "constant", "lr": 0.1}, {"type": "linear", "lr": 0.1, "end": 0.01, "steps": 5}, {"type": "constant", "lr": 0.1}], "milestones": [3, 8]}"#)
+    for k in 0..<12 { #expect(yaml.lr.value(at: k) == json.lr.value(at: k)) }
+  }
+
+  @Test("aliases of aliases (a billion laughs) are refused after a million values, not expanded")
+  func billionLaughs() {
+    var text = "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+    for (name, previous) in zip("bcdefgh", "abcdefg") {
+      text += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]\n"
+    }
+    text += "type: cosine\nlr: 0.1\nsteps: 10\n"  // 9^8 = 43 million values once expanded
+    do {
+      _ = try ScheduleSpec.decode(yaml: text)
+      Issue.record("accepted")
+    } catch {
+      #expect(error.description.contains("expands to more than 1000000 values"), "\(error)")
+    }
+  }
+
+  @Test("a YAML error quotes at most 300 characters of the line at fault")
+  func longLine() {
+    let text = "type: cosine\nlr: 0.1\nx: " + String(repeating: "[", count: 100_000) + "\n"
+    do {
+      _ = try ScheduleSpec.decode(yaml: text)
+      Issue.record("accepted")
+    } catch {
+      #expect(error.description.count < 500, "\(error.description.count) characters")
+      #expect(error.description.contains("more characters"))
+    }
   }
 }
 
