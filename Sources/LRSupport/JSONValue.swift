@@ -155,6 +155,7 @@ struct JSONParser {
     defer { depth -= 1 }
     index += 1
     var pairs: [(key: String, value: JSONValue)] = []
+    var seen = Set<String>()  // a linear search per key made an object of n keys cost n²
     skipWhitespace()
     if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
       index += 1
@@ -167,7 +168,7 @@ struct JSONParser {
       }
       let keyStart = index
       let key = try parseString()
-      if pairs.contains(where: { $0.key == key }) {
+      if !seen.insert(key).inserted {
         throw fail("duplicate key \"\(key)\"", at: keyStart)
       }
       skipWhitespace()
