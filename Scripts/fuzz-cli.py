@@ -42,6 +42,13 @@ with open(os.path.join(inputs, "binary.bin"), "wb") as f:
 with open(os.path.join(inputs, "metrics.txt"), "w") as f:
     f.write("\n".join(str(3 - i * 0.01) for i in range(300)) + "\n")
 examples = sorted(os.path.join(REPO, "Examples", f) for f in os.listdir(os.path.join(REPO, "Examples")))
+# The same specs as Windows saves them: a UTF-8 byte-order mark, or UTF-16LE with its mark.
+for f in list(examples):
+    text = open(f, encoding="utf-8").read()
+    base = os.path.join(inputs, os.path.basename(f))
+    with open(base + ".bom" + os.path.splitext(f)[1], "wb") as out: out.write(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    with open(base + ".utf16" + os.path.splitext(f)[1], "wb") as out: out.write(text.encode("utf-16"))
+    examples += [base + ".bom" + os.path.splitext(f)[1], base + ".utf16" + os.path.splitext(f)[1]]
 corpus_root = os.path.join(REPO, "Tests", "LRDiagnosticsTests", "Corpus")
 logs = []
 for root, dirs, files in os.walk(corpus_root):

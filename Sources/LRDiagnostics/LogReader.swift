@@ -54,6 +54,11 @@ public enum LogReader {
       TensorBoardReader.read(b, name: (path as NSString).lastPathComponent, into: &log, keys: keys)
       return log
     }
+    // Text: UTF-8 (a byte-order mark dropped, as Excel writes one) or UTF-16 with its mark.
+    guard let utf8 = TextEncoding.utf8(b) else {
+      throw .unrecognized(path: path, reason: "\(TextEncoding.name(b)) with an invalid code unit")
+    }
+    b = utf8
     var i = 0
     while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 || b[i] == 0xEF || b[i] == 0xBB || b[i] == 0xBF { i += 1 }
     if i < b.count, b[i] == UInt8(ascii: "{") {

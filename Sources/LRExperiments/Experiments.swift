@@ -4,7 +4,10 @@ import LRTraining
 
 /// The experiment grids that show the lore on the built-in tasks.
 public enum Experiments {
-  static func spec(_ text: String) -> JSONValue { try! JSONValue.parse(text) }
+  /// A spec written in the grids below. The numbers in it come from the callers (the CLI checks
+  /// that they are finite); text that does not parse becomes `null`, which the spec decoder
+  /// refuses by field when the run starts, instead of a trap here.
+  static func spec(_ text: String) -> JSONValue { (try? JSONValue.parse(text)) ?? .null }
 
   static func digits(lr: Double, steps: Int, schedule: JSONValue?, seed: UInt64, batch: Int = 64,
                      momentum: Double = 0.9) -> TrainConfig {

@@ -26,12 +26,12 @@ func runAll(_ runs: [PlannedRun], shard: Shard?, out: String?, quiet: Bool = fal
   let runner = ExperimentRunner(shard: shard.map { ($0.index, $0.count) } ?? (0, 1), parallel: 2)
   let mine = runner.mine(runs)
   if !quiet {
-    FileHandle.standardError.write(Data("running \(mine.count) of \(runs.count) runs\(shard.map { " (shard \($0.index)/\($0.count))" } ?? "") on 2 cores\n".utf8))
+    Output.standardError("running \(mine.count) of \(runs.count) runs\(shard.map { " (shard \($0.index)/\($0.count))" } ?? "") on 2 cores\n")
   }
   let results = try runner.run(runs) { r, done, total in
     if !quiet {
       let verdict = r.verdicts.first?.kind.rawValue ?? ""
-      FileHandle.standardError.write(Data("[\(done)/\(total)] \(r.id): \(r.status), final loss \(String(format: "%.4f", r.finalTrainLoss())), \(verdict) (\(String(format: "%.1f", r.seconds)) s)\n".utf8))
+      Output.standardError("[\(done)/\(total)] \(r.id): \(r.status), final loss \(String(format: "%.4f", r.finalTrainLoss())), \(verdict) (\(String(format: "%.1f", r.seconds)) s)\n")
     }
   }
   if let out {

@@ -32,6 +32,9 @@ struct Compare: ParsableCommand {
       guard (1...1000).contains(seeds), (1...100_000).contains(epochs) else {
         throw CLIError("--seeds must be in 1...1000 and --epochs in 1...100000, got \(seeds) and \(epochs)")
       }
+      if let lr, !(lr > 0 && lr.isFinite) {
+        throw CLIError("--lr \(lr): the peak learning rate must be a positive finite number")
+      }
       var schedules: [(String, JSONValue)]?
       if !spec.isEmpty {
         if let lr {
@@ -77,6 +80,9 @@ struct Sweep: ParsableCommand {
   func run() throws {
     try reportingErrors {
       guard (1...1000).contains(seeds) else { throw CLIError("--seeds must be in 1...1000, got \(seeds)") }
+      if let bad = lrs.first(where: { !($0 > 0 && $0.isFinite) }) {
+        throw CLIError("--lrs \(bad): every peak learning rate must be a positive finite number")
+      }
       let s = (0..<seeds).map(UInt64.init)
       let runs: [PlannedRun]
       switch grid {

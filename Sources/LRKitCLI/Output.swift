@@ -31,16 +31,19 @@ struct Output {
     buffer.removeAll(keepingCapacity: true)
   }
 
-  static func warn(_ message: String) {
-    FileHandle.standardError.write(Data("lrkit: warning: \(line(message))\n".utf8))
-  }
+  static func warn(_ message: String) { standardError("lrkit: warning: \(line(message))\n") }
 
-  static func note(_ message: String) {
-    FileHandle.standardError.write(Data("lrkit: \(line(message))\n".utf8))
-  }
+  static func note(_ message: String) { standardError("lrkit: \(line(message))\n") }
 
-  static func error(_ message: String) {
-    FileHandle.standardError.write(Data("lrkit: error: \(line(message))\n".utf8))
+  static func error(_ message: String) { standardError("lrkit: error: \(line(message))\n") }
+
+  /// Where standard-error text goes in this task instead of the process's standard error (tests
+  /// read what a command printed without redirecting the process's file descriptors).
+  @TaskLocal static var capturedStandardError: StandardErrorCapture?
+
+  /// Writes `text` to standard error, or to the capture installed for this task.
+  static func standardError(_ text: String) {
+    if let capture = capturedStandardError { capture.append(text) } else { FileHandle.standardError.write(Data(text.utf8)) }
   }
 
   /// A message as one line of at most 1000 characters: messages quote the input at fault

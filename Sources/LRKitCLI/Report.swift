@@ -34,7 +34,7 @@ struct ReportCommand: ParsableCommand {
         throw CLIError("'\(out)/results.json' records a full report (\(old.runs) runs); a quick one would replace it with less: choose another --out")
       }
       try OutputPath.prepareDirectory(out, flag: "--out")
-      FileHandle.standardError.write(Data("LR range test…\n".utf8))
+      Output.standardError("LR range test…\n")
       let base = Experiments.rangeTestBase()
       let range = try LRRangeTest(base: base).run()
       var runs: [RunResult]

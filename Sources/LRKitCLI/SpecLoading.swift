@@ -9,7 +9,7 @@ enum SpecLoading {
   static func text(_ path: String, what: String) throws -> String {
     if path == "-" {
       let data = FileHandle.standardInput.readDataToEndOfFile()
-      return String(decoding: data, as: UTF8.self)
+      return String(decoding: TextEncoding.utf8([UInt8](data)) ?? [UInt8](data), as: UTF8.self)
     }
     guard FileManager.default.fileExists(atPath: path) else {
       throw CLIError("\(what) '\(path)': no such file")
@@ -17,8 +17,9 @@ enum SpecLoading {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw CLIError("\(what) '\(path)': cannot be read")
     }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw CLIError("\(what) '\(path)': not UTF-8 text")
+    // UTF-8 with or without a byte-order mark, or UTF-16 with one (Windows editors and shells).
+    guard let utf8 = TextEncoding.utf8([UInt8](data)), let text = String(validating: utf8, as: UTF8.self) else {
+      throw CLIError("\(what) '\(path)': not UTF-8 or UTF-16 text (read as \(TextEncoding.name([UInt8](data))))")
     }
     return text
   }

@@ -61,6 +61,38 @@ func scalarEvent(step: Int, tag: String, value: Double, encoding: Int) -> [UInt8
 
 @Suite("Log readers")
 struct ReaderTests {
+  @Test("text logs as Windows saves them: a UTF-8 byte-order mark (Excel), UTF-16LE and UTF-16BE with theirs")
+  func encodings() throws {
+    let csv = "step,loss,learning_rate\r\n" + (0..<50).map { "\($0),\(3 - Double($0) * 0.01),0.001\r\n" }.joined()
+    let jsonl = (0..<50).map { #"{"step": \#($0), "loss": \#(3 - Double($0) * 0.01)}"# + "\n" }.joined()
+    let variants: [(String, String, [UInt8])] = [
+      ("bom.csv", csv, [0xEF, 0xBB, 0xBF] + Array(csv.utf8)),
+      ("le.csv", csv, [0xFF, 0xFE] + csv.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }),
+      ("be.csv", csv, [0xFE, 0xFF] + csv.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }),
+      ("bom.jsonl", jsonl, [0xEF, 0xBB, 0xBF] + Array(jsonl.utf8)),
+      ("le.jsonl", jsonl, [0xFF, 0xFE] + jsonl.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }),
+    ]
+    for (name, text, bytes) in variants {
+      let plain = temporaryPath("plain-" + name)
+      write(plain, Array(text.utf8))
+      let path = temporaryPath(name)
+      write(path, bytes)
+      let log = try LogReader.read(path)
+      let expected = try LogReader.read(plain)
+      #expect(log.series["loss"]?.steps == expected.series["loss"]?.steps, "\(name)")
+      #expect(log.series["loss"]?.values == expected.series["loss"]?.values, "\(name)")
+      #expect(log.series["loss"]?.values.count == 50, "\(name)")
+    }
+    let broken = temporaryPath("broken.csv")
+    write(broken, [0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00])  // an unpaired high surrogate
+    do {
+      _ = try LogReader.read(broken)
+      Issue.record("read")
+    } catch {
+      #expect(error.description.contains(broken) && error.description.contains("UTF-16LE"), "\(error)")
+    }
+  }
+
   @Test("CRC-32C and the TFRecord test vector")
   func crc() throws {
     let crc = Array("123456789".utf8).withUnsafeBytes { TensorBoardReader.crc32c($0) }

@@ -146,6 +146,39 @@ struct OutputPathTests {
   }
 }
 
+@Suite("Spec and metric files as Windows saves them")
+struct SpecEncodingTests {
+  @Test("a spec with a UTF-8 byte-order mark, or in UTF-16 with one, reads as the UTF-8 spec; broken UTF-16 names the file")
+  func encodings() throws {
+    let text = "type: cosine\r\nlr: 0.1\r\nsteps: 5\r\n"
+    let plain = temporaryFile(text, suffix: ".yaml")
+    let (expected, none) = lrkit(["curve", "--spec", plain])
+    #expect(none == nil)
+    let variants: [[UInt8]] = [[0xEF, 0xBB, 0xBF] + Array(text.utf8),
+                               [0xFF, 0xFE] + utf16(text, littleEndian: true),
+                               [0xFE, 0xFF] + utf16(text, littleEndian: false)]
+    for bytes in variants {
+      let path = temporaryFile("", suffix: ".yaml")
+      try Data(bytes).write(to: URL(fileURLWithPath: path))
+      let (out, err) = lrkit(["curve", "--spec", path])
+      #expect(err == nil && out == expected, "\(bytes.prefix(3)): \(err ?? "")")
+    }
+    let broken = temporaryFile("", suffix: ".json")
+    try Data([0xFE, 0xFF, 0xDC, 0x00]).write(to: URL(fileURLWithPath: broken))
+    let (_, err) = lrkit(["curve", "--spec", broken])
+    #expect(err == "spec '\(broken)': not UTF-8 or UTF-16 text (read as UTF-16BE)")
+  }
+}
+
+/// The UTF-16 code units of `text` as bytes in the given order, without a byte-order mark.
+private func utf16(_ text: String, littleEndian: Bool) -> [UInt8] {
+  var bytes: [UInt8] = []
+  for unit in text.utf16 {
+    bytes += littleEndian ? [UInt8(unit & 0xFF), UInt8(unit >> 8)] : [UInt8(unit >> 8), UInt8(unit & 0xFF)]
+  }
+  return bytes
+}
+
 @Suite("Messages on standard error")
 struct MessageLineTests {
   @Test("a message is one line of at most 1000 characters, however much input it quotes")
@@ -157,8 +190,24 @@ struct MessageLineTests {
   }
 }
 
-@Suite("lrkit find bounds")
+@Suite("Experiment flag bounds")
 struct FindBoundsTests {
+  @Test("compare --lr inf and sweep --lrs nan are refused by flag (they reached a try! and trapped)")
+  func nonFiniteRates() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lrkit-rates-\(UUID().uuidString)").path
+    for (arguments, expected) in [
+      (["compare", "--lr", "inf", "--epochs", "1", "--seeds", "1", "--out", dir], "--lr inf: the peak learning rate must be a positive finite number"),
+      (["sweep", "--lrs", "0.01", "nan", "--steps", "4", "--seeds", "1", "--out", dir], "--lrs nan: every peak learning rate must be a positive finite number"),
+      (["sweep", "--grid", "batch", "--lrs", "0", "--batches", "16", "--seeds", "1", "--out", dir], "--lrs 0.0: every peak learning rate must be a positive finite number"),
+    ] {
+      var command = try LRKitCommand.parseAsRoot(arguments)
+      let stderr = try capturingStandardError {
+        #expect(throws: ExitCode.self, "\(arguments)") { try command.run() }
+      }
+      #expect(stderr.contains("lrkit: error: " + expected), "\(stderr)")
+    }
+  }
+
   @Test("find --start 1e-320: the sweep's span overflows; one error line, not a JSON parse error")
   func overflowingSpan() throws {
     var command = try LRKitCommand.parseAsRoot(["find", "--start", "1e-320", "--iterations", "12"])
@@ -169,17 +218,9 @@ struct FindBoundsTests {
   }
 }
 
-/// Runs `body` with standard error sent to a file, and returns what was written there.
+/// Runs `body` with what LRKit writes to standard error kept, and returns it.
 private func capturingStandardError(_ body: () throws -> Void) throws -> String {
-  let path = FileManager.default.temporaryDirectory.appendingPathComponent("lrkit-stderr-\(UUID().uuidString)").path
-  let saved = dup(STDERR_FILENO)
-  let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-  dup2(fd, STDERR_FILENO)
-  close(fd)
-  defer {
-    dup2(saved, STDERR_FILENO)
-    close(saved)
-  }
-  try body()
-  return try String(contentsOfFile: path, encoding: .utf8)
+  let capture = StandardErrorCapture()
+  try Output.$capturedStandardError.withValue(capture) { try body() }
+  return capture.text
 }
