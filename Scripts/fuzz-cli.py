@@ -55,7 +55,7 @@ for root, dirs, files in os.walk(corpus_root):
     logs += [os.path.join(root, d) for d in dirs]  # run folders
     logs += [os.path.join(root, f) for f in files if f not in ("labels.json", "README.md")]
 logs = sorted(logs)
-PATHS = ["/nonexistent/x.json", "/", "/dev/null", inputs, os.path.join(inputs, "empty.json"),
+PATHS = ["/proc/lrkit-none/x.json", "/", "/dev/null", inputs, os.path.join(inputs, "empty.json"),
          os.path.join(inputs, "binary.bin"), os.path.join(inputs, "metrics.txt"), "", "-"]
 
 def path():
@@ -83,9 +83,13 @@ def floatlist():
     return ",".join(rng.choice(FLOATS) for _ in range(rng.randint(0, 5)))
 def enum(*vs): return lambda: rng.choice(list(vs) + [word()])
 def outfile(ext):
-    return lambda: rng.choice([os.path.join(work, "out", "o" + ext), "/nonexistent/dir/o" + ext,
+    return lambda: rng.choice([os.path.join(work, "out", "o" + ext), "/proc/lrkit-none/o" + ext,
                                "/dev/null", inputs, ""])
-def outdir(): return rng.choice([os.path.join(work, "out", "d"), "/nonexistent/d", "/dev/null", inputs, ""])
+def outdir():
+    # A third of the time a run folder an earlier case wrote (for --resume and --merge).
+    runs = [os.path.join(work, "out", d) for d in sorted(os.listdir(os.path.join(work, "out")))] if os.path.isdir(os.path.join(work, "out")) else []
+    if runs and rng.random() < 0.33: return rng.choice(runs)
+    return rng.choice([os.path.join(work, "out", "d"), "/proc/lrkit-none/d", "/dev/null", inputs, ""])
 def shard(): return rng.choice(["1/2", "2/2", "0/2", "3/2", "1/0", "a/b", "1", "", "-1/2", "9223372036854775807/9223372036854775807"])
 def flag(): return None  # a flag without a value
 
