@@ -135,7 +135,10 @@ struct TrainerTests {
     let summary = try Trainer(config: c, run: RunDirectory(path: dir)).train()
     #expect(summary.status == .diverged)
     #expect(summary.cause?.contains("at step") == true)
+    // The cause reads "loss is nan", never "-nan" (a NaN's sign bit means nothing).
+    #expect(summary.cause?.contains("-nan") == false, "\(summary.cause ?? "")")
     let log = try logText(dir)
+    #expect(!log.contains("-nan"))
     #expect(log.contains("\"event\":\"diverged\""))
     let saved = try JSONValue.parse(String(contentsOfFile: dir + "/summary.json", encoding: .utf8))
     #expect(saved["status"] == .string("diverged"))

@@ -112,7 +112,9 @@ public final class Trainer {
       defer { gradientBuffer = g }
       let norm = clipGradientNorm(&g, maxNorm: config.clipNorm ?? .infinity)
       if !loss.isFinite || !norm.isFinite {
-        let cause = !loss.isFinite ? "loss is \(loss)" : "gradient norm is \(norm)"
+        // A NaN prints with its sign bit ("-nan"); the sign of a NaN means nothing to a reader.
+        func text(_ x: Double) -> String { x.isNaN ? "nan" : "\(x)" }
+        let cause = !loss.isFinite ? "loss is \(text(loss))" : "gradient norm is \(text(norm))"
         log?.write(.object([("step", .int(k)), ("event", .string("diverged")), ("cause", .string(cause)),
                             ("lr", .double(optimizer.driver.hyperparameters().first?.lr ?? .nan))]))
         summary.status = .diverged
