@@ -190,7 +190,10 @@ public struct LRRangeTest: Sendable {
     let fell = (s.min() ?? 0) < 0.8 * (s.first ?? 0)
     result.confident = spread <= 4 && fell && stoppedEarly
     var reasons: [String] = []
-    if spread > 4 { reasons.append("the suggestions span \(Int(spread.rounded()))×") }
+    if spread > 4 {
+      // A sweep over hundreds of decades spans more than Int.max (it trapped here).
+      reasons.append("the suggestions span \(spread < 1e15 ? "\(Int(spread.rounded()))" : String(format: "%.3g", spread))×")
+    }
     if !fell { reasons.append("the loss hardly fell during the sweep") }
     if !stoppedEarly { reasons.append("the loss never diverged: extend the sweep to higher lrs") }
     result.confidenceNote = reasons.isEmpty ? "the three suggestions agree within \(String(format1(spread)))× and the loss fell, then diverged" : reasons.joined(separator: "; ")
@@ -231,4 +234,4 @@ public struct LRRangeTest: Sendable {
   }
 }
 
-func format1(_ x: Double) -> String { String(Double(Int(x * 10)) / 10) }
+func format1(_ x: Double) -> String { x.isFinite && abs(x) < 1e15 ? String(Double(Int(x * 10)) / 10) : String(format: "%.3g", x) }

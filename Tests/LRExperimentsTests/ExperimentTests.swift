@@ -106,6 +106,17 @@ struct ExperimentTests {
     } catch let error as TrainingError {
       #expect(error.description.hasPrefix("field 'start': "), "\(error)")
     }
+    // A sweep over hundreds of decades: suggestions 1e300× apart are reported, not an Int trap.
+    var lrs: [Double] = []
+    var losses: [Double] = []
+    for i in 0..<40 {
+      lrs.append(pow(10.0, -300.0 + Double(i) * 7.6))
+      let x = Double(i)
+      losses.append(i < 20 ? 2.3 - x * 0.1 : 0.3 + (x - 19) * (x - 19))
+    }
+    let wide = LRRangeTest.suggest(lrs: lrs, losses: losses, smoothed: losses, stoppedEarly: true, iterations: 40)
+    let note: String = wide.confidenceNote
+    #expect(note.contains("the suggestions span"), "\(note)")
     // The recommended spec is built, not parsed from text: a NaN peak is null, a whole one an integer.
     #expect(LRRangeTest.recommendedSpec(peak: .nan, steps: 10).serialized().contains(#""lr":null"#))
     #expect(LRRangeTest.recommendedSpec(peak: 3, steps: 10).serialized() == #"{"type":"onecycle","lr":3,"steps":10,"pct_start":0.25}"#)
