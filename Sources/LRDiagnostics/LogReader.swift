@@ -60,7 +60,7 @@ public enum LogReader {
     }
     b = utf8
     var i = 0
-    while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 || b[i] == 0xEF || b[i] == 0xBB || b[i] == 0xBF { i += 1 }
+    while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
     if i < b.count, b[i] == UInt8(ascii: "{") {
       // One JSON document (trainer_state.json) or JSON lines.
       if let root = try? JSONValue.parse(bytes: b, allowNonFinite: true) {

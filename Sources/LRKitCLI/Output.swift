@@ -49,8 +49,7 @@ struct Output {
   /// A message as one line of at most 1000 characters: messages quote the input at fault
   /// (a key, a value, a line of the file), and input can be megabytes on one line.
   static func line(_ message: String) -> String {
-    var text = message.contains(where: \.isNewline)
-      ? message.split(whereSeparator: \.isNewline).joined(separator: " ") : message
+    var text = message.contains(where: \.isNewline) ? SpecLoading.oneLine(message) : message
     if text.count > 1000 { text = text.prefix(1000) + "… (\(text.count - 1000) more characters)" }
     return text
   }

@@ -18,8 +18,9 @@ enum SpecLoading {
       throw CLIError("\(what) '\(path)': cannot be read")
     }
     // UTF-8 with or without a byte-order mark, or UTF-16 with one (Windows editors and shells).
-    guard let utf8 = TextEncoding.utf8([UInt8](data)), let text = String(validating: utf8, as: UTF8.self) else {
-      throw CLIError("\(what) '\(path)': not UTF-8 or UTF-16 text (read as \(TextEncoding.name([UInt8](data))))")
+    let bytes = [UInt8](data)
+    guard let utf8 = TextEncoding.utf8(bytes), let text = String(validating: utf8, as: UTF8.self) else {
+      throw CLIError("\(what) '\(path)': not UTF-8 or UTF-16 text (read as \(TextEncoding.name(bytes)))")
     }
     return text
   }
@@ -29,7 +30,7 @@ enum SpecLoading {
   /// A JSON or YAML syntax error names the file.
   static func spec(_ path: String) throws -> JSONValue {
     let text = try text(path, what: "spec")
-    let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\u{FEFF}" }
+    let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }  // text() dropped any byte-order mark
     let isYAML = path.hasSuffix(".yaml") || path.hasSuffix(".yml")
       || (!trimmed.hasPrefix("{") && !trimmed.hasPrefix("["))
     do {

@@ -16,6 +16,17 @@ private func temporaryDirectory() throws -> String {
   return path
 }
 
+/// Expects `body` to throw an error whose description is exactly `expected`.
+private func expectError(_ expected: String, sourceLocation: SourceLocation = #_sourceLocation,
+                         _ body: () throws -> Void) {
+  do {
+    try body()
+    Issue.record("no error; expected \(expected)", sourceLocation: sourceLocation)
+  } catch {
+    #expect("\(error)" == expected, sourceLocation: sourceLocation)
+  }
+}
+
 /// The file type bits of `path` (following links when `follow`).
 private func kind(_ path: String, follow: Bool = true) -> mode_t {
   var info = stat()
@@ -90,11 +101,8 @@ struct OutputPathTests {
       #expect(err == expected, "\(arguments)")
     }
     let file = temporaryFile("x", suffix: ".svg")
-    #expect(throws: CLIError.self) { try OutputPath.checkFile(file + "/inner.svg", flag: "--svg") }
-    do {
+    expectError("--svg '\(file)/inner.svg': '\(file)' is not a directory") {
       try OutputPath.checkFile(file + "/inner.svg", flag: "--svg")
-    } catch {
-      #expect(error.description == "--svg '\(file)/inner.svg': '\(file)' is not a directory")
     }
   }
 
@@ -107,12 +115,7 @@ struct OutputPathTests {
     let file = temporaryFile("x")
     for (path, expected) in [(file, "--out '\(file)': not a directory"), ("", "--out: an empty path"),
                              (file + "/sub/run", "--out '\(file)/sub/run': '\(file)' is not a directory")] {
-      do {
-        try OutputPath.prepareDirectory(path, flag: "--out")
-        Issue.record("\(path) accepted")
-      } catch {
-        #expect(error.description == expected)
-      }
+      expectError(expected) { try OutputPath.prepareDirectory(path, flag: "--out") }
     }
   }
 
@@ -121,12 +124,7 @@ struct OutputPathTests {
     let file = temporaryFile("x")
     for (path, expected) in [("", "run '': an empty path"), (file, "run '\(file)': not a directory"),
                              (file + "/runs/a", "run '\(file)/runs/a': '\(file)' is not a directory")] {
-      do {
-        try RunDirectory(path: path).create()
-        Issue.record("\(path) accepted")
-      } catch {
-        #expect(error.description == expected)
-      }
+      expectError(expected) { try RunDirectory(path: path).create() }
     }
   }
 
