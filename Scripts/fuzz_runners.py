@@ -268,15 +268,20 @@ def timm_run(job):
     opt = torch.optim.SGD([p], lr=spec["lr"], momentum=0.9)
     cls = getattr(TS, spec["type"].rsplit(".", 1)[1])
     kw = {k: v for k, v in spec.items() if k not in ("type", "lr")}
-    per_epoch = kw.setdefault("t_in_epochs", False)
+    factory = spec["type"].endswith("create_scheduler_v2")
+    # The factory steps per epoch unless step_on_epochs is false (timm's train script then calls
+    # step_update(num_updates)); it returns (scheduler or None, num_epochs).
+    per_epoch = kw.get("step_on_epochs", True) if factory else kw.setdefault("t_in_epochs", False)
     try:
-        sched = cls(optimizer=opt, **kw)
+        sched = cls(optimizer=opt, **kw)[0] if factory else cls(optimizer=opt, **kw)
     except Exception as e:  # noqa: BLE001
         raise Refused(e) from None
     lrs = []
     for k in range(n):
         try:
-            if per_epoch:
+            if sched is None:
+                pass
+            elif per_epoch:
                 sched.step(epoch=k)
             else:
                 sched.step_update(num_updates=k)

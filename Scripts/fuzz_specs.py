@@ -756,7 +756,82 @@ def gen_optax(d):
 TS = "timm.scheduler."
 
 
+def gen_timm_factory(d):
+    """timm.scheduler.create_scheduler_v2: every sched, per-epoch or per-update stepping, the factory's own
+    defaults (cycle_decay 0.1, decay_epochs 90 or 0.2, warmup_lr 1e-5) often left to apply."""
+    sched = d.weighted([(1.5, "cosine"), (1, "tanh"), (1, "poly"), (1, "step"), (0.6, "constant"),
+                        (1, "multistep"), (1, "wsd"), (1, "rsqrt"), (0.3, "none"), (0.1, "plateau"),
+                        (0.05, "cosin")])
+    lr = d.lr()
+    s = {"type": TS + "create_scheduler_v2", "lr": lr}
+    tags = {"factory", "sched=" + sched}
+    if sched != "cosine" or d.chance(0.3):
+        s["sched"] = sched
+    epochs = d.int_(1, 120)
+    if d.chance(0.9):
+        s["num_epochs"] = epochs
+    else:
+        epochs = 300
+    per_update = d.chance(0.45)
+    upe = 1
+    if per_update:
+        s["step_on_epochs"] = False
+        upe = d.int_(1, 12)
+        s["updates_per_epoch"] = upe if d.chance(0.97) else 0
+        tags.add("per-update")
+    elif d.chance(0.2):
+        s["step_on_epochs"] = True
+        if d.chance(0.5):
+            s["updates_per_epoch"] = d.int_(0, 50)
+    if d.chance(0.6):
+        s["warmup_epochs"] = d.pick([(1, 0), (1, epochs), (8, None)], lambda: d.int_(1, max(1, epochs // 3)))
+    if d.chance(0.5):
+        s["warmup_lr"] = d.choice([0.0, 1e-5, sig(lr * d.r.uniform(0, 0.1))])
+    if d.chance(0.4):
+        s["warmup_prefix"] = d.choice([True, False])
+    if d.chance(0.5):
+        s["min_lr"] = d.choice([0.0, 1e-6, sig(lr * d.r.uniform(0, 0.2))])
+    if d.chance(0.3):
+        s["cooldown_epochs"] = d.int_(0, 20)
+    if sched in ("step", "wsd", "rsqrt") or d.chance(0.2):
+        if sched in ("wsd", "rsqrt"):
+            s["decay_epochs"] = d.pick([(3, None), (2, 0.5), (1, 0.25), (1, 1), (1, epochs)],
+                                       lambda: d.uniform(0.05, 0.95, 2) if d.chance(0.6) else d.int_(1, epochs))
+        elif d.chance(0.8):
+            s["decay_epochs"] = d.int_(1, max(1, epochs // 2)) if d.chance(0.7) else d.uniform(0.5, 30, 2)
+    if sched == "multistep" or d.chance(0.1):
+        if d.chance(0.85):
+            s["decay_milestones"] = sorted(d.int_(0, epochs) for _ in range(d.randint(1, 4)))
+    if sched in ("step", "multistep", "poly") or d.chance(0.2):
+        if d.chance(0.8):
+            s["decay_rate"] = d.uniform(0.1, 0.95) if sched != "poly" else d.uniform(0.3, 3.0, 2)
+    if sched in ("cosine", "tanh", "poly") and d.chance(0.4):
+        s["cycle_mul"] = d.weighted([(3, 1.0), (2, 2.0), (1, 1.5), (1, 0.5)])
+        if d.chance(0.6):
+            s["cycle_decay"] = d.uniform(0.1, 1.0, 2)
+        s["cycle_limit"] = d.pick([(1, 0), (9, None)], lambda: d.int_(1, 4))
+    if sched in ("cosine", "poly") and d.chance(0.25):
+        s["k_decay"] = d.uniform(0.5, 2.0, 2)
+    if sched in ("wsd", "rsqrt"):
+        if d.chance(0.4):
+            s["decay_fn"] = d.weighted([(1, "linear"), (1, "1-sqrt"), (1, "cosine"), (1, "power"), (1, "exp"),
+                                        (0.1, "sqrt")])
+        if sched == "rsqrt" and d.chance(0.5):
+            s["stable_timescale"] = d.uniform(0.5, 20)
+    if d.chance(0.2):
+        s["noise"] = None
+        s["noise_pct"], s["noise_std"], s["noise_seed"] = 0.67, 1.0, d.choice([42, 0])
+        tags.add("noise args")
+    if d.chance(0.1):
+        s["patience_epochs"] = d.int_(0, 20)
+        s["plateau_mode"] = d.choice(["max", "min"])
+    nat = (epochs + (s.get("warmup_epochs", 0) if s.get("warmup_prefix") else 0) + s.get("cooldown_epochs", 0)) * upe
+    return job(s, d.steps(nat), tags)
+
+
 def gen_timm(d):
+    if d.chance(0.3):
+        return gen_timm_factory(d)
     name = d.weighted([(1.3, "CosineLRScheduler"), (1, "TanhLRScheduler"), (1, "PolyLRScheduler"),
                        (0.8, "StepLRScheduler"), (0.8, "MultiStepLRScheduler"), (1, "WSDLRScheduler")])
     lr = d.lr()

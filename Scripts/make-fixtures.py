@@ -1191,14 +1191,24 @@ def timm_run(spec, num_steps):
     opt = torch.optim.SGD([p], lr=spec["lr"], momentum=0.9)
     cls = getattr(TS, spec["type"].rsplit(".", 1)[1])
     kw = {k: v for k, v in spec.items() if k not in ("type", "lr")}
+    # create_scheduler_v2 returns (scheduler or None, num_epochs) and steps per epoch unless
+    # step_on_epochs is false (timm's train script: step(epoch) after each epoch, or
+    # step_update(num_updates) after each update).
+    factory = spec["type"].endswith("create_scheduler_v2")
+    per_epoch = factory and kw.get("step_on_epochs", True)
     try:
-        sched = cls(optimizer=opt, t_in_epochs=False, **kw)
+        sched = cls(optimizer=opt, **kw)[0] if factory else cls(optimizer=opt, t_in_epochs=False, **kw)
     except Exception as e:  # noqa: BLE001
         raise ConstructionError(e)
     lrs = []
     for k in range(num_steps):
         try:
-            sched.step_update(num_updates=k)
+            if sched is None:
+                pass
+            elif per_epoch:
+                sched.step(epoch=k)
+            else:
+                sched.step_update(num_updates=k)
         except Exception as e:  # noqa: BLE001
             raise StepError(k, e, lrs)
         lrs.append(as_float(opt.param_groups[0]["lr"]))
@@ -1327,6 +1337,63 @@ def timm_cases(rng):
                 add(spec, spec.get("warmup_t", 0) + t0 + rng.randint(0, 15))
         add({"type": W, "lr": 0.1, "t_initial": 50, "decay_t": 10, "stable_fn": "rsqrt", "warmup_t": 0,
              "stable_timescale": 5.0, "lr_min": 0.05}, 60, label="rsqrt hits lr_min")
+
+    # create_scheduler_v2: the factory's defaults (cycle_decay 0.1, decay_epochs 90 or 0.2,
+    # warmup_lr 1e-5), every sched, per epoch and per update (lengths times updates_per_epoch).
+    F = S + "create_scheduler_v2"
+    add({"type": F, "lr": 0.1}, 310, label="defaults")
+    add({"type": F, "lr": 0.1, "num_epochs": 10, "warmup_epochs": 2, "cooldown_epochs": 3}, 16,
+        label="warmup overlaps the cosine")
+    add({"type": F, "lr": 0.1, "num_epochs": 10, "warmup_epochs": 2, "warmup_prefix": True,
+         "cycle_limit": 3, "cycle_mul": 2.0}, 75, label="cycles decay by 0.1")
+    add({"type": F, "lr": 0.05, "sched": "step", "num_epochs": 30, "decay_epochs": 2.5, "decay_rate": 0.5,
+         "warmup_epochs": 3, "warmup_lr": 0.0}, 30, label="fractional decay_epochs")
+    add({"type": F, "lr": 0.1, "sched": "step", "num_epochs": 200}, 200, label="decay_epochs default 90")
+    add({"type": F, "lr": 0.1, "sched": "multistep", "num_epochs": 100}, 200, label="milestones default")
+    add({"type": F, "lr": 0.1, "sched": "multistep", "decay_milestones": [3, 7], "step_on_epochs": False,
+         "updates_per_epoch": 4, "num_epochs": 10, "warmup_epochs": 1}, 45, label="per update")
+    add({"type": F, "lr": 0.1, "sched": "constant", "num_epochs": 10, "warmup_epochs": 3}, 12)
+    add({"type": F, "lr": 0.1, "sched": "none", "num_epochs": 10, "warmup_epochs": 3}, 12)
+    add({"type": F, "lr": 0.1, "sched": "poly", "num_epochs": 20, "decay_rate": 2.0, "min_lr": 1e-4}, 25)
+    add({"type": F, "lr": 0.1, "sched": "tanh", "num_epochs": 20, "warmup_epochs": 2, "warmup_prefix": True}, 25)
+    add({"type": F, "lr": 0.1, "sched": "wsd", "num_epochs": 50, "warmup_epochs": 5}, 55, label="decay 20 %")
+    add({"type": F, "lr": 0.1, "sched": "wsd", "num_epochs": 12, "warmup_epochs": 2, "decay_epochs": 0.25}, 14,
+        label="decay rounds half to even")
+    add({"type": F, "lr": 0.1, "sched": "wsd", "num_epochs": 20, "decay_epochs": 5, "warmup_epochs": 2,
+         "warmup_prefix": True, "decay_fn": "cosine", "step_on_epochs": False, "updates_per_epoch": 3}, 70)
+    add({"type": F, "lr": 0.1, "sched": "rsqrt", "num_epochs": 40, "warmup_epochs": 4, "min_lr": 0.001}, 45)
+    add({"type": F, "lr": 0.1, "sched": "rsqrt", "num_epochs": 40, "stable_timescale": 2.5, "step_on_epochs": False,
+         "updates_per_epoch": 2, "decay_fn": "exp"}, 85)
+    for _ in range(12):
+        sched = rng.choice(["cosine", "tanh", "poly", "step", "multistep", "wsd", "rsqrt", "constant"])
+        epochs = rng.randint(2, 60)
+        spec = {"type": F, "lr": pick_lr(rng), "sched": sched, "num_epochs": epochs}
+        if rng.random() < 0.5:
+            spec["step_on_epochs"] = False
+            spec["updates_per_epoch"] = rng.randint(1, 8)
+        if rng.random() < 0.6:
+            spec["warmup_epochs"] = rng.randint(0, epochs // 3)
+            spec["warmup_lr"] = sig(spec["lr"] * rng.uniform(0, 0.1))
+        if rng.random() < 0.4:
+            spec["warmup_prefix"] = True
+        if rng.random() < 0.5:
+            spec["min_lr"] = sig(spec["lr"] * rng.uniform(0, 0.1))
+        if sched == "step":
+            spec["decay_epochs"] = rng.randint(1, epochs)
+        if sched == "multistep":
+            spec["decay_milestones"] = sorted(rng.sample(range(1, epochs + 1), min(2, epochs)))
+        if sched in ("wsd", "rsqrt"):
+            spec["decay_epochs"] = sig(rng.uniform(0.05, 0.9), 2)
+            if sched == "rsqrt" and not spec.get("warmup_epochs"):
+                spec["stable_timescale"] = sig(rng.uniform(1, 10))
+        if sched in ("cosine", "tanh", "poly") and rng.random() < 0.5:
+            spec["cycle_limit"] = rng.randint(1, 3)
+            spec["cycle_mul"] = rng.choice([1.0, 2.0])
+            spec["cycle_decay"] = sig(rng.uniform(0.3, 1.0), 2)
+        if rng.random() < 0.3:
+            spec["cooldown_epochs"] = rng.randint(1, 5)
+        upe = spec.get("updates_per_epoch", 1)
+        add(spec, (epochs + spec.get("warmup_epochs", 0) + spec.get("cooldown_epochs", 0)) * upe + rng.randint(0, 5))
     return cases
 
 
@@ -1365,6 +1432,20 @@ def timm_errors():
             ("WSDLRScheduler rsqrt without warmup or timescale", {"type": W, "lr": 0.1, "t_initial": 10, "decay_t": 5,
                 "stable_fn": "rsqrt"}, 5),
         ]
+    F = S + "create_scheduler_v2"
+    errs += [
+        ("create_scheduler_v2 unknown sched", {"type": F, "lr": 0.1, "sched": "cosin"}, 5),
+        ("create_scheduler_v2 per update without updates_per_epoch", {"type": F, "lr": 0.1, "step_on_epochs": False}, 5),
+        ("create_scheduler_v2 wsd warmup fills the epochs", {"type": F, "lr": 0.1, "sched": "wsd", "num_epochs": 10,
+            "warmup_epochs": 10}, 5),
+        ("create_scheduler_v2 wsd decay longer than the epochs", {"type": F, "lr": 0.1, "sched": "wsd", "num_epochs": 10,
+            "decay_epochs": 11}, 5),
+        ("create_scheduler_v2 rsqrt without warmup or timescale", {"type": F, "lr": 0.1, "sched": "rsqrt",
+            "num_epochs": 10}, 5),
+        ("create_scheduler_v2 cosine num_epochs 0", {"type": F, "lr": 0.1, "num_epochs": 0}, 5),
+        ("create_scheduler_v2 unknown decay_fn", {"type": F, "lr": 0.1, "sched": "wsd", "num_epochs": 10,
+            "decay_fn": "sqrt"}, 5),
+    ]
     return errs
 
 

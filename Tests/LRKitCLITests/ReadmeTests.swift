@@ -112,6 +112,9 @@ struct TypesCommandTests {
     #expect(hf.contains("num_warmup_steps") && hf.contains("num_training_steps"), "\(hf)")
     let (native, _) = lrkit(["types", "cosine"])
     #expect(native.contains("half_waves") && native.contains("floor_ratio") && native.contains("warmup"), "\(native)")
+    // A factory lists its own arguments, not those of the class it builds.
+    let (factory, _) = lrkit(["types", "timm.scheduler.create_scheduler_v2"])
+    #expect(factory.contains("num_epochs") && factory.contains("default 300") && !factory.contains("t_initial"), "\(factory)")
     let (_, err) = lrkit(["types", "cosin"])
     #expect(err?.contains("did you mean 'cosine'") == true)
   }

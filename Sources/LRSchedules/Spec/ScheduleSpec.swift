@@ -71,7 +71,7 @@ public enum ScheduleSpec {
 
   static let registry: [String: SpecBuilder] = {
     var all: [String: SpecBuilder] = [:]
-    for table in [nativeBuilders, torchBuilders, transformersBuilders, optaxBuilders, timmBuilders,
+    for table in [nativeBuilders, torchBuilders, transformersBuilders, optaxBuilders, timmBuilders, timmFactoryBuilders,
                   kerasBuilders, mlxBuilders, fastaiBuilders] {
       all.merge(table) { a, _ in a }
     }

@@ -1,0 +1,103 @@
+import LRSchedules
+import Testing
+
+/// `timm.scheduler.create_scheduler_v2`: each factory argument does what the factory does with
+/// it (the values themselves are checked against timm in the parity fixtures).
+@Suite("timm's scheduler factory")
+struct TimmFactoryTests {
+  static let type = #""type":"timm.scheduler.create_scheduler_v2","lr":0.1"#
+
+  func decode(_ body: String) throws -> DecodedSchedule {
+    try ScheduleSpec.decode(text: "{\(Self.type)\(body.isEmpty ? "" : ",")\(body)}")
+  }
+
+  func lr(_ body: String, _ n: Int) throws -> [Double] { try decode(body).curve(steps: n).lr }
+
+  func error(_ body: String) -> String {
+    do {
+      _ = try decode(body)
+      return "accepted"
+    } catch {
+      return "\(error)"
+    }
+  }
+
+  @Test("step_on_epochs false: every length times updates_per_epoch, the step counts updates")
+  func perUpdate() throws {
+    let epochs = try lr(#""num_epochs":10,"warmup_epochs":2,"warmup_prefix":true"#, 12)
+    let updates = try lr(#""num_epochs":10,"warmup_epochs":2,"warmup_prefix":true,"step_on_epochs":false,"updates_per_epoch":3"#, 36)
+    // The same curve stretched (timm's arithmetic rounds the stretched warmup differently in the
+    // last bit, as the fixtures record).
+    for k in 0..<12 { #expect(abs(updates[3 * k] - epochs[k]) <= 1e-16, "epoch \(k)") }
+    #expect(updates[1] != epochs[1])
+    // Per epoch, updates_per_epoch changes nothing.
+    #expect(try lr(#""num_epochs":10,"updates_per_epoch":7"#, 12) == lr(#""num_epochs":10"#, 12))
+  }
+
+  @Test("the length is the factory's num_epochs: cycles, warmup prefix and cooldown")
+  func length() throws {
+    #expect(try decode(#""num_epochs":10"#).totalSteps == 10)
+    #expect(try decode(#""num_epochs":10,"warmup_epochs":2,"warmup_prefix":true,"cooldown_epochs":3"#).totalSteps == 15)
+    #expect(try decode(#""num_epochs":10,"cycle_limit":3,"cycle_mul":2"#).totalSteps == 70)
+    #expect(try decode(#""num_epochs":10,"cooldown_epochs":3,"step_on_epochs":false,"updates_per_epoch":4"#).totalSteps == 52)
+    #expect(try decode(#""sched":"step","num_epochs":10,"warmup_epochs":2,"warmup_prefix":true"#).totalSteps == 12)
+    #expect(try decode(#""sched":"none","num_epochs":10"#).totalSteps == 10)
+  }
+
+  @Test("the factory's defaults, not the classes': cycle_decay 0.1, decay_epochs 90, warmup_lr 1e-5")
+  func defaults() throws {
+    let cycles = try lr(#""num_epochs":10,"cycle_limit":2"#, 20)
+    #expect(abs(cycles[10] - 0.01) < 1e-15)
+    let decayed = try lr(#""num_epochs":10,"cycle_limit":2,"cycle_decay":0.5"#, 20)
+    #expect(abs(decayed[10] - 0.05) < 1e-15)
+    let step = try lr(#""sched":"step","num_epochs":200"#, 181)
+    #expect(step[89] == 0.1 && abs(step[90] - 0.01) < 1e-15 && abs(step[180] - 0.001) < 1e-15)
+    let every10 = try lr(#""sched":"step","num_epochs":200,"decay_epochs":10,"decay_rate":0.5"#, 21)
+    #expect(every10[9] == 0.1 && every10[10] == 0.05 && every10[20] == 0.025)
+    let warm = try lr(#""num_epochs":10,"warmup_epochs":2"#, 1)
+    #expect(warm[0] == 1e-5)
+    #expect(try lr(#""num_epochs":10,"warmup_epochs":2,"warmup_lr":0"#, 1)[0] == 0)
+    let multi = try lr(#""sched":"multistep","num_epochs":300"#, 271)
+    // (timm's multistep decays at m − 1.)
+    #expect(multi[88] == 0.1 && abs(multi[89] - 0.01) < 1e-15 && abs(multi[269] - 1e-4) < 1e-15)
+    #expect(try lr(#""sched":"multistep","decay_milestones":[5],"num_epochs":10"#, 6)[5] < 0.1)
+  }
+
+  @Test("each sched builds its class; none keeps the optimizer's lr; plateau is refused")
+  func scheds() throws {
+    var curves: [String: [Double]] = [:]
+    for sched in ["cosine", "tanh", "poly", "step", "constant", "multistep", "wsd", "none"] {
+      curves[sched] = try lr(#""sched":"\#(sched)","num_epochs":20,"decay_epochs":5,"decay_milestones":[4]"#, 20)
+    }
+    #expect(Set(curves.values.map { $0 }).count == 7)  // constant and none agree without warmup
+    #expect(curves["constant"] == curves["none"])
+    #expect(try lr(#""sched":"constant","num_epochs":20,"warmup_epochs":3"#, 4)[0] == 1e-5)
+    #expect(try lr(#""sched":"none","num_epochs":20,"warmup_epochs":3"#, 4) == [0.1, 0.1, 0.1, 0.1])
+    #expect(try lr(#""sched":"rsqrt","num_epochs":20,"warmup_epochs":2"#, 20)[10] < 0.1)
+    #expect(error(#""sched":"plateau""#).contains("field 'sched' = 'plateau'"))
+    #expect(error(#""sched":"cosin""#).contains("did you mean 'cosine'"))
+  }
+
+  @Test("wsd: a decay_epochs below 1 is a fraction of the stable and decay phases, rounded half to even")
+  func wsdFraction() throws {
+    // 12 epochs, 2 of warmup inside them: 10 left; 0.25 of 10 = 2.5 rounds to 2.
+    let d = try lr(#""sched":"wsd","num_epochs":12,"warmup_epochs":2,"decay_epochs":0.25"#, 12)
+    #expect(d[10] == 0.1 && d[11] < 0.1)  // decaying over 3 epochs would lower epoch 10
+    let prefix = try lr(#""sched":"wsd","num_epochs":12,"warmup_epochs":2,"warmup_prefix":true,"decay_epochs":0.25"#, 14)
+    #expect(prefix[11] == 0.1 && prefix[12] < 0.1)  // 0.25 of 12 = 3
+  }
+
+  @Test("errors and warnings name the factory's fields, not the class's")
+  func fieldNames() {
+    #expect(error(#""warmup_lr":-1,"warmup_epochs":2"#).contains("'warmup_lr'"))
+    #expect(error(#""warmup_epochs":-2"#).contains("'warmup_epochs'"))
+    #expect(error(#""num_epochs":0"#).contains("'num_epochs'"))
+    #expect(error(#""min_lr":-1"#).contains("'min_lr'"))
+    #expect(error(#""step_on_epochs":false"#).contains("'updates_per_epoch'"))
+    #expect(error(#""sched":"wsd","num_epochs":10,"decay_epochs":11"#).contains("'decay_epochs'"))
+    #expect(error(#""noise":0.5"#).contains("'noise'"))
+    #expect(error(#""t_initial":10"#).contains("unknown field 't_initial'"))
+    let warnings = (try? decode(#""num_epochs":10,"warmup_epochs":2"#).warnings) ?? []
+    #expect(warnings.count == 1 && warnings[0].contains("warmup_epochs") && !warnings[0].contains("warmup_t "), "\(warnings)")
+  }
+}
