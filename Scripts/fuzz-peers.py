@@ -122,7 +122,21 @@ def first_difference(ours, peer, f32):
 # Generation
 # ----------------------------------------------------------------------------------------------
 
+def keras_inner(spec):
+    """The schedule inside a form Keras writes (None for a fixed learning rate)."""
+    if "compile_config" in spec:
+        spec = spec["compile_config"]["optimizer"]
+    if "class_name" in spec and "schedules" not in (spec.get("module") or "schedules"):
+        spec = spec["config"]
+    if "learning_rate" in spec:
+        spec = spec["learning_rate"]
+    return spec if isinstance(spec, dict) else None
+
+
 def type_label(lib, spec):
+    if "type" not in spec:
+        inner = keras_inner(spec)
+        return (inner["class_name"] if inner else "fixed lr") + " (as Keras writes it)"
     t = spec["type"]
     if t == "transformers.get_scheduler":
         return f"get_scheduler({spec.get('name')})"
@@ -162,7 +176,10 @@ def job_cost(lib, j):
     if lib == "hf_steps":
         return 0.002 + (1.0 if j.get("trainer_check") else 0.0)
     per = COST[lib]
-    if lib == "keras" and (j["spec"]["type"].endswith("CosineDecayRestarts") or "warmup_target" in j["spec"]):
+    if lib == "keras" and "type" not in j["spec"]:
+        inner = keras_inner(j["spec"]) or {"class_name": "", "config": {}}
+        per = 0.03 if inner["class_name"] == "CosineDecayRestarts" or "warmup_target" in inner["config"] else 0.004
+    elif lib == "keras" and (j["spec"]["type"].endswith("CosineDecayRestarts") or "warmup_target" in j["spec"]):
         per = 0.03  # a new lax.cond per call
     n = j["steps"]
     if lib in ("torch", "transformers") and isinstance(j["spec"].get("last_epoch"), int):

@@ -318,6 +318,14 @@ def optax_run(job):
 def keras_run(job):
     import keras
     spec = job["spec"]
+    if "type" not in spec:  # a form Keras writes itself: rebuilt by Keras, its optimizer driven
+        try:
+            out = mf.keras_serialized_run(spec, job["steps"])
+        except mf.ConstructionError as e:
+            raise Refused(e.exc) from None
+        except mf.StepError as e:
+            raise Refused(e.exc, e.k, e.lr_before) from None
+        return out["lr"], None
     cls = getattr(keras.optimizers.schedules, spec["type"].rsplit(".", 1)[1])
     try:
         sched = cls(**{k: v for k, v in spec.items() if k != "type"})

@@ -1014,7 +1014,55 @@ def gen_keras(d):
     if d.chance(0.3):
         s["name"] = d.choice([name, "lr_schedule", "my_schedule"])
         tags.append("name")
+    if d.chance(0.3):
+        return keras_wrapped(d, s, name, nat, cap, tags)
     return job(s, d.steps(nat, cap=cap), tags)
+
+
+KERAS_OPTIMIZERS = [("SGD", "sgd"), ("Adam", "adam"), ("AdamW", "adam_w"), ("RMSprop", "rm_sprop"), ("Adamax", "adamax"),
+                    ("Nadam", "nadam"), ("Lion", "lion"), ("Adagrad", "adagrad")]
+
+
+def keras_wrapped(d, s, name, nat, cap, tags):
+    """The spec as Keras writes it (no "type"): serialize(schedule), serialize(optimizer), an optimizer's
+    get_config() or a model's config.json, the optimizer sometimes with gradient_accumulation_steps N (update k
+    reads the schedule at micro-step (k+1)N - 1) or a fixed learning rate; the peer rebuilds it with Keras'
+    own deserialize and drives the optimizer's apply."""
+    config = {k: v for k, v in s.items() if k != "type"}
+    config.setdefault("name", name)
+    schedule = {"module": "keras.optimizers.schedules", "class_name": name, "config": config, "registered_name": None}
+    form = d.weighted([(3, "serialized"), (2, "optimizer"), (2, "get_config"), (1, "model")])
+    tags = list(tags) + ["keras form=" + form]
+    if form == "serialized":
+        if d.chance(0.2):  # tf.keras 2 wrote neither (Keras 3 reads that form only at the top)
+            del schedule["module"], schedule["registered_name"]
+            tags.append("no module")
+        return job(schedule, d.steps(nat, cap=cap), tags)
+    cls, opt_name = d.choice(KERAS_OPTIMIZERS)
+    opt = {"name": opt_name, "learning_rate": schedule if d.chance(0.85) else d.lr()}
+    n = 1
+    if d.chance(0.5):
+        n = d.choice([2, 2, 3, 4, 8])
+        opt["gradient_accumulation_steps"] = n
+        tags.append("accumulation")
+    elif d.chance(0.3):
+        opt["gradient_accumulation_steps"] = None
+    if d.chance(0.5):  # the rest of what get_config() writes (AdamW's weight_decay is a float)
+        opt.update({"weight_decay": 0.004 if cls == "AdamW" else None, "clipnorm": None, "global_clipnorm": None, "clipvalue": None,
+                    "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+                    "loss_scale_factor": None})
+    if form == "get_config":
+        opt.setdefault("use_ema", False)
+        spec = opt
+    else:
+        spec = {"module": "keras.optimizers", "class_name": cls, "config": opt, "registered_name": None}
+        if form == "model":
+            spec = {"module": "keras", "class_name": "Sequential",
+                    "config": {"name": "sequential", "trainable": True, "layers": []}, "registered_name": None,
+                    "compile_config": {"optimizer": spec, "loss": "mse", "loss_weights": None, "metrics": None}}
+    natural = None if nat is None or not isinstance(opt["learning_rate"], dict) else max(1, int(nat) // n)
+    # The peer drives the optimizer: N applies per value.
+    return job(spec, d.steps(natural, cap=max(5, min(cap, 240 // n))), tags)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -102,6 +102,8 @@ def pick_steps(rng, lo=1, hi=400):
 
 def short(spec):
     """A compact one-line description of a spec, for case names."""
+    if "type" not in spec:  # a form Keras wrote: its label says which
+        return spec.get("class_name") or spec.get("name") or ""
     parts = []
     for k, v in spec.items():
         if k == "type":
@@ -117,6 +119,8 @@ def short(spec):
 
 
 def short_type(spec):
+    if "type" not in spec:
+        return "keras"
     return spec["type"].rsplit(".", 1)[1]
 
 
@@ -1453,8 +1457,59 @@ def timm_errors():
 # keras (float32, jax backend)
 # ----------------------------------------------------------------------------------------------
 
+KERAS_OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam", "adam_w": "AdamW", "rm_sprop": "RMSprop", "adamax": "Adamax",
+                         "nadam": "Nadam", "lion": "Lion", "adagrad": "Adagrad", "adadelta": "Adadelta", "ftrl": "Ftrl",
+                         "lamb": "Lamb"}
+
+
+def keras_serialized_run(spec, num_steps):
+    """A spec Keras wrote itself: a serialized schedule (evaluated at step k), or a serialized
+    optimizer, an optimizer's get_config() or a model config.json (compile_config.optimizer):
+    the optimizer is rebuilt by Keras and driven through real `apply` calls on one variable; the
+    value recorded for update k is `optimizer.learning_rate` read just before the apply that
+    performs update k (with gradient_accumulation_steps = N, every N-th micro-step)."""
+    import copy
+    import re
+    import keras
+    import numpy as np
+    spec = copy.deepcopy(spec)  # Keras' from_config replaces the nested learning_rate in place
+    try:
+        if "compile_config" in spec:
+            obj = keras.optimizers.deserialize(spec["compile_config"]["optimizer"])
+        elif "class_name" in spec:
+            if "schedules" in (spec.get("module") or "") or (
+                    "module" not in spec and hasattr(keras.optimizers.schedules, spec["class_name"])):
+                obj = keras.optimizers.schedules.deserialize(spec)
+            else:
+                obj = keras.optimizers.deserialize(spec)
+        else:
+            cls = getattr(keras.optimizers, KERAS_OPTIMIZER_NAMES[re.sub(r"_\d+$", "", spec["name"])])
+            obj = cls.from_config(dict(spec))
+    except Exception as e:  # noqa: BLE001
+        raise ConstructionError(e)
+    lrs = []
+    if isinstance(obj, keras.optimizers.schedules.LearningRateSchedule):
+        for k in range(num_steps):
+            try:
+                lrs.append(as_float(obj(k)))
+            except Exception as e:  # noqa: BLE001
+                raise StepError(k, e, lrs)
+        return {"lr": lrs}
+    v = keras.Variable(np.zeros(2, dtype="float32"))
+    n = obj.gradient_accumulation_steps or 1
+    micro = 0
+    while len(lrs) < num_steps:
+        if (micro + 1) % n == 0:
+            lrs.append(as_float(obj.learning_rate))
+        obj.apply([np.ones(2, dtype="float32")], [v])
+        micro += 1
+    return {"lr": lrs}
+
+
 def keras_run(spec, num_steps):
     import keras
+    if "type" not in spec:
+        return keras_serialized_run(spec, num_steps)
     cls = getattr(keras.optimizers.schedules, spec["type"].rsplit(".", 1)[1])
     kw = {k: v for k, v in spec.items() if k != "type"}
     try:
@@ -1575,6 +1630,36 @@ def keras_cases(rng):
             spec["alpha"] = sig(rng.uniform(0, 0.2))
         # capped: Keras re-traces its ops.cond on every eager call (~0.15 s per value)
         add(spec, min(pick_steps(rng), 500))
+
+    # What Keras writes itself, read as specs: serialize(schedule), serialize(optimizer), an
+    # optimizer's get_config(), and a saved model's config.json; with gradient accumulation
+    # the optimizer reads the schedule at micro-step (k+1)·N − 1.
+    import keras
+    S = keras.optimizers.schedules
+    O = keras.optimizers
+    ser = keras.optimizers.schedules.serialize
+    add(ser(S.CosineDecay(0.1, 50, alpha=0.1, warmup_target=0.2, warmup_steps=10)), 70, label="serialized")
+    add(ser(S.PiecewiseConstantDecay([5, 10], [0.1, 0.05, 0.01])), 15, label="serialized")
+    add(ser(S.ExponentialDecay(0.1, 10, 0.5, staircase=True)), 40, label="serialized")
+    add(ser(S.CosineDecayRestarts(0.1, 8)), 60, label="serialized")
+    add(O.serialize(O.AdamW(learning_rate=S.CosineDecay(0.01, 40))), 45, label="serialized optimizer")
+    add(O.serialize(O.SGD(learning_rate=0.1, momentum=0.9)), 5, label="serialized optimizer, constant lr")
+    add(O.serialize(O.Adam(learning_rate=S.InverseTimeDecay(0.01, 5, 0.5), gradient_accumulation_steps=4)), 30,
+        label="serialized optimizer, accumulation 4")
+    add(O.SGD(learning_rate=S.PolynomialDecay(0.1, 30, power=2.0)).get_config(), 35, label="optimizer get_config")
+    add(O.RMSprop(learning_rate=S.PiecewiseConstantDecay([3, 7], [0.1, 0.01, 0.001]),
+                  gradient_accumulation_steps=2).get_config(), 10, label="optimizer get_config, accumulation 2")
+    add(O.Adam(learning_rate=3e-4).get_config(), 3, label="optimizer get_config, constant lr")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile(optimizer=O.AdamW(learning_rate=S.CosineDecay(0.0, 40, warmup_target=0.01, warmup_steps=8),
+                                    gradient_accumulation_steps=3), loss="mse")
+    # The same model saved as a .keras archive (ZIP_STORED), for `lrkit curve --spec model.keras`
+    # (Tests/LRKitCLITests); its config.json is this case's spec.
+    archive = os.path.join(FIXTURE_DIR, "keras-model.keras")
+    model.save(archive)
+    import zipfile
+    with zipfile.ZipFile(archive) as z:
+        add(json.loads(z.read("config.json")), 25, label="model config.json, accumulation 3")
     return cases
 
 

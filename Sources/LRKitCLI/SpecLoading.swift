@@ -29,6 +29,11 @@ enum SpecLoading {
   /// does not start with `{`).
   /// A JSON or YAML syntax error names the file.
   static func spec(_ path: String) throws -> JSONValue {
+    if path != "-", let head = FileHandle(forReadingAtPath: path).map({ h in defer { try? h.close() }; return h.readData(ofLength: 4) }),
+      StoredZip.isZip(head)
+    {
+      return try kerasArchive(path)
+    }
     let text = try text(path, what: "spec")
     let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }  // text() dropped any byte-order mark
     let isYAML = path.hasSuffix(".yaml") || path.hasSuffix(".yml")
@@ -38,6 +43,27 @@ enum SpecLoading {
       return try YAMLSpec.json(yaml: text)
     } catch {
       throw CLIError("\(specName(path)): \(oneLine("\(error)"))")
+    }
+  }
+
+  /// A saved Keras model (a `.keras` zip archive): its `config.json`, whose
+  /// `compile_config.optimizer` the decoder reads.
+  static func kerasArchive(_ path: String) throws -> JSONValue {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw CLIError("spec '\(path)': cannot be read")
+    }
+    do {
+      let member = try StoredZip.member("config.json", in: [UInt8](data))
+      guard let text = String(validating: member, as: UTF8.self) else {
+        throw CLIError("spec '\(path)': its config.json is not UTF-8 text")
+      }
+      return try JSONValue.parse(text)
+    } catch let error as StoredZip.Failure {
+      throw CLIError("spec '\(path)' (a zip archive, read as a saved Keras model): \(error.description)")
+    } catch let error as CLIError {
+      throw error
+    } catch {
+      throw CLIError("spec '\(path)' (its config.json): \(oneLine("\(error)"))")
     }
   }
 

@@ -9,7 +9,9 @@ import LRSupport
 public enum ScheduleSpec {
   /// Decodes a spec from JSON text.
   ///
-  /// An object without `"type"` that holds `learning_rate` or `lr_scheduler_type` is read as a
+  /// An object without `"type"` that Keras wrote (a serialized schedule or optimizer, an
+  /// optimizer's `get_config()`, a model's `config.json`) is read as Keras reads it; any other
+  /// object without `"type"` that holds `learning_rate` or `lr_scheduler_type` is read as a
   /// Hugging Face / TRL training configuration (see ``HFTrainingConfig``).
   public static func decode(text: String) throws(ScheduleError) -> DecodedSchedule {
     try decode(try parseJSON(text))
@@ -26,6 +28,7 @@ public enum ScheduleSpec {
 
   /// Decodes a parsed spec (see ``decode(text:)``).
   package static func decode(_ json: JSONValue) throws(ScheduleError) -> DecodedSchedule {
+    if let keras = try kerasSerialized(json) { return keras }
     if case .object = json, json["type"] == nil,
       json["lr_scheduler_type"] != nil || json["learning_rate"] != nil
     {
