@@ -134,6 +134,8 @@ def keras_inner(spec):
 
 
 def type_label(lib, spec):
+    if "type" not in spec and lib == "timm":
+        return "args.yaml (bare)"
     if "type" not in spec:
         inner = keras_inner(spec)
         return (inner["class_name"] if inner else "fixed lr") + " (as Keras writes it)"

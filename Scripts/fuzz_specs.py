@@ -829,7 +829,60 @@ def gen_timm_factory(d):
     return job(s, d.steps(nat), tags)
 
 
+def gen_timm_args(d):
+    """timm.scheduler.create_scheduler(args): the training script's args as its args.yaml holds them (with keys
+    that do not concern the schedule), the lr given or left null for train.py's batch-size scaling of lr_base; as
+    a spec with "args", or as the bare args.yaml."""
+    sched = d.weighted([(2, "cosine"), (1, "tanh"), (1, "poly"), (1, "step"), (0.5, "constant"), (1, "multistep"),
+                        (0.8, "wsd"), (0.5, "rsqrt"), (0.2, "none")])
+    epochs = d.int_(1, 80)
+    a = {"model": d.choice(["resnet50", "vit_base_patch16_224"]), "data_dir": "/data", "amp": d.chance(0.5),
+         "sched": sched, "epochs": epochs, "opt": d.choice(["sgd", "momentum", "adamw", "lamb", "adabelief", "nadam"]),
+         "lr_base": d.choice([0.1, 0.005, 1e-3]), "lr_base_size": d.choice([256, 512, 1024]),
+         "lr_base_scale": d.choice(["", "", "linear", "sqrt"]), "batch_size": d.choice([32, 64, 128, 256]),
+         "grad_accum_steps": d.choice([1, 1, 2, 4])}
+    a["lr"] = None if d.chance(0.5) else d.choice([0, d.lr()]) if d.chance(0.2) else d.lr()
+    optional = {"warmup_epochs": lambda: d.int_(0, max(1, epochs // 3)), "warmup_lr": lambda: d.choice([1e-5, 1e-6, 0.0]),
+                "min_lr": lambda: d.choice([0, 1e-5, 1e-6]), "cooldown_epochs": lambda: d.int_(0, 10),
+                "warmup_prefix": lambda: d.chance(0.5), "decay_rate": lambda: d.uniform(0.1, 0.9),
+                "decay_epochs": lambda: d.choice([d.int_(1, max(1, epochs)), d.uniform(0.05, 0.9, 2), 90.0]),
+                "decay_milestones": lambda: sorted(d.int_(1, epochs) for _ in range(d.randint(1, 3))),
+                "lr_cycle_mul": lambda: d.choice([1.0, 2.0]), "lr_cycle_decay": lambda: d.choice([0.5, 1.0, 0.1]),
+                "lr_cycle_limit": lambda: d.int_(1, 3), "lr_k_decay": lambda: d.choice([1.0, 1.5]),
+                "lr_noise": lambda: None, "lr_noise_pct": lambda: 0.67, "lr_noise_std": lambda: 1.0,
+                "seed": lambda: 42, "patience_epochs": lambda: 10, "eval_metric": lambda: d.choice(["top1", "loss"]),
+                "lr_decay_fn": lambda: d.choice([None, "linear", "cosine", "1-sqrt"]),
+                "lr_stable_timescale": lambda: d.choice([None, d.uniform(1, 10)])}
+    full = d.chance(0.5)  # a real args.yaml has every key
+    for k, f in optional.items():
+        if full or d.chance(0.3):
+            a[k] = f()
+    if sched == "rsqrt" and not a.get("warmup_epochs", 5) and not a.get("lr_stable_timescale"):
+        a["lr_stable_timescale"] = 2.0
+    tags = {"args", "sched=" + sched}
+    upe = 1
+    extras = {}
+    if d.chance(0.4):
+        a["sched_on_updates"] = True
+        upe = d.int_(1, 10)
+        extras["updates_per_epoch"] = upe
+        tags.add("per-update")
+    elif full:
+        a["sched_on_updates"] = False
+    if a["lr"] in (None, 0) and d.chance(0.4):
+        extras["world_size"] = d.choice([2, 4, 8])
+    if d.chance(0.4):
+        tags.add("bare args.yaml")
+        spec = dict(a, **extras)
+    else:
+        spec = dict({"type": TS + "create_scheduler", "args": a}, **extras)
+    nat = (epochs + a.get("warmup_epochs", 5) + a.get("cooldown_epochs", 0)) * upe
+    return job(spec, d.steps(nat), tags)
+
+
 def gen_timm(d):
+    if d.chance(0.15):
+        return gen_timm_args(d)
     if d.chance(0.3):
         return gen_timm_factory(d)
     name = d.weighted([(1.3, "CosineLRScheduler"), (1, "TanhLRScheduler"), (1, "PolyLRScheduler"),

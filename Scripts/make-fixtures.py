@@ -119,8 +119,8 @@ def short(spec):
 
 
 def short_type(spec):
-    if "type" not in spec:
-        return "keras"
+    if "type" not in spec:  # a form the peer wrote itself
+        return "timm" if "sched" in spec else "keras"
     return spec["type"].rsplit(".", 1)[1]
 
 
@@ -1188,9 +1188,63 @@ def optax_errors():
 # timm (t_in_epochs=False, step_update(num_updates=k))
 # ----------------------------------------------------------------------------------------------
 
+def timm_train_script_lr(args):
+    """timm's train.py (1.0.x): args.lr, or when it is falsy lr_base scaled by the global batch size."""
+    if args.lr:
+        return args.lr
+    global_batch_size = args.batch_size * args.world_size * args.grad_accum_steps
+    batch_ratio = global_batch_size / args.lr_base_size
+    if not args.lr_base_scale:
+        on = args.opt.lower()
+        args.lr_base_scale = 'sqrt' if any([o in on for o in ('ada', 'lamb')]) else 'linear'
+    if args.lr_base_scale == 'sqrt':
+        batch_ratio = batch_ratio ** 0.5
+    return args.lr_base * batch_ratio
+
+
+def timm_args_run(spec, num_steps):
+    """timm.scheduler.create_scheduler(args, optimizer, updates_per_epoch) driven as train.py
+    drives it: the optimizer's lr from timm_train_script_lr, step(epoch) per epoch or
+    step_update(num_updates) with sched_on_updates. `spec` is {"type", "args", "updates_per_epoch",
+    "world_size"} or a bare args.yaml (the two additions inside it)."""
+    import argparse
+    import torch
+    import timm.scheduler as TS
+    extra = {k: spec[k] for k in ("updates_per_epoch", "world_size") if k in spec}
+    args = dict(spec["args"]) if "type" in spec else {k: v for k, v in spec.items() if k not in extra}
+    ns = argparse.Namespace(**args)
+    ns.world_size = extra.get("world_size", 1)
+    for k, v in (("lr", None), ("lr_base", 0.1), ("lr_base_size", 256), ("lr_base_scale", ""), ("opt", "sgd"),
+                 ("batch_size", 128), ("grad_accum_steps", 1)):
+        if not hasattr(ns, k):
+            setattr(ns, k, v)  # train.py's argparse defaults
+    p = torch.nn.Parameter(torch.zeros(1))
+    try:
+        opt = torch.optim.SGD([p], lr=timm_train_script_lr(ns), momentum=0.9)
+        sched, _ = TS.create_scheduler(ns, opt, updates_per_epoch=extra.get("updates_per_epoch", 0))
+    except Exception as e:  # noqa: BLE001
+        raise ConstructionError(e)
+    per_epoch = not getattr(ns, "sched_on_updates", False)
+    lrs = []
+    for k in range(num_steps):
+        try:
+            if sched is None:
+                pass
+            elif per_epoch:
+                sched.step(epoch=k)
+            else:
+                sched.step_update(num_updates=k)
+        except Exception as e:  # noqa: BLE001
+            raise StepError(k, e, lrs)
+        lrs.append(as_float(opt.param_groups[0]["lr"]))
+    return {"lr": lrs}
+
+
 def timm_run(spec, num_steps):
     import torch
     import timm.scheduler as TS
+    if "type" not in spec or spec["type"].endswith(".create_scheduler"):
+        return timm_args_run(spec, num_steps)
     p = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([p], lr=spec["lr"], momentum=0.9)
     cls = getattr(TS, spec["type"].rsplit(".", 1)[1])
@@ -1398,6 +1452,24 @@ def timm_cases(rng):
             spec["cooldown_epochs"] = rng.randint(1, 5)
         upe = spec.get("updates_per_epoch", 1)
         add(spec, (epochs + spec.get("warmup_epochs", 0) + spec.get("cooldown_epochs", 0)) * upe + rng.randint(0, 5))
+
+    # create_scheduler(args): train.py's args.yaml, its lr from lr_base when lr is null.
+    A = S + "create_scheduler"
+    args_yaml = {"model": "resnet50", "data_dir": "/data/imagenet", "amp": True, "batch_size": 256,
+                 "grad_accum_steps": 1, "opt": "lamb", "lr": None, "lr_base": 0.005, "lr_base_scale": "",
+                 "lr_base_size": 256, "sched": "cosine", "sched_on_updates": False, "epochs": 20,
+                 "warmup_epochs": 3, "warmup_lr": 1e-05, "warmup_prefix": False, "min_lr": 0, "cooldown_epochs": 2,
+                 "decay_epochs": 90, "decay_milestones": [90, 180, 270], "decay_rate": 0.1, "lr_cycle_decay": 0.5,
+                 "lr_cycle_limit": 1, "lr_cycle_mul": 1.0, "lr_k_decay": 1.0, "lr_noise": None,
+                 "lr_noise_pct": 0.67, "lr_noise_std": 1.0, "seed": 42, "eval_metric": "top1", "patience_epochs": 10}
+    add(dict(args_yaml), 25, label="bare args.yaml, lr from lr_base (sqrt for lamb)")
+    add(dict(args_yaml, opt="sgd", batch_size=64, world_size=4, grad_accum_steps=2), 25,
+        label="bare args.yaml, linear scaling, world_size 4")
+    add(dict(args_yaml, sched_on_updates=True, updates_per_epoch=3, sched="step", decay_epochs=5, lr=0.4), 80,
+        label="bare args.yaml, per update")
+    add({"type": A, "args": {"sched": "multistep", "lr": 0.1}}, 70, label="scheduler_kwargs defaults")
+    add({"type": A, "args": {"sched": "wsd", "epochs": 30, "lr": 0.1, "warmup_epochs": 3, "lr_decay_fn": "cosine", "decay_epochs": 0.3,
+                             "sched_on_updates": True}, "updates_per_epoch": 2}, 70)
     return cases
 
 

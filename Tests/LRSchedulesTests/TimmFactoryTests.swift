@@ -100,4 +100,62 @@ struct TimmFactoryTests {
     let warnings = (try? decode(#""num_epochs":10,"warmup_epochs":2"#).warnings) ?? []
     #expect(warnings.count == 1 && warnings[0].contains("warmup_epochs") && !warnings[0].contains("warmup_t "), "\(warnings)")
   }
+
+  // MARK: create_scheduler(args) and a bare args.yaml
+
+  static let argsYAML = #"{"model": "resnet50", "amp": true, "sched": "cosine", "epochs": 20, "lr": null, "lr_base": 0.1, "lr_base_size": 256, "lr_base_scale": "", "opt": "lamb", "batch_size": 1024, "grad_accum_steps": 1, "warmup_epochs": 0, "seed": 42}"#
+
+  func args(_ replacing: [String: String]) throws -> DecodedSchedule {
+    var text = Self.argsYAML
+    for (key, value) in replacing {
+      let pattern = try Regex("\"\(key)\": [^,}]*")
+      text = text.replacing(pattern, with: "\"\(key)\": \(value)")
+    }
+    return try ScheduleSpec.decode(text: text)
+  }
+
+  @Test("args.yaml: a null or 0 lr is lr_base scaled by the global batch (sqrt for ada*/lamb, else linear)")
+  func argsLearningRate() throws {
+    #expect(try args([:]).curve(steps: 1).lr == [0.2])  // 0.1 · √(1024/256)
+    #expect(try args(["opt": #""sgd""#]).curve(steps: 1).lr == [0.4])  // 0.1 · 1024/256
+    #expect(try args(["opt": #""adamw""#]).curve(steps: 1).lr == [0.2])
+    #expect(try args(["lr_base_scale": #""linear""#]).curve(steps: 1).lr == [0.4])
+    #expect(try args(["lr": "0"]).curve(steps: 1).lr == [0.2])
+    #expect(try args(["lr": "0.03"]).curve(steps: 1).lr == [0.03])
+    #expect(try args(["grad_accum_steps": "4"]).curve(steps: 1).lr == [0.4])  // √16
+    #expect(try args(["lr_base_size": "4096"]).curve(steps: 1).lr == [0.05])
+    let spec = #"{"type": "timm.scheduler.create_scheduler", "args": \#(Self.argsYAML), "world_size": 4}"#
+    #expect(try ScheduleSpec.decode(text: spec).curve(steps: 1).lr == [0.4])  // √16
+  }
+
+  @Test("args.yaml: scheduler_kwargs' keys and defaults (epochs 100, warmup 5 epochs)")
+  func argsKeys() throws {
+    #expect(try args([:]).totalSteps == 20)
+    #expect(try args(["epochs": "30"]).totalSteps == 30)
+    let bare = try ScheduleSpec.decode(text: #"{"sched": "cosine", "lr_base": 0.1, "lr": 0.1}"#)
+    #expect(bare.totalSteps == 100)
+    #expect(try bare.curve(steps: 1).lr == [1e-5])  // warmup_epochs defaults to 5 here
+    let perUpdate = try ScheduleSpec.decode(text: #"{"sched": "cosine", "lr_base": 0.1, "lr": 0.1, "warmup_epochs": 0, "epochs": 10, "sched_on_updates": true, "updates_per_epoch": 4}"#)
+    #expect(perUpdate.totalSteps == 40)
+  }
+
+  @Test("args.yaml: errors name the args key")
+  func argsErrors() {
+    func error(_ text: String) -> String {
+      do {
+        _ = try ScheduleSpec.decode(text: text)
+        return "accepted"
+      } catch {
+        return "\(error)"
+      }
+    }
+    #expect(error(#"{"sched": "cosine", "lr_base": 0.1, "lr_cycle_limit": -1}"#).contains("'lr_cycle_limit'"))
+    #expect(error(#"{"sched": "cosine", "lr_base": 0.1, "epochs": "ten"}"#).contains("'epochs'"))
+    #expect(error(#"{"sched": "cosine", "lr_base": 0.1, "sched_on_updates": true}"#).contains("'updates_per_epoch'"))
+    #expect(error(#"{"sched": "cosine", "lr_base": 0.1, "lr_base_size": 0}"#).contains("'lr_base_size'"))
+    #expect(error(#"{"type": "timm.scheduler.create_scheduler", "args": {"sched": "wsd", "epochs": "x"}}"#).contains("'args.epochs'"))
+    #expect(error(#"{"type": "timm.scheduler.create_scheduler", "args": {"lr": 0.1}}"#).contains("'args.sched'"))
+    #expect(error(#"{"type": "timm.scheduler.create_scheduler", "args": {"sched": "cosine"}, "update_per_epoch": 3}"#)
+      .contains("did you mean 'updates_per_epoch'"))
+  }
 }

@@ -20,8 +20,14 @@ extension ScheduleSpec {
   /// `TrainingArguments` field).
   static let kerasOptimizerKeys: Set<String> = [
     "use_ema", "ema_momentum", "ema_overwrite_frequency", "global_clipnorm", "clipnorm", "clipvalue",
-    "loss_scale_factor", "gradient_accumulation_steps", "is_legacy_optimizer", "jit_compile", "beta_1",
-    "beta_2", "amsgrad", "nesterov",
+    "loss_scale_factor", "is_legacy_optimizer", "jit_compile", "beta_1", "beta_2", "amsgrad", "nesterov",
+  ]
+
+  /// Keys only a Hugging Face / TRL config has: such an object is never a Keras optimizer config
+  /// (both can hold `learning_rate` and `gradient_accumulation_steps`).
+  static let huggingFaceKeys: Set<String> = [
+    "lr_scheduler_type", "lr_scheduler_kwargs", "warmup_ratio", "warmup_steps", "num_train_epochs", "max_steps",
+    "per_device_train_batch_size", "output_dir", "num_samples",
   ]
 
   /// The schedule in a Keras serialized object, optimizer config or model config, or nil when
@@ -42,7 +48,9 @@ extension ScheduleSpec {
       if case .object = json["learning_rate"] ?? .null { return json["learning_rate"]!["class_name"] != nil }
       return false
     }()
-    if keys.contains("learning_rate"), learningRateIsKeras || !keys.isDisjoint(with: kerasOptimizerKeys) {
+    if keys.contains("learning_rate"),
+      learningRateIsKeras || (!keys.isDisjoint(with: kerasOptimizerKeys) && keys.isDisjoint(with: huggingFaceKeys))
+    {
       return try kerasOptimizerConfig(json, path: "")
     }
     return nil

@@ -10,7 +10,8 @@ public enum ScheduleSpec {
   /// Decodes a spec from JSON text.
   ///
   /// An object without `"type"` that Keras wrote (a serialized schedule or optimizer, an
-  /// optimizer's `get_config()`, a model's `config.json`) is read as Keras reads it; any other
+  /// optimizer's `get_config()`, a model's `config.json`) is read as Keras reads it, timm's
+  /// `args.yaml` as `timm.scheduler.create_scheduler` reads it; any other
   /// object without `"type"` that holds `learning_rate` or `lr_scheduler_type` is read as a
   /// Hugging Face / TRL training configuration (see ``HFTrainingConfig``).
   public static func decode(text: String) throws(ScheduleError) -> DecodedSchedule {
@@ -29,6 +30,7 @@ public enum ScheduleSpec {
   /// Decodes a parsed spec (see ``decode(text:)``).
   package static func decode(_ json: JSONValue) throws(ScheduleError) -> DecodedSchedule {
     if let keras = try kerasSerialized(json) { return keras }
+    if let timm = try timmArgsFile(json) { return timm }
     if case .object = json, json["type"] == nil,
       json["lr_scheduler_type"] != nil || json["learning_rate"] != nil
     {
@@ -74,7 +76,7 @@ public enum ScheduleSpec {
 
   static let registry: [String: SpecBuilder] = {
     var all: [String: SpecBuilder] = [:]
-    for table in [nativeBuilders, torchBuilders, transformersBuilders, optaxBuilders, timmBuilders, timmFactoryBuilders,
+    for table in [nativeBuilders, torchBuilders, transformersBuilders, optaxBuilders, timmBuilders, timmFactoryBuilders, timmArgsBuilders,
                   kerasBuilders, mlxBuilders, fastaiBuilders] {
       all.merge(table) { a, _ in a }
     }
