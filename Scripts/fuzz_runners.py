@@ -313,6 +313,20 @@ def timm_args_run(job):
     return lrs, None
 
 
+def timm_plateau_steps(sched, opt, n, metrics, lrs=None):
+    """train.py's per-epoch loop for a metric-driven scheduler: no step(0); after epoch k-1,
+    step(k, metric of epoch k-1)."""
+    lrs = []
+    for k in range(n):
+        if k > 0:
+            try:
+                sched.step(k, metrics[k - 1])
+            except Exception as e:  # noqa: BLE001
+                raise Refused(e, k, lrs) from None
+        lrs.append(real(opt.param_groups[0]["lr"], k, lrs))
+    return lrs, None
+
+
 def timm_run(job):
     import torch
     import timm.scheduler as TS
@@ -320,6 +334,17 @@ def timm_run(job):
     n = job["steps"]
     if "type" not in spec or spec["type"].endswith(".create_scheduler"):
         return timm_args_run(job)
+    if job.get("metrics") is not None:  # PlateauLRScheduler, or the factory's sched='plateau'
+        p = torch.nn.Parameter(torch.zeros(1))
+        opt = torch.optim.SGD([p], lr=spec["lr"], momentum=0.9)
+        cls = getattr(TS, spec["type"].rsplit(".", 1)[1])
+        kw = {k: v for k, v in spec.items() if k not in ("type", "lr")}
+        try:
+            sched = cls(optimizer=opt, **kw)
+            sched = sched[0] if isinstance(sched, tuple) else sched
+        except Exception as e:  # noqa: BLE001
+            raise Refused(e) from None
+        return timm_plateau_steps(sched, opt, n, job["metrics"])
     p = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([p], lr=spec["lr"], momentum=0.9)
     cls = getattr(TS, spec["type"].rsplit(".", 1)[1])

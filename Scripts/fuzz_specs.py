@@ -760,7 +760,7 @@ def gen_timm_factory(d):
     """timm.scheduler.create_scheduler_v2: every sched, per-epoch or per-update stepping, the factory's own
     defaults (cycle_decay 0.1, decay_epochs 90 or 0.2, warmup_lr 1e-5) often left to apply."""
     sched = d.weighted([(1.5, "cosine"), (1, "tanh"), (1, "poly"), (1, "step"), (0.6, "constant"),
-                        (1, "multistep"), (1, "wsd"), (1, "rsqrt"), (0.3, "none"), (0.1, "plateau"),
+                        (1, "multistep"), (1, "wsd"), (1, "rsqrt"), (0.3, "none"), (0.6, "plateau"),
                         (0.05, "cosin")])
     lr = d.lr()
     s = {"type": TS + "create_scheduler_v2", "lr": lr}
@@ -826,7 +826,34 @@ def gen_timm_factory(d):
         s["patience_epochs"] = d.int_(0, 20)
         s["plateau_mode"] = d.choice(["max", "min"])
     nat = (epochs + (s.get("warmup_epochs", 0) if s.get("warmup_prefix") else 0) + s.get("cooldown_epochs", 0)) * upe
+    if sched == "plateau":
+        if d.chance(0.7):
+            s["patience_epochs"] = d.int_(0, 5)
+        if d.chance(0.6):
+            s["plateau_mode"] = d.choice(["max", "min"])
+        if d.chance(0.5):
+            s["decay_rate"] = d.uniform(0.1, 0.9)
+        n = d.steps(nat)
+        return job(s, n, tags, metrics=plateau_metrics(d, n, s.get("plateau_mode", "max")))
     return job(s, d.steps(nat), tags)
+
+
+def gen_timm_plateau(d):
+    """timm.scheduler.PlateauLRScheduler: ReduceLROnPlateau (mode 'max' by default) behind timm's warmup, per epoch."""
+    lr = d.lr()
+    s = {"type": TS + "PlateauLRScheduler", "lr": lr}
+    mode = "max"
+    if d.chance(0.6):
+        mode = s["mode"] = d.choice(["max", "min"])
+    for key, f in (("decay_rate", lambda: d.uniform(0.1, 0.9)), ("patience_t", lambda: d.int_(0, 8)),
+                   ("threshold", lambda: d.choice([1e-4, 0.0, 0.01])), ("cooldown_t", lambda: d.int_(0, 5)),
+                   ("warmup_t", lambda: d.int_(0, 10)), ("warmup_lr_init", lambda: d.choice([0.0, sig(lr * 0.01)])),
+                   ("lr_min", lambda: d.choice([0.0, sig(lr * 0.05)])), ("noise_range_t", lambda: None),
+                   ("initialize", lambda: True)):
+        if d.chance(0.5):
+            s[key] = f()
+    n = d.steps(40)
+    return job(s, n, ["plateau"], metrics=plateau_metrics(d, n, mode))
 
 
 def gen_timm_args(d):
@@ -881,6 +908,8 @@ def gen_timm_args(d):
 
 
 def gen_timm(d):
+    if d.chance(0.06):
+        return gen_timm_plateau(d)
     if d.chance(0.15):
         return gen_timm_args(d)
     if d.chance(0.3):

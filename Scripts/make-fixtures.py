@@ -1240,11 +1240,32 @@ def timm_args_run(spec, num_steps):
     return {"lr": lrs}
 
 
-def timm_run(spec, num_steps):
+def timm_run(spec, num_steps, metrics=None):
     import torch
     import timm.scheduler as TS
     if "type" not in spec or spec["type"].endswith(".create_scheduler"):
         return timm_args_run(spec, num_steps)
+    if metrics is not None:
+        # PlateauLRScheduler (or the factory's sched='plateau'), as train.py drives it: no
+        # step(0); after epoch k-1, step(k, its metric).
+        p = torch.nn.Parameter(torch.zeros(1))
+        opt = torch.optim.SGD([p], lr=spec["lr"], momentum=0.9)
+        cls = getattr(TS, spec["type"].rsplit(".", 1)[1])
+        kw = {k: v for k, v in spec.items() if k not in ("type", "lr")}
+        try:
+            sched = cls(optimizer=opt, **kw)
+            sched = sched[0] if isinstance(sched, tuple) else sched
+        except Exception as e:  # noqa: BLE001
+            raise ConstructionError(e)
+        lrs = []
+        for k in range(num_steps):
+            if k > 0:
+                try:
+                    sched.step(k, metrics[k - 1])
+                except Exception as e:  # noqa: BLE001
+                    raise StepError(k, e, lrs)
+            lrs.append(as_float(opt.param_groups[0]["lr"]))
+        return {"lr": lrs}
     p = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([p], lr=spec["lr"], momentum=0.9)
     cls = getattr(TS, spec["type"].rsplit(".", 1)[1])
@@ -1468,6 +1489,16 @@ def timm_cases(rng):
     add(dict(args_yaml, sched_on_updates=True, updates_per_epoch=3, sched="step", decay_epochs=5, lr=0.4), 80,
         label="bare args.yaml, per update")
     add({"type": A, "args": {"sched": "multistep", "lr": 0.1}}, 70, label="scheduler_kwargs defaults")
+
+    # PlateauLRScheduler (deprecated): ReduceLROnPlateau, mode 'max', behind timm's warmup.
+    P = S + "PlateauLRScheduler"
+    for spec, n in [({"type": P, "lr": 0.1, "patience_t": 2, "decay_rate": 0.5}, 40),
+                    ({"type": P, "lr": 0.1, "patience_t": 1, "warmup_t": 3, "warmup_lr_init": 1e-4,
+                      "mode": "min", "cooldown_t": 2, "lr_min": 0.01}, 50),
+                    ({"type": F, "lr": 0.05, "sched": "plateau", "num_epochs": 40, "warmup_epochs": 4,
+                      "patience_epochs": 2, "plateau_mode": "min"}, 40)]:
+        mode = spec.get("mode", spec.get("plateau_mode", "max"))
+        cases.append((spec, n, plateau_metrics(rng, n, mode), "metric-driven"))
     add({"type": A, "args": {"sched": "wsd", "epochs": 30, "lr": 0.1, "warmup_epochs": 3, "lr_decay_fn": "cosine", "decay_epochs": 0.3,
                              "sched_on_updates": True}, "updates_per_epoch": 2}, 70)
     return cases

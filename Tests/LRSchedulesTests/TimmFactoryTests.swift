@@ -63,7 +63,7 @@ struct TimmFactoryTests {
     #expect(try lr(#""sched":"multistep","decay_milestones":[5],"num_epochs":10"#, 6)[5] < 0.1)
   }
 
-  @Test("each sched builds its class; none keeps the optimizer's lr; plateau is refused")
+  @Test("each sched builds its class; none keeps the optimizer's lr; plateau follows the metrics, per epoch only")
   func scheds() throws {
     var curves: [String: [Double]] = [:]
     for sched in ["cosine", "tanh", "poly", "step", "constant", "multistep", "wsd", "none"] {
@@ -74,7 +74,12 @@ struct TimmFactoryTests {
     #expect(try lr(#""sched":"constant","num_epochs":20,"warmup_epochs":3"#, 4)[0] == 1e-5)
     #expect(try lr(#""sched":"none","num_epochs":20,"warmup_epochs":3"#, 4) == [0.1, 0.1, 0.1, 0.1])
     #expect(try lr(#""sched":"rsqrt","num_epochs":20,"warmup_epochs":2"#, 20)[10] < 0.1)
-    #expect(error(#""sched":"plateau""#).contains("field 'sched' = 'plateau'"))
+    let plateau = try decode(#""sched":"plateau","num_epochs":12,"patience_epochs":1,"decay_rate":0.5,"warmup_epochs":0"#)
+    #expect(plateau.needsMetrics)
+    // mode "max" (the factory's default): a metric that never rises is a plateau.
+    let cut = try plateau.curve(steps: 6, metrics: [Double](repeating: 1, count: 5)).lr
+    #expect(cut == [0.1, 0.1, 0.1, 0.05, 0.05, 0.025], "\(cut)")
+    #expect(error(#""sched":"plateau","step_on_epochs":false,"updates_per_epoch":3"#).contains("'step_on_epochs'"))
     #expect(error(#""sched":"cosin""#).contains("did you mean 'cosine'"))
   }
 

@@ -19,8 +19,12 @@ import LRSupport
 extension ScheduleSpec {
   static let timmArgsBuilders: [String: SpecBuilder] = [
     "timm.scheduler.create_scheduler": { (r: inout SpecReader, c: SpecContext) throws in
+      // LRKit's additions first, so that `lrkit types` lists them.
+      let updatesPerEpoch = r.take("updates_per_epoch")
+      let worldSize = try r.int("world_size", default: 1)
       guard let args = r.take("args") else { throw r.missing("args") }
-      return try decodeTimmArgs(args, argsPath: r.field("args"), reader: &r)
+      return try decodeTimmArgs(args, argsPath: r.field("args"), updatesPerEpoch: updatesPerEpoch,
+                                worldSize: worldSize, reader: &r)
     }
   ]
 
@@ -44,27 +48,21 @@ extension ScheduleSpec {
   static func timmArgsFile(_ json: JSONValue) throws(ScheduleError) -> DecodedSchedule? {
     guard case .object = json, json["type"] == nil, json["sched"] != nil, json["lr_base"] != nil else { return nil }
     var r = try SpecReader(.object([]), schedule: "timm train.py args")
-    return try decodeTimmArgs(json, argsPath: "", reader: &r)
+    let worldSize = try json["world_size"].map { (v: JSONValue) throws(ScheduleError) -> Int in
+      v == .null ? 1 : try SpecReader.integer(v, field: "world_size")
+    } ?? 1
+    return try decodeTimmArgs(json, argsPath: "", updatesPerEpoch: json["updates_per_epoch"], worldSize: worldSize,
+                              reader: &r)
   }
 
-  static func decodeTimmArgs(_ args: JSONValue, argsPath: String, reader r: inout SpecReader)
-    throws(ScheduleError) -> DecodedSchedule
+  static func decodeTimmArgs(_ args: JSONValue, argsPath: String, updatesPerEpoch: JSONValue?, worldSize: Int,
+                             reader r: inout SpecReader) throws(ScheduleError) -> DecodedSchedule
   {
     guard case .object(let pairs) = args else {
       throw .wrongType(field: argsPath.isEmpty ? "spec" : argsPath, expected: "an object (timm's args)", found: args.typeName)
     }
     func argField(_ key: String) -> String { argsPath.isEmpty ? key : "\(argsPath).\(key)" }
     func arg(_ key: String) -> JSONValue? { pairs.first { $0.key == key }?.value }
-    // LRKit's additions: beside args in a spec, inside the bare file.
-    var extras = try SpecReader(argsPath.isEmpty ? args : .object(r.pairs.filter { $0.key != "args" }),
-                                schedule: r.schedule, path: r.path)
-    let updatesPerEpoch = argsPath.isEmpty ? arg("updates_per_epoch") : extras.take("updates_per_epoch")
-    let worldSize = try (argsPath.isEmpty ? arg("world_size") : extras.take("world_size")).map {
-      (v: JSONValue) throws(ScheduleError) -> Int in try SpecReader.integer(v, field: r.field("world_size"))
-    } ?? 1
-    if !argsPath.isEmpty {
-      for key in ["updates_per_epoch", "world_size"] { r.ignore(key) }
-    }
     try r.check(worldSize >= 1, "world_size", worldSize, "must be at least 1")
 
     // The learning rate, as train.py sets it before building the optimizer.

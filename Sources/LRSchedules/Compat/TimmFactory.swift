@@ -11,8 +11,8 @@ import LRSupport
 /// `sched` picks the class: `cosine`, `tanh`, `poly` (`decay_rate` is the power), `step`,
 /// `multistep` (`decay_milestones`), `constant` (a `StepLRScheduler` that never decays), `wsd`
 /// and `rsqrt` (`WSDLRScheduler` with the stable and decay phases fitted inside `num_epochs`
-/// unless `warmup_prefix`), or `none` (the optimizer's `lr`, untouched). `plateau` needs timm's
-/// `PlateauLRScheduler`, which LRKit does not translate, and is refused. LRKit's step is the
+/// unless `warmup_prefix`), `plateau` (`PlateauLRScheduler`, per epoch only, driven by
+/// `--metrics`), or `none` (the optimizer's `lr`, untouched). LRKit's step is the
 /// factory's `t`: an epoch with `step_on_epochs` (the default, `scheduler.step(epoch)`), an
 /// update otherwise (`step_update(num_updates)`). The schedule's length is the `num_epochs` the
 /// factory returns, in `t`: cycles, warmup prefix and cooldown included.
@@ -38,7 +38,7 @@ extension ScheduleSpec {
     if r.has("decay_milestones") { milestones = try r.ints("decay_milestones") } else { r.ignore("decay_milestones") }
     let cooldownEpochs = try r.int("cooldown_epochs", default: 0)
     try r.check(cooldownEpochs >= 0, "cooldown_epochs", cooldownEpochs, "cannot be negative")
-    _ = try r.int("patience_epochs", default: 10)
+    let patience = try r.int("patience_epochs", default: 10)
     let decayRate = try r.double("decay_rate", default: 0.1)
     let minLR = try r.double("min_lr", default: 0)
     let warmupLR = try r.double("warmup_lr", default: 1e-5)
@@ -54,14 +54,12 @@ extension ScheduleSpec {
     let kDecay = try r.double("k_decay", default: 1)
     let decayFn = try r.optionalString("decay_fn")
     let timescale = try r.optionalDouble("stable_timescale")
-    _ = try r.choice("plateau_mode", ["max", "min"], default: "max")
+    let plateauMode = try r.choice("plateau_mode", ["max", "min"], default: "max")
     let perEpoch = try r.bool("step_on_epochs", default: true)
     let updatesPerEpoch = try r.int("updates_per_epoch", default: 0)
 
     if sched == "plateau" {
-      throw .invalidValue(field: r.field("sched"), value: "'plateau'",
-                          reason: "timm's PlateauLRScheduler (deprecated in timm 1.0.31) is not translated; "
-                            + "use torch.optim.lr_scheduler.ReduceLROnPlateau with --metrics")
+      try r.check(perEpoch, "step_on_epochs", perEpoch, "Plateau LR only supports step per epoch. (timm asserts it)")
     }
     // The factory scales every length by updates_per_epoch when stepping per update.
     let scale: Int
@@ -117,6 +115,12 @@ extension ScheduleSpec {
                ("decay_rate", .double(sched == "step" ? decayRate : 1)),
                ("warmup_lr_init", .double(warmupLR)), ("warmup_t", .int(warmupT)),
                ("warmup_prefix", .bool(warmupPrefix))]
+    case "plateau":
+      // The factory drops warmup_prefix and forces cooldown_t = 0.
+      className = "PlateauLRScheduler"
+      args += [("decay_rate", .double(decayRate)), ("patience_t", .int(patience)), ("cooldown_t", .int(0)),
+               ("warmup_lr_init", .double(warmupLR)), ("warmup_t", .int(warmupT)), ("lr_min", .double(minLR)),
+               ("mode", .string(plateauMode))]
     case "multistep":
       className = "MultiStepLRScheduler"
       args += [("decay_t", .array(milestones.map { .int($0) })), ("decay_rate", .double(decayRate)),
@@ -160,7 +164,7 @@ extension ScheduleSpec {
     do {
       decoded = try SpecKeyRecorder.$current.withValue(nil) {
         var child = try SpecReader(classSpec, schedule: r.schedule, path: r.path)
-        let d = try decodeTimm(className, &child)
+        let d = className == "PlateauLRScheduler" ? try decodeTimmPlateau(&child) : try decodeTimm(className, &child)
         try child.finish()
         return d
       }
@@ -188,7 +192,8 @@ extension ScheduleSpec {
   /// The factory's name for a field of the class it builds.
   static let timmFactoryFieldNames: [(String, String)] = [
     ("t_initial", "num_epochs"), ("warmup_t", "warmup_epochs"), ("warmup_lr_init", "warmup_lr"),
-    ("lr_min", "min_lr"), ("decay_t", "decay_epochs"), ("power", "decay_rate"),
+    ("lr_min", "min_lr"), ("decay_t", "decay_epochs"), ("power", "decay_rate"), ("patience_t", "patience_epochs"),
+    ("mode", "plateau_mode"),
   ]
 
   /// `text` with the class's field names replaced by the factory's.

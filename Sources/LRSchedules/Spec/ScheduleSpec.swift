@@ -76,7 +76,7 @@ public enum ScheduleSpec {
 
   static let registry: [String: SpecBuilder] = {
     var all: [String: SpecBuilder] = [:]
-    for table in [nativeBuilders, torchBuilders, transformersBuilders, optaxBuilders, timmBuilders, timmFactoryBuilders, timmArgsBuilders,
+    for table in [nativeBuilders, torchBuilders, transformersBuilders, optaxBuilders, timmBuilders, timmFactoryBuilders, timmArgsBuilders, timmPlateauBuilders,
                   kerasBuilders, mlxBuilders, fastaiBuilders] {
       all.merge(table) { a, _ in a }
     }
