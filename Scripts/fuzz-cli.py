@@ -49,6 +49,11 @@ for f in list(examples):
     with open(base + ".bom" + os.path.splitext(f)[1], "wb") as out: out.write(b"\xef\xbb\xbf" + text.encode("utf-8"))
     with open(base + ".utf16" + os.path.splitext(f)[1], "wb") as out: out.write(text.encode("utf-16"))
     examples += [base + ".bom" + os.path.splitext(f)[1], base + ".utf16" + os.path.splitext(f)[1]]
+# A saved Keras model (a zip archive), whole and cut short.
+keras_model = os.path.join(REPO, "Tests", "LRSchedulesTests", "Fixtures", "keras-model.keras")
+with open(os.path.join(inputs, "cut.keras"), "wb") as out:
+    out.write(open(keras_model, "rb").read()[:5000])
+examples += [keras_model, os.path.join(inputs, "cut.keras")]
 corpus_root = os.path.join(REPO, "Tests", "LRDiagnosticsTests", "Corpus")
 logs = []
 for root, dirs, files in os.walk(corpus_root):

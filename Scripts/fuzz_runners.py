@@ -259,92 +259,21 @@ def adafactor_run(job):
 # timm
 # ----------------------------------------------------------------------------------------------
 
-def timm_train_script_lr(args):
-    """timm's train.py: args.lr, or when it is falsy lr_base scaled by the global batch size."""
-    if args.lr:
-        return args.lr
-    global_batch_size = args.batch_size * args.world_size * args.grad_accum_steps
-    batch_ratio = global_batch_size / args.lr_base_size
-    if not args.lr_base_scale:
-        on = args.opt.lower()
-        args.lr_base_scale = 'sqrt' if any([o in on for o in ('ada', 'lamb')]) else 'linear'
-    if args.lr_base_scale == 'sqrt':
-        batch_ratio = batch_ratio ** 0.5
-    return args.lr_base * batch_ratio
-
-
-def timm_args_run(job):
-    """create_scheduler(args, optimizer, updates_per_epoch), driven as train.py drives it."""
-    import argparse
-    import torch
-    import timm.scheduler as TS
-    spec = job["spec"]
-    n = job["steps"]
-    if "type" in spec:
-        args, extra = dict(spec["args"]), spec
-    else:
-        args, extra = {k: v for k, v in spec.items() if k not in ("updates_per_epoch", "world_size")}, spec
-    ns = argparse.Namespace(**args)
-    ns.world_size = extra.get("world_size", 1)
-    for k, v in (("lr", None), ("lr_base", 0.1), ("lr_base_size", 256), ("lr_base_scale", ""), ("opt", "sgd"),
-                 ("batch_size", 128), ("grad_accum_steps", 1)):
-        if not hasattr(ns, k):
-            setattr(ns, k, v)  # train.py's argparse defaults
-    p = torch.nn.Parameter(torch.zeros(1))
-    try:
-        lr = timm_train_script_lr(ns)
-        opt = torch.optim.SGD([p], lr=lr, momentum=0.9)
-        sched, _ = TS.create_scheduler(ns, opt, updates_per_epoch=extra.get("updates_per_epoch", 0))
-    except Exception as e:  # noqa: BLE001
-        raise Refused(e) from None
-    per_epoch = not getattr(ns, "sched_on_updates", False)
-    lrs = []
-    for k in range(n):
-        try:
-            if sched is None:
-                pass
-            elif per_epoch:
-                sched.step(epoch=k)
-            else:
-                sched.step_update(num_updates=k)
-        except Exception as e:  # noqa: BLE001
-            raise Refused(e, k, lrs) from None
-        lrs.append(real(opt.param_groups[0]["lr"], k, lrs))
-    return lrs, None
-
-
-def timm_plateau_steps(sched, opt, n, metrics, lrs=None):
-    """train.py's per-epoch loop for a metric-driven scheduler: no step(0); after epoch k-1,
-    step(k, metric of epoch k-1)."""
-    lrs = []
-    for k in range(n):
-        if k > 0:
-            try:
-                sched.step(k, metrics[k - 1])
-            except Exception as e:  # noqa: BLE001
-                raise Refused(e, k, lrs) from None
-        lrs.append(real(opt.param_groups[0]["lr"], k, lrs))
-    return lrs, None
-
-
 def timm_run(job):
     import torch
     import timm.scheduler as TS
     spec = job["spec"]
     n = job["steps"]
-    if "type" not in spec or spec["type"].endswith(".create_scheduler"):
-        return timm_args_run(job)
-    if job.get("metrics") is not None:  # PlateauLRScheduler, or the factory's sched='plateau'
-        p = torch.nn.Parameter(torch.zeros(1))
-        opt = torch.optim.SGD([p], lr=spec["lr"], momentum=0.9)
-        cls = getattr(TS, spec["type"].rsplit(".", 1)[1])
-        kw = {k: v for k, v in spec.items() if k not in ("type", "lr")}
+    if "type" not in spec or spec["type"].endswith(".create_scheduler") or job.get("metrics") is not None:
+        # timm's train.py args (create_scheduler), or a metric-driven scheduler (PlateauLRScheduler,
+        # the factory's sched='plateau'): driven as train.py drives them, by make-fixtures.py's runner.
         try:
-            sched = cls(optimizer=opt, **kw)
-            sched = sched[0] if isinstance(sched, tuple) else sched
-        except Exception as e:  # noqa: BLE001
-            raise Refused(e) from None
-        return timm_plateau_steps(sched, opt, n, job["metrics"])
+            out = mf.timm_run(spec, n, metrics=job.get("metrics"))
+        except mf.ConstructionError as e:
+            raise Refused(e.exc) from None
+        except mf.StepError as e:
+            raise Refused(e.exc, e.k, e.lr_before) from None
+        return out["lr"], None
     p = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([p], lr=spec["lr"], momentum=0.9)
     cls = getattr(TS, spec["type"].rsplit(".", 1)[1])

@@ -1188,6 +1188,15 @@ def optax_errors():
 # timm (t_in_epochs=False, step_update(num_updates=k))
 # ----------------------------------------------------------------------------------------------
 
+def timm_lr(opt, k, lrs):
+    """The group's lr as a float; a complex one (timm's ** of a negative base at a cycle boundary)
+    cannot drive an optimizer: the peer failing at update k."""
+    v = opt.param_groups[0]["lr"]
+    if isinstance(v, complex):
+        raise StepError(k, TypeError(f"complex learning rate {v!r}"), lrs)
+    return as_float(v)
+
+
 def timm_train_script_lr(args):
     """timm's train.py (1.0.x): args.lr, or when it is falsy lr_base scaled by the global batch size."""
     if args.lr:
@@ -1236,7 +1245,7 @@ def timm_args_run(spec, num_steps):
                 sched.step_update(num_updates=k)
         except Exception as e:  # noqa: BLE001
             raise StepError(k, e, lrs)
-        lrs.append(as_float(opt.param_groups[0]["lr"]))
+        lrs.append(timm_lr(opt, k, lrs))
     return {"lr": lrs}
 
 
@@ -1264,7 +1273,7 @@ def timm_run(spec, num_steps, metrics=None):
                     sched.step(k, metrics[k - 1])
                 except Exception as e:  # noqa: BLE001
                     raise StepError(k, e, lrs)
-            lrs.append(as_float(opt.param_groups[0]["lr"]))
+            lrs.append(timm_lr(opt, k, lrs))
         return {"lr": lrs}
     p = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([p], lr=spec["lr"], momentum=0.9)
