@@ -40,10 +40,8 @@ public enum LogReader {
   }
 
   static func bytes(_ path: String) throws(LogError) -> [UInt8] {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw .unreadable(path: path, reason: "cannot be read")
-    }
-    return [UInt8](data)
+    guard let bytes = FileBytes.read(path) else { throw .unreadable(path: path, reason: "cannot be read") }
+    return bytes
   }
 
   static func readFile(_ path: String, keys: KeyMapping, completeRecordsOnly: Bool = false) throws(LogError) -> TrainingLog {

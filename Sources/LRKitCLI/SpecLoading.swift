@@ -7,18 +7,27 @@ import LRSchedulesYAML
 enum SpecLoading {
   /// The text of `path` ("-" for standard input), or a one-line error naming the file.
   static func text(_ path: String, what: String) throws -> String {
-    if path == "-" {
-      let data = FileHandle.standardInput.readDataToEndOfFile()
-      return String(decoding: TextEncoding.utf8([UInt8](data)) ?? [UInt8](data), as: UTF8.self)
-    }
-    guard FileManager.default.fileExists(atPath: path) else {
+    try text(of: try bytes(path, what: what), path: path, what: what)
+  }
+
+  /// The bytes of `path` ("-" for standard input), read once (a pipe, as from a shell's
+  /// `<(…)`, can be read only once), or a one-line error naming the file.
+  static func bytes(_ path: String, what: String) throws -> [UInt8] {
+    if path == "-" { return [UInt8](FileHandle.standardInput.readDataToEndOfFile()) }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw CLIError("\(what) '\(path)': no such file")
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw CLIError("\(what) '\(path)': cannot be read")
-    }
-    // UTF-8 with or without a byte-order mark, or UTF-16 with one (Windows editors and shells).
-    let bytes = [UInt8](data)
+    guard !isDirectory.boolValue else { throw CLIError("\(what) '\(path)': is a directory") }
+    // A pipe (bash's `<(…)`) or a device is read as a stream.
+    guard let bytes = FileBytes.read(path) else { throw CLIError("\(what) '\(path)': cannot be read") }
+    return bytes
+  }
+
+  /// `bytes` as text: UTF-8 with or without a byte-order mark, or UTF-16 with one (Windows
+  /// editors and shells); standard input is taken as it comes.
+  static func text(of bytes: [UInt8], path: String, what: String) throws -> String {
+    if path == "-" { return String(decoding: TextEncoding.utf8(bytes) ?? bytes, as: UTF8.self) }
     guard let utf8 = TextEncoding.utf8(bytes), let text = String(validating: utf8, as: UTF8.self) else {
       throw CLIError("\(what) '\(path)': not UTF-8 or UTF-16 text (read as \(TextEncoding.name(bytes)))")
     }
@@ -29,12 +38,9 @@ enum SpecLoading {
   /// does not start with `{`).
   /// A JSON or YAML syntax error names the file.
   static func spec(_ path: String) throws -> JSONValue {
-    if path != "-", let head = FileHandle(forReadingAtPath: path).map({ h in defer { try? h.close() }; return h.readData(ofLength: 4) }),
-      StoredZip.isZip(head)
-    {
-      return try kerasArchive(path)
-    }
-    let text = try text(path, what: "spec")
+    let bytes = try bytes(path, what: "spec")
+    if StoredZip.isZip(bytes) { return try kerasArchive(bytes, path: path) }
+    let text = try text(of: bytes, path: path, what: "spec")
     let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }  // text() dropped any byte-order mark
     let isYAML = path.hasSuffix(".yaml") || path.hasSuffix(".yml")
       || (!trimmed.hasPrefix("{") && !trimmed.hasPrefix("["))
@@ -48,22 +54,19 @@ enum SpecLoading {
 
   /// A saved Keras model (a `.keras` zip archive): its `config.json`, whose
   /// `compile_config.optimizer` the decoder reads.
-  static func kerasArchive(_ path: String) throws -> JSONValue {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw CLIError("spec '\(path)': cannot be read")
-    }
+  static func kerasArchive(_ bytes: [UInt8], path: String) throws -> JSONValue {
     do {
-      let member = try StoredZip.member("config.json", in: [UInt8](data))
+      let member = try StoredZip.member("config.json", in: bytes)
       guard let text = String(validating: member, as: UTF8.self) else {
-        throw CLIError("spec '\(path)': its config.json is not UTF-8 text")
+        throw CLIError("\(specName(path)): its config.json is not UTF-8 text")
       }
       return try JSONValue.parse(text)
     } catch let error as StoredZip.Failure {
-      throw CLIError("spec '\(path)' (a zip archive, read as a saved Keras model): \(error.description)")
+      throw CLIError("\(specName(path)) (a zip archive, read as a saved Keras model): \(error.description)")
     } catch let error as CLIError {
       throw error
     } catch {
-      throw CLIError("spec '\(path)' (its config.json): \(oneLine("\(error)"))")
+      throw CLIError("\(specName(path)) (its config.json): \(oneLine("\(error)"))")
     }
   }
 
