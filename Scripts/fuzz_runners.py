@@ -259,46 +259,20 @@ def adafactor_run(job):
 # timm
 # ----------------------------------------------------------------------------------------------
 
-def timm_run(job):
-    import torch
-    import timm.scheduler as TS
-    spec = job["spec"]
-    n = job["steps"]
-    if "type" not in spec or spec["type"].endswith(".create_scheduler") or job.get("metrics") is not None:
-        # timm's train.py args (create_scheduler), or a metric-driven scheduler (PlateauLRScheduler,
-        # the factory's sched='plateau'): driven as train.py drives them, by make-fixtures.py's runner.
-        try:
-            out = mf.timm_run(spec, n, metrics=job.get("metrics"))
-        except mf.ConstructionError as e:
-            raise Refused(e.exc) from None
-        except mf.StepError as e:
-            raise Refused(e.exc, e.k, e.lr_before) from None
-        return out["lr"], None
-    p = torch.nn.Parameter(torch.zeros(1))
-    opt = torch.optim.SGD([p], lr=spec["lr"], momentum=0.9)
-    cls = getattr(TS, spec["type"].rsplit(".", 1)[1])
-    kw = {k: v for k, v in spec.items() if k not in ("type", "lr")}
-    factory = spec["type"].endswith("create_scheduler_v2")
-    # The factory steps per epoch unless step_on_epochs is false (timm's train script then calls
-    # step_update(num_updates)); it returns (scheduler or None, num_epochs).
-    per_epoch = kw.get("step_on_epochs", True) if factory else kw.setdefault("t_in_epochs", False)
+def through_make_fixtures(run, *args, **kwargs):
+    """A make-fixtures.py runner's lrs, its ConstructionError / StepError turned into Refused."""
     try:
-        sched = cls(optimizer=opt, **kw)[0] if factory else cls(optimizer=opt, **kw)
-    except Exception as e:  # noqa: BLE001
-        raise Refused(e) from None
-    lrs = []
-    for k in range(n):
-        try:
-            if sched is None:
-                pass
-            elif per_epoch:
-                sched.step(epoch=k)
-            else:
-                sched.step_update(num_updates=k)
-        except Exception as e:  # noqa: BLE001
-            raise Refused(e, k, lrs) from None
-        lrs.append(real(opt.param_groups[0]["lr"], k, lrs))
-    return lrs, None
+        return run(*args, **kwargs)["lr"], None
+    except mf.ConstructionError as e:
+        raise Refused(e.exc) from None
+    except mf.StepError as e:
+        raise Refused(e.exc, e.k, e.lr_before) from None
+
+
+def timm_run(job):
+    """Every timm spec (classes, both factories, train.py's args, metric-driven schedulers) is driven as
+    make-fixtures.py drives it, which is as timm's train.py does."""
+    return through_make_fixtures(mf.timm_run, job["spec"], job["steps"], metrics=job.get("metrics"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -329,13 +303,7 @@ def keras_run(job):
     import keras
     spec = job["spec"]
     if "type" not in spec:  # a form Keras writes itself: rebuilt by Keras, its optimizer driven
-        try:
-            out = mf.keras_serialized_run(spec, job["steps"])
-        except mf.ConstructionError as e:
-            raise Refused(e.exc) from None
-        except mf.StepError as e:
-            raise Refused(e.exc, e.k, e.lr_before) from None
-        return out["lr"], None
+        return through_make_fixtures(mf.keras_serialized_run, spec, job["steps"])
     cls = getattr(keras.optimizers.schedules, spec["type"].rsplit(".", 1)[1])
     try:
         sched = cls(**{k: v for k, v in spec.items() if k != "type"})

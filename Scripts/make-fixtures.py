@@ -1194,7 +1194,29 @@ def timm_lr(opt, k, lrs):
     v = opt.param_groups[0]["lr"]
     if isinstance(v, complex):
         raise StepError(k, TypeError(f"complex learning rate {v!r}"), lrs)
-    return as_float(v)
+    return float(v)  # a fixture's values are checked finite when written (allow_nan=False)
+
+
+def timm_drive(sched, opt, num_steps, per_epoch, metrics=None):
+    """The lr of updates 0..num_steps-1 as timm's train.py drives `sched`: step_update(num_updates=k)
+    per update; per epoch step(epoch=k), or for a metric-driven scheduler no step(0), then
+    step(k, metric of epoch k-1). A None scheduler (sched='none') leaves the optimizer's lr."""
+    lrs = []
+    for k in range(num_steps):
+        try:
+            if sched is None:
+                pass
+            elif metrics is not None:
+                if k > 0:
+                    sched.step(k, metrics[k - 1])
+            elif per_epoch:
+                sched.step(epoch=k)
+            else:
+                sched.step_update(num_updates=k)
+        except Exception as e:  # noqa: BLE001
+            raise StepError(k, e, lrs)
+        lrs.append(timm_lr(opt, k, lrs))
+    return {"lr": lrs}
 
 
 def timm_train_script_lr(args):
@@ -1233,74 +1255,35 @@ def timm_args_run(spec, num_steps):
         sched, _ = TS.create_scheduler(ns, opt, updates_per_epoch=extra.get("updates_per_epoch", 0))
     except Exception as e:  # noqa: BLE001
         raise ConstructionError(e)
-    per_epoch = not getattr(ns, "sched_on_updates", False)
-    lrs = []
-    for k in range(num_steps):
-        try:
-            if sched is None:
-                pass
-            elif per_epoch:
-                sched.step(epoch=k)
-            else:
-                sched.step_update(num_updates=k)
-        except Exception as e:  # noqa: BLE001
-            raise StepError(k, e, lrs)
-        lrs.append(timm_lr(opt, k, lrs))
-    return {"lr": lrs}
+    return timm_drive(sched, opt, num_steps, per_epoch=not getattr(ns, "sched_on_updates", False))
 
 
 def timm_run(spec, num_steps, metrics=None):
+    """A timm spec: the train.py args (timm_args_run), or a class or create_scheduler_v2 with the
+    optimizer's lr. A class steps per update unless its spec says t_in_epochs; the factory per
+    epoch unless step_on_epochs is false, and returns (scheduler or None, num_epochs); with
+    metrics, PlateauLRScheduler or the factory's sched='plateau'."""
     import torch
     import timm.scheduler as TS
     if "type" not in spec or spec["type"].endswith(".create_scheduler"):
         return timm_args_run(spec, num_steps)
-    if metrics is not None:
-        # PlateauLRScheduler (or the factory's sched='plateau'), as train.py drives it: no
-        # step(0); after epoch k-1, step(k, its metric).
-        p = torch.nn.Parameter(torch.zeros(1))
-        opt = torch.optim.SGD([p], lr=spec["lr"], momentum=0.9)
-        cls = getattr(TS, spec["type"].rsplit(".", 1)[1])
-        kw = {k: v for k, v in spec.items() if k not in ("type", "lr")}
-        try:
-            sched = cls(optimizer=opt, **kw)
-            sched = sched[0] if isinstance(sched, tuple) else sched
-        except Exception as e:  # noqa: BLE001
-            raise ConstructionError(e)
-        lrs = []
-        for k in range(num_steps):
-            if k > 0:
-                try:
-                    sched.step(k, metrics[k - 1])
-                except Exception as e:  # noqa: BLE001
-                    raise StepError(k, e, lrs)
-            lrs.append(timm_lr(opt, k, lrs))
-        return {"lr": lrs}
     p = torch.nn.Parameter(torch.zeros(1))
     opt = torch.optim.SGD([p], lr=spec["lr"], momentum=0.9)
     cls = getattr(TS, spec["type"].rsplit(".", 1)[1])
     kw = {k: v for k, v in spec.items() if k not in ("type", "lr")}
-    # create_scheduler_v2 returns (scheduler or None, num_epochs) and steps per epoch unless
-    # step_on_epochs is false (timm's train script: step(epoch) after each epoch, or
-    # step_update(num_updates) after each update).
     factory = spec["type"].endswith("create_scheduler_v2")
-    per_epoch = factory and kw.get("step_on_epochs", True)
+    if factory:
+        per_epoch = kw.get("step_on_epochs", True)
+    elif metrics is not None:
+        per_epoch = True  # PlateauLRScheduler has no t_in_epochs: epochs only
+    else:
+        per_epoch = kw.setdefault("t_in_epochs", False)
     try:
-        sched = cls(optimizer=opt, **kw)[0] if factory else cls(optimizer=opt, t_in_epochs=False, **kw)
+        sched = cls(optimizer=opt, **kw)
     except Exception as e:  # noqa: BLE001
         raise ConstructionError(e)
-    lrs = []
-    for k in range(num_steps):
-        try:
-            if sched is None:
-                pass
-            elif per_epoch:
-                sched.step(epoch=k)
-            else:
-                sched.step_update(num_updates=k)
-        except Exception as e:  # noqa: BLE001
-            raise StepError(k, e, lrs)
-        lrs.append(as_float(opt.param_groups[0]["lr"]))
-    return {"lr": lrs}
+    sched = sched[0] if factory else sched
+    return timm_drive(sched, opt, num_steps, per_epoch, metrics)
 
 
 def timm_cases(rng):

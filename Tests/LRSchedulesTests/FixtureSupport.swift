@@ -120,3 +120,14 @@ func maxRelativeError(_ ours: [Double], _ peer: [Double]) -> Double {
   }
   return worst
 }
+
+/// The error decoding `text` gives, as text ("accepted" when it decodes), for tests that check
+/// which field an error names.
+func decodingError(_ text: String) -> String {
+  do {
+    _ = try ScheduleSpec.decode(text: text)
+    return "accepted"
+  } catch {
+    return "\(error)"
+  }
+}

@@ -7,20 +7,14 @@ import Testing
 struct TimmFactoryTests {
   static let type = #""type":"timm.scheduler.create_scheduler_v2","lr":0.1"#
 
-  func decode(_ body: String) throws -> DecodedSchedule {
-    try ScheduleSpec.decode(text: "{\(Self.type)\(body.isEmpty ? "" : ",")\(body)}")
-  }
+  /// The factory spec with `body`'s fields.
+  func text(_ body: String) -> String { "{\(Self.type)\(body.isEmpty ? "" : ",")\(body)}" }
+
+  func decode(_ body: String) throws -> DecodedSchedule { try ScheduleSpec.decode(text: text(body)) }
 
   func lr(_ body: String, _ n: Int) throws -> [Double] { try decode(body).curve(steps: n).lr }
 
-  func error(_ body: String) -> String {
-    do {
-      _ = try decode(body)
-      return "accepted"
-    } catch {
-      return "\(error)"
-    }
-  }
+  func error(_ body: String) -> String { decodingError(text(body)) }
 
   @Test("step_on_epochs false: every length times updates_per_epoch, the step counts updates")
   func perUpdate() throws {
@@ -146,14 +140,7 @@ struct TimmFactoryTests {
 
   @Test("args.yaml: errors name the args key")
   func argsErrors() {
-    func error(_ text: String) -> String {
-      do {
-        _ = try ScheduleSpec.decode(text: text)
-        return "accepted"
-      } catch {
-        return "\(error)"
-      }
-    }
+    let error = decodingError
     #expect(error(#"{"sched": "cosine", "lr_base": 0.1, "lr_cycle_limit": -1}"#).contains("'lr_cycle_limit'"))
     #expect(error(#"{"sched": "cosine", "lr_base": 0.1, "epochs": "ten"}"#).contains("'epochs'"))
     #expect(error(#"{"sched": "cosine", "lr_base": 0.1, "sched_on_updates": true}"#).contains("'updates_per_epoch'"))

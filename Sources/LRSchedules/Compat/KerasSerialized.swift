@@ -83,7 +83,8 @@ extension ScheduleSpec {
         + (try objectPairs(config, field: configPath)))
       return try decode(spec, path: configPath)
     }
-    let isOptimizer = module.map { $0 == "keras.optimizers" || $0.hasPrefix("keras.src.optimizers") || $0.hasPrefix("keras.optimizers.") && !$0.contains("schedules") }
+    // Keras 3 writes "keras.optimizers"; without a module (tf.keras 2) an optimizer is known by its lr.
+    let isOptimizer = module.map { $0.hasPrefix("keras") && $0.contains("optimizers") && !$0.contains("schedules") }
       ?? (config["learning_rate"] != nil)
     if isOptimizer && want != .schedule && !kerasClasses.contains(className) {
       return try kerasOptimizerConfig(config, path: configPath)

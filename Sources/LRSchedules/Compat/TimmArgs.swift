@@ -66,11 +66,12 @@ extension ScheduleSpec {
     try r.check(worldSize >= 1, "world_size", worldSize, "must be at least 1")
 
     // The learning rate, as train.py sets it before building the optimizer.
-    var lr: JSONValue
+    let lr: JSONValue
     let given = arg("lr") ?? .null
-    if case .number(let x, _) = given, x != 0 {
+    switch given {
+    case .number(let x, _) where x != 0:
       lr = given
-    } else if given == .null || given == .number(0, isInteger: true) || given == .number(0, isInteger: false) {
+    case .null, .number:  // null or 0: train.py's `if not args.lr`
       func number(_ key: String, _ fallback: Double) throws(ScheduleError) -> Double {
         guard let v = arg(key), v != .null else { return fallback }
         return try SpecReader.real(v, field: argField(key))
@@ -90,7 +91,7 @@ extension ScheduleSpec {
       }
       let ratio = batch / baseSize
       lr = .double(base * (scale == "sqrt" ? ratio.squareRoot() : ratio))
-    } else {
+    default:
       throw .wrongType(field: argField("lr"), expected: "a number or null", found: given.typeName)
     }
 
