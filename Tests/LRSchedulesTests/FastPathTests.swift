@@ -73,3 +73,118 @@ struct KerasFastPathTests {
     }
   }
 }
+
+/// The precomputed forms of the peer translations (2026-12-03): a flattened join, a table of a
+/// step decay's levels, MLX's constants rounded once. Each is compared, bit for bit, with the
+/// expression it replaced, on random parameters drawn anew in every run.
+@Suite("Fast paths are bit-identical (precomputed)")
+struct PrecomputedFastPathTests {
+  /// optax's `join_schedules` as its source reads: every child evaluated, `jnp.where` keeps the
+  /// later one once its boundary has passed (`zip` ignores surplus boundaries or schedules).
+  static func optaxJoin(_ tree: JoinedSchedule<OptaxSchedule<Float>>.Tree, _ count: Int) -> Float {
+    switch tree {
+    case .leaf(let leaf): return leaf.value(at: count)
+    case .join(let children, let boundaries):
+      var output = optaxJoin(children[0], count)
+      for (boundary, child) in zip(boundaries, children.dropFirst()) where !(count < boundary) {
+        output = optaxJoin(child, count - boundary)
+      }
+      return output
+    }
+  }
+
+  static func randomLeaf(_ g: inout some RandomNumberGenerator) -> OptaxSchedule<Float> {
+    switch Int.random(in: 0..<5, using: &g) {
+    case 0: .constant(Double.random(in: 0...1, using: &g))
+    case 1: .polynomial(initial: Double.random(in: 0...1, using: &g), end: Double.random(in: 0...0.1, using: &g),
+                        power: [1, 2, 0.5][Int.random(in: 0..<3, using: &g)], steps: Int.random(in: 1...300, using: &g),
+                        begin: Int.random(in: -5...20, using: &g))
+    case 2: .exponential(initial: Double.random(in: 0...1, using: &g), steps: Int.random(in: 1...50, using: &g),
+                         rate: Double.random(in: 0.5...0.99, using: &g), begin: 0, staircase: Bool.random(using: &g), end: nil)
+    case 3: .cosineDecay(initial: Double.random(in: 0...1, using: &g), steps: Int.random(in: 1...300, using: &g),
+                         alpha: Double.random(in: 0...0.2, using: &g), exponent: 1)
+    default: OptaxSchedule<Float>.interpolate(cosine: Bool.random(using: &g), initial: 0.1,
+                                              scales: [(Int.random(in: 1...100, using: &g), 0.5), (Int.random(in: 100...300, using: &g), 0.1)])
+    }
+  }
+
+  static func randomTree(_ g: inout some RandomNumberGenerator, depth: Int) -> JoinedSchedule<OptaxSchedule<Float>>.Tree {
+    if depth == 0 || Int.random(in: 0..<3, using: &g) == 0 { return .leaf(randomLeaf(&g)) }
+    let children = (0..<Int.random(in: 1...4, using: &g)).map { _ in randomTree(&g, depth: depth - 1) }
+    // Boundaries as users write them: usually one fewer than the children and ascending, but
+    // also unsorted, negative, repeated, too few or too many.
+    var boundaries = (0..<max(children.count - 1 + Int.random(in: -1...1, using: &g), 0)).map { _ in Int.random(in: -20...400, using: &g) }
+    if Bool.random(using: &g) { boundaries.sort() }
+    return .join(children, boundaries: boundaries)
+  }
+
+  @Test("A flattened join (optax, nested, any boundaries) equals optax's where-chain at every count", arguments: 0..<60)
+  func joinedSchedule(_ seed: Int) {
+    var g = SystemRandomNumberGenerator()
+    let tree = Self.randomTree(&g, depth: seed % 3 + 1)
+    let joined = JoinedSchedule(tree)
+    for count in -30..<700 {
+      let fast = joined.value(at: count)
+      let slow = Self.optaxJoin(tree, count)
+      let same = fast.bitPattern == slow.bitPattern || (fast.isNaN && slow.isNaN)
+      #expect(same, "count \(count): \(fast) vs \(slow) (\(tree))")
+      if !same { break }
+    }
+  }
+
+  @Test("Step-decay levels equal base · pow(gamma, n) inside and beyond the table")
+  func geometricLevels() {
+    var g = SystemRandomNumberGenerator()
+    for _ in 0..<200 {
+      let base = Double.random(in: 1e-6...2, using: &g)
+      let gamma = [0.1, 0.5, 0.9, 0.999, 1.5, Double.random(in: 0.01...1.2, using: &g)][Int.random(in: 0..<6, using: &g)]
+      let levels = GeometricLevels(base: base, gamma: gamma, count: Int.random(in: 0...64, using: &g))
+      for n in -3..<150 {
+        #expect(levels.value(n).bitPattern == (base * Foundation.pow(gamma, Double(n))).bitPattern, "n \(n), base \(base), gamma \(gamma)")
+      }
+    }
+  }
+
+  @Test("torch's StepLR and MultiStepLR and timm's step classes read their levels table as pow gave them")
+  func stepClasses() {
+    var g = SystemRandomNumberGenerator()
+    for _ in 0..<100 {
+      let base = Double.random(in: 1e-5...1, using: &g)
+      let gamma = Double.random(in: 0.05...0.99, using: &g)
+      let size = Int.random(in: 1...40, using: &g)
+      let milestones = (0..<Int.random(in: 1...6, using: &g)).map { _ in Int.random(in: 0...500, using: &g) }.sorted()
+      let torchStep = TorchSchedule(leaf: .step(size: size, gamma: gamma), base: base)
+      let torchMulti = TorchSchedule(leaf: .multiStep(milestones: milestones, gamma: gamma), base: base)
+      let timmStep = TimmSchedule(kind: .step(decayT: Double(size), rate: gamma), base: base, warmupT: 0, warmupInit: 0, warmupPrefix: false)
+      let timmMulti = TimmSchedule(kind: .multiStep(decayT: milestones, rate: gamma), base: base, warmupT: 0, warmupInit: 0, warmupPrefix: false)
+      for t in 0..<3000 {
+        let n = Double(t / size)
+        #expect(torchStep.value(at: t).bitPattern == (base * Foundation.pow(gamma, n)).bitPattern, "StepLR t \(t)")
+        #expect(timmStep.value(at: t).bitPattern == (base * Foundation.pow(gamma, n)).bitPattern, "timm StepLR t \(t)")
+        let passed = Double(milestones.filter { $0 <= t }.count)
+        #expect(torchMulti.value(at: t).bitPattern == (base * Foundation.pow(gamma, passed)).bitPattern, "MultiStepLR t \(t)")
+        let timmPassed = Double(milestones.filter { $0 <= t + 1 }.count)
+        #expect(timmMulti.value(at: t).bitPattern == (base * Foundation.pow(gamma, timmPassed)).bitPattern, "timm multistep t \(t)")
+      }
+    }
+  }
+
+  @Test("MLX's cosine_decay and linear_schedule with their float32 constants rounded once equal the per-call expressions")
+  func mlxConstants() {
+    var g = SystemRandomNumberGenerator()
+    for _ in 0..<300 {
+      let initial = Double.random(in: -1...1, using: &g)
+      let end = [0, Double.random(in: -1...1, using: &g)][Int.random(in: 0...1, using: &g)]
+      let steps = Int.random(in: 1...100_000, using: &g)
+      let cosine = MLXSchedule.cosine(initial: initial, steps: steps, end: end)
+      let linear = MLXSchedule.linear(initial: initial, end: end, steps: steps)
+      for _ in 0..<200 {
+        let step = Int.random(in: 0...(2 * steps), using: &g)
+        let s = Float(min(step, steps))
+        let decay = 0.5 * (1.0 + Float.cos(Float(Double.pi / Double(steps)) * s))
+        #expect(cosine.value(at: step).bitPattern == (Float(end) + decay * Float(initial - end)).bitPattern, "cosine step \(step)")
+        #expect(linear.value(at: step).bitPattern == (s * Float((end - initial) / Double(steps)) + Float(initial)).bitPattern, "linear step \(step)")
+      }
+    }
+  }
+}

@@ -9,8 +9,12 @@ extension ScheduleSpec {
     for name in mlxFunctions {
       table["mlx.optimizers." + name] = { (r: inout SpecReader, c: SpecContext) throws in
         var info = (warmup: Int?.none, total: Int?.none)
-        let schedule = try mlxSchedule(name, &r, &info)
-        return DecodedSchedule(type: r.schedule, lr: CompiledSchedule(ConcreteWidened(schedule)), warmupSteps: info.warmup,
+        let lr: CompiledSchedule<Double>
+        switch try mlxSchedule(name, &r, &info) {
+        case .leaf(let leaf): lr = CompiledSchedule(ConcreteWidened(leaf))
+        case let tree: lr = CompiledSchedule(ConcreteWidened(JoinedSchedule(tree)))
+        }
+        return DecodedSchedule(type: r.schedule, lr: lr, warmupSteps: info.warmup,
                                totalSteps: info.total)
       }
     }
@@ -19,24 +23,24 @@ extension ScheduleSpec {
 
   static func mlxSchedule(_ name: String, _ r: inout SpecReader,
                           _ info: inout (warmup: Int?, total: Int?)) throws(ScheduleError)
-    -> MLXSchedule
+    -> JoinedSchedule<MLXSchedule>.Tree
   {
     switch name {
     case "exponential_decay":
-      return .exponential(initial: Float(try r.double("init")),
-                          rate: Float(try r.double("decay_rate")))
+      return .leaf(.exponential(initial: Float(try r.double("init")),
+                                rate: Float(try r.double("decay_rate"))))
     case "step_decay":
       let initial = try r.double("init")
       let rate = try r.double("decay_rate")
       let size = try r.int("step_size")
       try r.check(size >= 1, "step_size", size, "step_size must be greater than 0")
-      return .step(initial: Float(initial), rate: Float(rate), size: size)
+      return .leaf(.step(initial: Float(initial), rate: Float(rate), size: size))
     case "cosine_decay":
       let initial = try r.double("init")
       let steps = try r.int("decay_steps")
       try r.check(steps >= 1, "decay_steps", steps, "decay_steps must be greater than 0")
       info.total = steps
-      return .cosine(initial: initial, steps: steps, end: try r.double("end", default: 0))
+      return .leaf(.cosine(initial: initial, steps: steps, end: try r.double("end", default: 0)))
     case "linear_schedule":
       let initial = try r.double("init")
       let end = try r.double("end")
@@ -44,7 +48,7 @@ extension ScheduleSpec {
       try r.check(steps >= 1, "steps", steps, "steps must be greater than 0")
       info.total = steps
       if end > initial { info.warmup = steps }
-      return .linear(initial: initial, end: end, steps: steps)
+      return .leaf(.linear(initial: initial, end: end, steps: steps))
     case "join_schedules":
       let items = try r.objects("schedules")
       let boundaries = try r.ints("boundaries")
@@ -56,7 +60,7 @@ extension ScheduleSpec {
         throw .invalidValue(field: r.field("boundaries"), value: "\(boundaries.count) values",
                             reason: "Received \(boundaries.count) boundaries but expected \(items.count - 1).")
       }
-      var schedules: [MLXSchedule] = []
+      var schedules: [JoinedSchedule<MLXSchedule>.Tree] = []
       for (i, (json, path)) in items.enumerated() {
         guard case .string(let type) = json["type"] ?? .null, type.hasPrefix("mlx.optimizers."),
           mlxFunctions.contains(String(type.dropFirst(15)))
@@ -70,7 +74,7 @@ extension ScheduleSpec {
         try child.finish()
         if i == 0, let w = childInfo.warmup { info.warmup = w }
       }
-      return .join(schedules: schedules, boundaries: boundaries)
+      return .join(schedules, boundaries: boundaries)
     default:
       throw .unknownType(type: name, suggestion: nil)
     }

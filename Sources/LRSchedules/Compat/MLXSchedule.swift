@@ -1,11 +1,25 @@
 /// `mlx.optimizers` schedules (`schedulers.py`) in float32 with MLX's operation order; Python
 /// scalars combined before they meet the step are computed in double, as Python does.
-indirect enum MLXSchedule: LearningRateSchedule {
+/// `join_schedules` is a ``JoinedSchedule`` of these.
+enum MLXSchedule: LearningRateSchedule {
   case exponential(initial: Float, rate: Float)
   case step(initial: Float, rate: Float, size: Int)
-  case cosine(initial: Double, steps: Int, end: Double)
-  case linear(initial: Double, end: Double, steps: Int)
-  case join(schedules: [MLXSchedule], boundaries: [Int])
+  /// `end + 0.5 · (1 + cos(scale · min(step, steps))) · range`, with the float32 constants
+  /// `scale = π / steps`, `end` and `range = init − end` rounded once, where the schedule is
+  /// built (the same numbers MLX's Python scalars round to at every call).
+  case cosineDecay(scale: Float, steps: Int, end: Float, range: Float)
+  /// `min(step, steps) · slope + initial`, `slope = (end − init) / steps` rounded once.
+  case linearRamp(slope: Float, initial: Float, steps: Int)
+
+  /// `cosine_decay(init, decay_steps, end)`.
+  static func cosine(initial: Double, steps: Int, end: Double) -> MLXSchedule {
+    .cosineDecay(scale: Float(Double.pi / Double(steps)), steps: steps, end: Float(end), range: Float(initial - end))
+  }
+
+  /// `linear_schedule(init, end, steps)`.
+  static func linear(initial: Double, end: Double, steps: Int) -> MLXSchedule {
+    .linearRamp(slope: Float((end - initial) / Double(steps)), initial: Float(initial), steps: steps)
+  }
 
   func value(at step: Int) -> Float {
     switch self {
@@ -13,23 +27,11 @@ indirect enum MLXSchedule: LearningRateSchedule {
       return initial * Float.pow(rate, Float(step))
     case .step(let initial, let rate, let size):
       return initial * Float.pow(rate, Float(floorDiv(step, size)))
-    case .cosine(let initial, let steps, let end):
-      let s = Float(min(step, steps))
-      let decay = 0.5 * (1.0 + Float.cos(Float(Double.pi / Double(steps)) * s))
-      return Float(end) + decay * Float(initial - end)
-    case .linear(let initial, let end, let steps):
-      let s = Float(min(step, steps))
-      return s * Float((end - initial) / Double(steps)) + Float(initial)
-    case .join(let schedules, let boundaries):
-      // MLX evaluates every child whose boundary has passed and keeps the last; the children
-      // are pure, so only that one is computed (the same number).
-      var chosen = 0
-      var offset = 0
-      for (i, b) in boundaries.prefix(schedules.count - 1).enumerated() where step >= b {
-        chosen = i + 1
-        offset = b
-      }
-      return schedules[chosen].value(at: step - offset)
+    case .cosineDecay(let scale, let steps, let end, let range):
+      let decay = 0.5 * (1.0 + Float.cos(scale * Float(min(step, steps))))
+      return end + decay * range
+    case .linearRamp(let slope, let initial, let steps):
+      return Float(min(step, steps)) * slope + initial
     }
   }
 }

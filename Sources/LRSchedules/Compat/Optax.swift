@@ -19,9 +19,15 @@ extension ScheduleSpec {
         let precision = try r.choice("precision", ["float32", "float64"], default: "float32")
         let lr: any LearningRateSchedule<Double>
         if precision == "float64" {
-          lr = CompiledSchedule(try optaxSchedule(name, &r, &info, as: Double.self))
+          switch try optaxSchedule(name, &r, &info, as: Double.self) {
+          case .leaf(let leaf): lr = CompiledSchedule(leaf)
+          case let tree: lr = CompiledSchedule(JoinedSchedule(tree))
+          }
         } else {
-          lr = CompiledSchedule(ConcreteWidened(try optaxSchedule(name, &r, &info, as: Float.self)))
+          switch try optaxSchedule(name, &r, &info, as: Float.self) {
+          case .leaf(let leaf): lr = CompiledSchedule(ConcreteWidened(leaf))
+          case let tree: lr = CompiledSchedule(ConcreteWidened(JoinedSchedule(tree)))
+          }
         }
         return DecodedSchedule(type: r.schedule, lr: lr, warmupSteps: info.warmup,
                                totalSteps: info.total, warnings: info.warnings)
@@ -65,10 +71,10 @@ extension ScheduleSpec {
 
   static func optaxSchedule<S: ScheduleScalar>(
     _ name: String, _ r: inout SpecReader, _ info: inout OptaxInfo, as: S.Type
-  ) throws(ScheduleError) -> OptaxSchedule<S> {
+  ) throws(ScheduleError) -> JoinedSchedule<OptaxSchedule<S>>.Tree {
     switch name {
     case "constant_schedule":
-      return .constant(try r.double("value"))
+      return .leaf(.constant(try r.double("value")))
     case "linear_schedule", "polynomial_schedule":
       let initial = try r.double("init_value")
       let end = try r.double("end_value")
@@ -81,18 +87,18 @@ extension ScheduleSpec {
       }
       info.total = max(begin, 0) + max(steps, 0)
       if end > initial { info.warmup = info.total }
-      return .polynomial(initial: initial, end: end, power: power, steps: steps, begin: begin)
+      return .leaf(.polynomial(initial: initial, end: end, power: power, steps: steps, begin: begin))
     case "piecewise_constant_schedule":
       let initial = try r.double("init_value")
       let scales = try boundariesAndScales(&r, "boundaries_and_scales", function: "piecewise_constant_schedule")
-      return .piecewiseConstant(initial: initial, boundaries: scales.sorted { $0.0 < $1.0 })
+      return .leaf(.piecewiseConstant(initial: initial, boundaries: scales.sorted { $0.0 < $1.0 }))
     case "piecewise_interpolate_schedule":
       let kind = try r.choice("interpolate_type", ["linear", "cosine"], default: "")
       if kind.isEmpty { throw r.missing("interpolate_type") }
       let initial = try r.double("init_value")
       let scales = try boundariesAndScales(&r, "boundaries_and_scales",
                                            function: "piecewise_interpolate_schedule")
-      return OptaxSchedule<S>.interpolate(cosine: kind == "cosine", initial: initial, scales: scales)
+      return .leaf(OptaxSchedule<S>.interpolate(cosine: kind == "cosine", initial: initial, scales: scales))
     case "exponential_decay":
       let initial = try r.double("init_value")
       let steps = try r.int("transition_steps")
@@ -100,22 +106,22 @@ extension ScheduleSpec {
       let begin = try r.int("transition_begin", default: 0)
       let staircase = try r.bool("staircase", default: false)
       let end = try r.optionalDouble("end_value")
-      return .exponential(initial: initial, steps: steps, rate: rate, begin: begin,
-                          staircase: staircase, end: end)
+      return .leaf(.exponential(initial: initial, steps: steps, rate: rate, begin: begin,
+                                staircase: staircase, end: end))
     case "cosine_decay_schedule":
       let initial = try r.double("init_value")
       let steps = try r.int("decay_steps")
       try r.check(steps > 0, "decay_steps", steps,
                   "The cosine_decay_schedule requires positive decay_steps")
       info.total = steps
-      return .cosineDecay(initial: initial, steps: steps, alpha: try r.double("alpha", default: 0),
-                          exponent: try r.double("exponent", default: 1))
+      return .leaf(.cosineDecay(initial: initial, steps: steps, alpha: try r.double("alpha", default: 0),
+                                exponent: try r.double("exponent", default: 1)))
     case "warmup_constant_schedule":
       let initial = try r.double("init_value")
       let peak = try r.double("peak_value")
       let w = try r.int("warmup_steps")
       info.warmup = w
-      return .polynomial(initial: initial, end: peak, power: 1, steps: w, begin: 0)
+      return .leaf(.polynomial(initial: initial, end: peak, power: 1, steps: w, begin: 0))
     case "warmup_cosine_decay_schedule":
       let initial = try r.double("init_value")
       let peak = try r.double("peak_value")
@@ -129,9 +135,9 @@ extension ScheduleSpec {
       info.warmup = w
       info.total = d
       let alpha = peak == 0 ? 0.0 : end / peak
-      return .join(schedules: [
-        .polynomial(initial: initial, end: peak, power: 1, steps: w, begin: 0),
-        .cosineDecay(initial: peak, steps: d - w, alpha: alpha, exponent: exponent),
+      return .join([
+        .leaf(.polynomial(initial: initial, end: peak, power: 1, steps: w, begin: 0)),
+        .leaf(.cosineDecay(initial: peak, steps: d - w, alpha: alpha, exponent: exponent)),
       ], boundaries: [w])
     case "warmup_exponential_decay_schedule":
       let initial = try r.double("init_value")
@@ -143,10 +149,10 @@ extension ScheduleSpec {
       let staircase = try r.bool("staircase", default: false)
       let end = try r.optionalDouble("end_value")
       info.warmup = w
-      return .join(schedules: [
-        .polynomial(initial: initial, end: peak, power: 1, steps: w, begin: 0),
-        .exponential(initial: peak, steps: steps, rate: rate, begin: begin, staircase: staircase,
-                     end: end),
+      return .join([
+        .leaf(.polynomial(initial: initial, end: peak, power: 1, steps: w, begin: 0)),
+        .leaf(.exponential(initial: peak, steps: steps, rate: rate, begin: begin, staircase: staircase,
+                           end: end)),
       ], boundaries: [w])
     case "cosine_onecycle_schedule", "linear_onecycle_schedule":
       let steps = try r.int("transition_steps")
@@ -178,11 +184,11 @@ extension ScheduleSpec {
       }
       info.warmup = startKnot
       info.total = steps
-      return OptaxSchedule<S>.interpolate(cosine: name == "cosine_onecycle_schedule",
-                                       initial: peak / div, scales: scales)
+      return .leaf(OptaxSchedule<S>.interpolate(cosine: name == "cosine_onecycle_schedule",
+                                                initial: peak / div, scales: scales))
     case "sgdr_schedule":
       let items = try r.objects("cosine_kwargs")
-      var schedules: [OptaxSchedule<S>] = []
+      var schedules: [JoinedSchedule<OptaxSchedule<S>>.Tree] = []
       var boundaries: [Int] = []
       var step = 0
       for (json, path) in items {
@@ -198,11 +204,11 @@ extension ScheduleSpec {
                             reason: "needs at least one cycle")
       }
       info.total = step
-      return .join(schedules: schedules, boundaries: Array(boundaries.dropLast()))
+      return .join(schedules, boundaries: Array(boundaries.dropLast()))
     case "join_schedules":
       let items = try r.objects("schedules")
       let boundaries = try r.ints("boundaries")
-      var schedules: [OptaxSchedule<S>] = []
+      var schedules: [JoinedSchedule<OptaxSchedule<S>>.Tree] = []
       for (json, path) in items {
         guard case .string(let type) = json["type"] ?? .null, type.hasPrefix("optax."),
           optaxFunctions.contains(String(type.dropFirst(6)))
@@ -229,7 +235,7 @@ extension ScheduleSpec {
         info.warnings.append("field '\(r.field("boundaries"))': \(boundaries.count) boundaries for "
           + "\(schedules.count) schedules; optax pairs them with zip and ignores the rest")
       }
-      return .join(schedules: schedules, boundaries: boundaries)
+      return .join(schedules, boundaries: boundaries)
     default:
       throw .unknownType(type: name, suggestion: nil)
     }

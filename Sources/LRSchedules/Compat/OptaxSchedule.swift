@@ -4,7 +4,8 @@
 /// double precision first, as Python does, and rounded to the array type where they meet the
 /// count (JAX's weak typing); the count is an integer array, as in optax's optimizer state.
 /// The value is what the optimizer applies: `jnp.asarray(schedule(count), S)`.
-indirect enum OptaxSchedule<S: ScheduleScalar>: LearningRateSchedule {
+/// `join_schedules` (and the functions built on it) is a ``JoinedSchedule`` of these.
+enum OptaxSchedule<S: ScheduleScalar>: LearningRateSchedule {
   case constant(Double)
   case polynomial(initial: Double, end: Double, power: Double, steps: Int, begin: Int)
   case piecewiseConstant(initial: Double, boundaries: [(Int, Double)])
@@ -12,7 +13,6 @@ indirect enum OptaxSchedule<S: ScheduleScalar>: LearningRateSchedule {
                    end: Double?)
   case cosineDecay(initial: Double, steps: Int, alpha: Double, exponent: Double)
   case piecewiseInterpolate(cosine: Bool, bounds: [Int], values: [S])
-  case join(schedules: [OptaxSchedule<S>], boundaries: [Int])
 
   /// `jnp.pi` in the array type: π rounded to nearest.
   static var pi: S { S(Double.pi) }
@@ -60,16 +60,6 @@ indirect enum OptaxSchedule<S: ScheduleScalar>: LearningRateSchedule {
       }
       if bounds[bounds.count - 1] <= count { out += values[values.count - 1] }
       return out
-    case .join(let schedules, let boundaries):
-      // optax evaluates every child and keeps the last whose boundary has passed; only that
-      // one's value is used, so only it is computed (the same number).
-      var chosen = 0
-      var offset = 0
-      for i in 0..<min(boundaries.count, schedules.count - 1) where count >= boundaries[i] {
-        chosen = i + 1
-        offset = boundaries[i]
-      }
-      return schedules[chosen].value(at: count - offset)
     }
   }
 

@@ -32,6 +32,8 @@ struct TimmSchedule: LearningRateSchedule {
   let warmupStep: Double
   /// The cycles of a `cycle_mul ≠ 1` schedule, located once (see ``CycleTable``).
   let cycles: CycleTable?
+  /// `base · rate^n` for `StepLRScheduler` (the first 64) and `MultiStepLRScheduler` (all).
+  let levels: GeometricLevels
 
   /// Where each cycle of a `cycle_mul ≠ 1` schedule starts, as timm's floating-log index puts
   /// it, with the cycle's length, offset and peak: evaluating then costs a binary search instead
@@ -102,6 +104,11 @@ struct TimmSchedule: LearningRateSchedule {
     }
     self.warmupStep = step
     cycles = Self.makeCycles(kind, base: base)
+    switch kind {
+    case .step(_, let rate): levels = GeometricLevels(base: base, gamma: rate, count: 64)
+    case .multiStep(let decayT, let rate): levels = GeometricLevels(base: base, gamma: rate, count: decayT.count + 1)
+    default: levels = GeometricLevels(base: base, gamma: 1, count: 0)
+    }
   }
 
   /// The first update where a cycling schedule takes a fractional power of a negative number:
@@ -175,10 +182,10 @@ struct TimmSchedule: LearningRateSchedule {
       // Python's float floor division of an integer by a whole decay_t is the exact integer
       // quotient, so the common whole decay_t skips fmod (the same number).
       let whole = decayT > 0 && decayT < 0x1p52 && decayT == decayT.rounded() && abs(t) < 1 << 52
-      return base * Double.pow(rate, whole ? Double(floorDiv(t, Int(decayT))) : pythonFloorDiv(Double(t), decayT))
-    case .multiStep(let decayT, let rate):
+      return whole ? levels.value(floorDiv(t, Int(decayT))) : base * Double.pow(rate, pythonFloorDiv(Double(t), decayT))
+    case .multiStep(let decayT, _):
       if warmupPrefix { t -= warmupT }
-      return base * Double.pow(rate, Double(bisectRight(decayT, t + 1)))
+      return levels.value(bisectRight(decayT, t + 1))
     case .wsd(let initial, let decayT, let lrMin, let stableFn, let tau, let stablePower,
               let decayFn, let decayPower, let r):
       let ts = t - warmupT

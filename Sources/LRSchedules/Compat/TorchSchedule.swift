@@ -6,14 +6,28 @@
 struct TorchSchedule: LearningRateSchedule {
   let leaf: TorchLeaf
   let base: Double
+  /// `base · gamma^n` for the step classes: every level of `MultiStepLR`, the first 64 of
+  /// `StepLR`.
+  let levels: GeometricLevels
+
+  init(leaf: TorchLeaf, base: Double) {
+    self.leaf = leaf
+    self.base = base
+    switch leaf {
+    case .step(_, let gamma): levels = GeometricLevels(base: base, gamma: gamma, count: 64)
+    case .multiStep(let milestones, let gamma):
+      levels = GeometricLevels(base: base, gamma: gamma, count: milestones.count + 1)
+    default: levels = GeometricLevels(base: base, gamma: 1, count: 0)
+    }
+  }
 
   func value(at step: Int) -> Double {
     let t = max(step, 0)
     switch leaf {
-    case .step(let size, let gamma):
-      return base * Double.pow(gamma, Double(floorDiv(t, size)))
-    case .multiStep(let milestones, let gamma):
-      return base * Double.pow(gamma, Double(countAtOrBelow(milestones, t)))
+    case .step(let size, _):
+      return levels.value(floorDiv(t, size))
+    case .multiStep(let milestones, _):
+      return levels.value(countAtOrBelow(milestones, t))
     case .constant(let factor, let iters):
       if iters == 0 { return base * factor }
       return base * (factor + (t >= iters ? 1 : 0) * (1 - factor))
