@@ -207,7 +207,8 @@ for k in range(n):
         problem = "status 1 without a last line 'lrkit: error: …'"
     elif p.returncode == 1 and len([l for l in err.splitlines() if l.startswith("lrkit: error")]) != 1:
         problem = "more than one error line"
-    elif p.returncode in (0, 2, 3) and "--format" in argv and argv[argv.index("--format") + 1] == "json" and out.strip():
+    # A repeated option takes its last value (swift-argument-parser), so the last --format decides.
+    elif p.returncode in (0, 2, 3) and "--format" in argv and argv[len(argv) - 1 - argv[::-1].index("--format") + 1] == "json" and out.strip():
         try: strict_json(out)
         except Exception as e: problem = "stdout JSON: %s" % e
     if not problem:

@@ -155,7 +155,7 @@ struct Find: ParsableCommand {
   @Option(help: "First learning rate.") var start: Double = 1e-5
   @Option(help: "Last learning rate.") var end: Double = 10
   @Option(help: "Updates in the sweep.") var iterations: Int = 100
-  @Option(help: "Seed.") var seed: UInt64 = 0
+  @Option(help: "Seed: 0...9007199254740991 (2^53 − 1).") var seed: UInt64 = 0
   @Option(help: "Updates of the recommended schedule.") var steps: Int = 230
   @Option(help: "Write the sweep chart (SVG) here.") var svg: String?
 

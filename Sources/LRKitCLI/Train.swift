@@ -64,7 +64,7 @@ struct Train: ParsableCommand {
     "Threads to train on (default: the machine's cores).",
     discussion: "Only the speed changes: the run's bits are the same for every thread count."))
   var threads: Int?
-  @Option(parsing: .unconditional, help: "Seed for initialisation, batches and dropout.") var seed: UInt64 = 0
+  @Option(parsing: .unconditional, help: "Seed for initialisation, batches and dropout: 0...9007199254740991 (2^53 − 1), which config.json stores exactly.") var seed: UInt64 = 0
   @Option(parsing: .unconditional, help: "Updates between evaluations.") var evalEvery: Int = 100
   @Option(parsing: .unconditional, help: "Validation batches per evaluation (shakespeare).") var evalBatches: Int = 20
   @Option(parsing: .unconditional, help: "Clip gradients to this global norm.") var clip: Double?

@@ -15,7 +15,7 @@ extension JSONValue {
     case .number(let x, let isInteger):
       if !x.isFinite {
         out += "null"
-      } else if isInteger, abs(x) < 9.0e15 {
+      } else if isInteger, abs(x) <= 0x1p53 {
         out += String(Int(x))
       } else {
         out += x.description

@@ -256,6 +256,39 @@ struct TrainerTests {
     }
   }
 
+  /// Found by `fuzz-run-folders` seed 286275841: `"seed": -1` in config.json trapped on the
+  /// conversion to UInt64. Trying the flag by hand then showed that seeds above 2^53 were written
+  /// rounded (9007199254740993 as 9007199254740992.0) and the run could not be resumed.
+  @Test("the seed: below 2^53 written exactly and resumed; above refused by field; a bad seed in config.json names the file")
+  func seedRange() throws {
+    var c = try Self.digits(steps: 4)
+    c.seed = TrainConfig.maximumSeed
+    #expect(c.json().serialized().contains("\"seed\":9007199254740991,"))
+    #expect(try TrainConfig(json: c.json()).seed == TrainConfig.maximumSeed)
+    c.seed = 12_345_678_901_234
+    #expect(try TrainConfig(json: c.json()).seed == 12_345_678_901_234)
+    c.seed = TrainConfig.maximumSeed + 1
+    do {
+      _ = try Trainer(config: c, run: nil)
+      Issue.record("accepted seed 2^53")
+    } catch {
+      #expect("\(error)".contains("field 'seed'"), "\(error)")
+    }
+    let dir = temporaryRun()
+    _ = try Trainer(config: Self.digits(steps: 4), run: RunDirectory(path: dir)).train()
+    let path = dir + "/config.json"
+    let good = try String(contentsOfFile: path, encoding: .utf8)
+    for bad in ["-1", "1.5", "\"7\"", "1e300", "9007199254740992", "9007199254740993", "-9223372036854775808", "null"] {
+      try good.replacingOccurrences(of: "\"seed\":0", with: "\"seed\":" + bad).write(toFile: path, atomically: true, encoding: .utf8)
+      do {
+        _ = try Trainer.resume(dir)
+        Issue.record("resumed with seed \(bad)")
+      } catch {
+        #expect("\(error)".contains(path) && "\(error)".contains("seed"), "\(bad): \(error)")
+      }
+    }
+  }
+
   @Test("shards: recorded in config.json, read back (two when the key is missing), refused out of range, and the run is the same on any thread count")
   func shardsKey() throws {
     var c = Self.tinyGPT(steps: 4)

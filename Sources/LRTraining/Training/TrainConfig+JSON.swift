@@ -80,7 +80,7 @@ extension TrainConfig {
       batchSize = try r.int("batch_size")
       // Runs written before the key existed used two shards.
       shards = try r.int("shards", default: GPTWorkspace.defaultShards)
-      seed = UInt64(try r.int("seed"))
+      seed = try Self.seed(&r)
       evalEvery = try r.int("eval_every")
       evalBatches = try r.int("eval_batches")
       clipNorm = try r.optionalDouble("clip_norm")
@@ -93,12 +93,32 @@ extension TrainConfig {
     }
   }
 
+  /// The largest seed a run folder stores exactly: `config.json` holds it as a JSON number, and
+  /// a JSON number is an exact integer only below 2^53 for every reader built on a double
+  /// (RFC 7493; JavaScript's `Number.MAX_SAFE_INTEGER`). At 2^53 the literal 2^53 + 1 would
+  /// read back as 2^53.
+  public static let maximumSeed: UInt64 = 1 << 53 - 1
+
+  /// `config.json`'s `seed`: an integer in `0...2^53 − 1`.
+  static func seed(_ r: inout SpecReader) throws(ScheduleError) -> UInt64 {
+    guard let v = r.take("seed") else { throw r.missing("seed") }
+    guard case .number(let x, true) = v, x == x.rounded() else {
+      throw .wrongType(field: r.field("seed"), expected: "an integer", found: v.typeName)
+    }
+    guard x >= 0, x <= Double(maximumSeed) else {
+      throw .invalidValue(field: r.field("seed"), value: v.serialized(), reason: "must be in 0...9007199254740991 (2^53 − 1)")
+    }
+    return UInt64(x)
+  }
+
   /// Checks ranges, naming the field.
   public func validate() throws(TrainingError) {
     func check(_ ok: Bool, _ field: String, _ reason: String) throws(TrainingError) {
       if !ok { throw .invalidConfiguration(field: field, reason: reason) }
     }
     try check(steps >= 0 && steps <= 1 << 32, "steps", "must be in 0...2^32")
+    try check(seed <= Self.maximumSeed, "seed",
+              "must be at most 9007199254740991 (2^53 − 1): config.json stores it as a JSON number, exact only below 2^53")
     try check(batchSize >= 1 && batchSize <= 65_536, "batch-size", "must be in 1...65536")
     try check(shards >= 1 && shards <= 4096, "shards", "must be in 1...4096")
     try check(evalEvery >= 0, "eval-every", "must be ≥ 0")
