@@ -52,6 +52,7 @@ extension Trainer {
       config = try TrainConfig(json: configJSON)
       try config.validate()
       _ = try config.decodedSchedule()
+      _ = try config.optimizerConfiguration()
     } catch {
       throw inConfig(error)
     }
