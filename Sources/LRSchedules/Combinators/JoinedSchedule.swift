@@ -103,3 +103,23 @@ final class JoinedScheduleStorage<Leaf: LearningRateSchedule>: @unchecked Sendab
     return leaves[node.leaf].value(at: count)
   }
 }
+
+extension JoinedSchedule.Tree {
+  /// The schedule the decoder hands out: a lone schedule compiled as it is, a join flattened.
+  func compiled() -> CompiledSchedule<Leaf.Scalar> {
+    switch self {
+    case .leaf(let leaf): CompiledSchedule(leaf)
+    case .join: CompiledSchedule(JoinedSchedule(self))
+    }
+  }
+}
+
+extension JoinedSchedule.Tree where Leaf.Scalar == Float {
+  /// ``compiled()`` for a float32 peer, its values widened to `Double`.
+  func compiledWidened() -> CompiledSchedule<Double> {
+    switch self {
+    case .leaf(let leaf): CompiledSchedule(ConcreteWidened(leaf))
+    case .join: CompiledSchedule(ConcreteWidened(JoinedSchedule(self)))
+    }
+  }
+}

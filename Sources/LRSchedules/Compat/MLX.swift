@@ -9,11 +9,7 @@ extension ScheduleSpec {
     for name in mlxFunctions {
       table["mlx.optimizers." + name] = { (r: inout SpecReader, c: SpecContext) throws in
         var info = (warmup: Int?.none, total: Int?.none)
-        let lr: CompiledSchedule<Double>
-        switch try mlxSchedule(name, &r, &info) {
-        case .leaf(let leaf): lr = CompiledSchedule(ConcreteWidened(leaf))
-        case let tree: lr = CompiledSchedule(ConcreteWidened(JoinedSchedule(tree)))
-        }
+        let lr = try mlxSchedule(name, &r, &info).compiledWidened()
         return DecodedSchedule(type: r.schedule, lr: lr, warmupSteps: info.warmup,
                                totalSteps: info.total)
       }

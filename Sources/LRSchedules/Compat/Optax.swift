@@ -19,15 +19,9 @@ extension ScheduleSpec {
         let precision = try r.choice("precision", ["float32", "float64"], default: "float32")
         let lr: any LearningRateSchedule<Double>
         if precision == "float64" {
-          switch try optaxSchedule(name, &r, &info, as: Double.self) {
-          case .leaf(let leaf): lr = CompiledSchedule(leaf)
-          case let tree: lr = CompiledSchedule(JoinedSchedule(tree))
-          }
+          lr = try optaxSchedule(name, &r, &info, as: Double.self).compiled()
         } else {
-          switch try optaxSchedule(name, &r, &info, as: Float.self) {
-          case .leaf(let leaf): lr = CompiledSchedule(ConcreteWidened(leaf))
-          case let tree: lr = CompiledSchedule(ConcreteWidened(JoinedSchedule(tree)))
-          }
+          lr = try optaxSchedule(name, &r, &info, as: Float.self).compiledWidened()
         }
         return DecodedSchedule(type: r.schedule, lr: lr, warmupSteps: info.warmup,
                                totalSteps: info.total, warnings: info.warnings)

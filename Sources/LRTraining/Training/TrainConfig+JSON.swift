@@ -102,7 +102,7 @@ extension TrainConfig {
   /// `config.json`'s `seed`: an integer in `0...2^53 − 1`.
   static func seed(_ r: inout SpecReader) throws(ScheduleError) -> UInt64 {
     guard let v = r.take("seed") else { throw r.missing("seed") }
-    guard case .number(let x, true) = v, x == x.rounded() else {
+    guard case .number(let x, true) = v else {
       throw .wrongType(field: r.field("seed"), expected: "an integer", found: v.typeName)
     }
     guard x >= 0, x <= Double(maximumSeed) else {
