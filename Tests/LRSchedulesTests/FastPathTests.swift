@@ -188,3 +188,93 @@ struct PrecomputedFastPathTests {
     }
   }
 }
+
+@Suite("Fast paths are bit-identical (integer conversion)")
+struct IntegerConversionTests {
+  /// Integers around every edge of the magic-constant conversion: 0, the 2²³ and 2⁵² limits,
+  /// the float32 rounding region above 2²⁴, negatives and the extremes; then random ones of
+  /// every magnitude, drawn anew each run.
+  static func integers() -> [Int] {
+    var edges: [Int] = [0, 1, 2, 3, -1, -2, Int.max, Int.min, Int.max - 1, Int.min + 1]
+    for p in [22, 23, 24, 25, 51, 52, 53, 62] {
+      for d in -3...3 { edges.append((1 << p) + d); edges.append(-(1 << p) + d) }
+    }
+    var g = SystemRandomNumberGenerator()
+    for _ in 0..<20_000 {
+      let bits = Int.random(in: 0...63, using: &g)
+      let magnitude = bits == 0 ? 0 : Int.random(in: 0...(Int.max >> (63 - bits)), using: &g)
+      edges.append(Bool.random(using: &g) ? magnitude : -magnitude)
+    }
+    return edges
+  }
+
+  @Test("Scalar(integer: k) is Scalar(k) bit for bit, in Double and Float, for every Int")
+  func sameBits() {
+    for k in Self.integers() {
+      #expect(Double(integer: k).bitPattern == Double(k).bitPattern, "Double \(k)")
+      #expect(Float(integer: k).bitPattern == Float(k).bitPattern, "Float \(k)")
+    }
+    // Every integer below 2²³ in float32 (the fast range), exhaustively.
+    var mismatches = 0
+    for k in 0..<(1 << 23) where Float(integer: k).bitPattern != Float(k).bitPattern { mismatches += 1 }
+    #expect(mismatches == 0)
+  }
+}
+
+@Suite("Fast paths are bit-identical (cycle tables)")
+struct CycleTableSearchTests {
+  /// The textbook binary search the restart schedules each had before.
+  static func branching<T: Comparable>(_ x: T, _ sorted: [T]) -> Int {
+    var lo = 0
+    var hi = sorted.count
+    while hi - lo > 1 {
+      let mid = (lo + hi) / 2
+      if sorted[mid] <= x { lo = mid } else { hi = mid }
+    }
+    return lo
+  }
+
+  @Test("The shared cycle search finds the textbook binary search's index: random ascending tables with repeats, Int and Double")
+  func sameIndex() {
+    var g = SystemRandomNumberGenerator()
+    for _ in 0..<2_000 {
+      let count = Int.random(in: 1...80, using: &g)
+      var table = [0]
+      for _ in 1..<count { table.append(table[table.count - 1] + [0, 1, 2, 7, 1000][Int.random(in: 0..<5, using: &g)]) }
+      let doubles = table.map { Double($0) * 0.37 }
+      for _ in 0..<50 {
+        let x = Int.random(in: 0...(table[table.count - 1] + 3), using: &g)
+        #expect(lastIndex(notAbove: x, in: table) == Self.branching(x, table), "\(table) at \(x)")
+        let y = Double(x) * 0.37 + [0, 0.1, -0.0][Int.random(in: 0..<3, using: &g)]
+        #expect(lastIndex(notAbove: y, in: doubles) == Self.branching(y, doubles), "\(doubles) at \(y)")
+      }
+      // The answer is the last entry not above x: every later one is above it.
+      let x = Int.random(in: 0...(table[table.count - 1] + 3), using: &g)
+      let i = lastIndex(notAbove: x, in: table)
+      #expect(table[i] <= x && (i + 1 == table.count || table[i + 1] > x))
+    }
+  }
+
+  @Test("torch's CosineAnnealingWarmRestarts: the cycle table gives step()'s (T_cur, T_i) at random epochs, and no overflow at Int.max")
+  func torchRestartTable() throws {
+    var g = SystemRandomNumberGenerator()
+    for _ in 0..<500 {
+      let t0 = [1, 2, 3, 10, 500, Int.random(in: 1...100_000, using: &g)][Int.random(in: 0..<6, using: &g)]
+      let mult = [2, 3, 10, Int.random(in: 2...1000, using: &g)][Int.random(in: 0..<4, using: &g)]
+      let (starts, lengths) = TorchSchedule.restartTable(period: t0, multiplier: mult)
+      #expect(starts.count == lengths.count && starts[0] == 0 && lengths[0] == t0)
+      for _ in 0..<100 {
+        // Epochs where step()'s own loop does not overflow: within the table's last complete cycle.
+        let bound = starts.count > 1 ? starts[starts.count - 1] - 1 : 1_000_000
+        let t = Int.random(in: 0...bound, using: &g)
+        let i = lastIndex(notAbove: t, in: starts)
+        let loop = TorchSchedule.restartPosition(t, period: t0, multiplier: mult)
+        #expect(t - starts[i] == loop.0 && lengths[i] == loop.1, "T_0 \(t0), T_mult \(mult), t \(t)")
+      }
+    }
+    let spec = #"{"type":"torch.optim.lr_scheduler.CosineAnnealingWarmRestarts","lr":0.1,"T_0":3,"T_mult":7}"#
+    let schedule = try ScheduleSpec.decode(text: spec).lr
+    #expect(schedule.value(at: Int.max).isFinite)
+    #expect(schedule.value(at: 1 << 62).isFinite)
+  }
+}

@@ -98,7 +98,7 @@ final class JoinedScheduleStorage<Leaf: LearningRateSchedule>: @unchecked Sendab
         }
       }
       node = nodes[ints[node.first + chosen]]
-      count -= offset
+      count = count.saturatingSubtract(offset)
     }
     return leaves[node.leaf].value(at: count)
   }

@@ -40,7 +40,7 @@ public struct SequenceSchedule<Scalar: ScheduleScalar>: LearningRateSchedule {
       let k = start + i
       let idx = countAtOrBelow(milestones, k)
       let segmentEnd = idx < milestones.count ? milestones[idx] : Int.max
-      let len = min(buffer.count - i, segmentEnd - k)
+      let len = min(buffer.count - i, segmentEnd.saturatingSubtract(k))
       let offset = idx == 0 ? 0 : milestones[idx - 1]
       schedules[idx].fill(UnsafeMutableBufferPointer(rebasing: buffer[i..<i + len]),
                           from: k - offset)

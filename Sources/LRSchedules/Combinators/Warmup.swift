@@ -67,7 +67,7 @@ public struct Warmup<Base: LearningRateSchedule>: LearningRateSchedule {
   @_specialize(where Base == AnySchedule<Double>)
   @_specialize(where Base == AnySchedule<Float>)
   @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
-    if step < steps { return start + (target - start) * ramp(Scalar(max(step, 0)) / Scalar(steps)) }
+    if step < steps { return start + (target - start) * ramp(Scalar(integer: max(step, 0)) / Scalar(integer: steps)) }
     return base.value(at: placement == .prefix ? step - steps : step)
   }
 
@@ -75,7 +75,7 @@ public struct Warmup<Base: LearningRateSchedule>: LearningRateSchedule {
   @_specialize(where Base == AnySchedule<Double>)
   @_specialize(where Base == AnySchedule<Float>)
   public func fill(_ buffer: UnsafeMutableBufferPointer<Scalar>, from start: Int) {
-    let rampCount = min(max(steps - start, 0), buffer.count)
+    let rampCount = min(max(steps.saturatingSubtract(start), 0), buffer.count)
     for i in 0..<rampCount { buffer[i] = value(at: start + i) }
     guard rampCount < buffer.count else { return }
     let rest = UnsafeMutableBufferPointer(rebasing: buffer[rampCount...])

@@ -9,7 +9,7 @@ struct FastaiCombinedCos: LearningRateSchedule {
   let end: Double
 
   func value(at step: Int) -> Double {
-    let pos = Float(Double(step) / Double(total))
+    let pos = Float(Double(integer: step) / Double(integer: total))
     let cuts: [Float] = [0, Float(pct), Float(pct) + Float(1 - pct)]
     var idx = 0
     for i in cuts.indices where pos >= cuts[i] { idx = i }

@@ -22,6 +22,6 @@ struct GeometricLevels: Sendable {
 
   /// `base · gamma^n`, from the table where `n` is in it.
   @inline(__always) func value(_ n: Int) -> Double {
-    n >= 0 && n < levels.count ? levels[n] : base * Double.pow(gamma, Double(n))
+    n >= 0 && n < levels.count ? levels[n] : base * Double.pow(gamma, Double(integer: n))
   }
 }

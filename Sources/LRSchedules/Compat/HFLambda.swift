@@ -24,7 +24,7 @@ struct HFLambda: LearningRateSchedule {
   func value(at step: Int) -> Double { lr * lambda(step + offset) }
 
   func lambda(_ step: Int) -> Double {
-    let s = Double(step)
+    let s = Double(integer: step)
     switch kind {
     case .constant:
       return 1
@@ -111,7 +111,7 @@ struct HFAdafactorProxy: LearningRateSchedule {
 
   func value(at step: Int) -> Double {
     guard step >= 1, relativeStep else { return initialLR }
-    let k = Double(step)
+    let k = Double(integer: step)
     let minStep = warmupInit ? 1e-6 * k : 1e-2
     return min(minStep, 1.0 / k.squareRoot())
   }

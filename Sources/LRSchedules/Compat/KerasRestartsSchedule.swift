@@ -61,16 +61,11 @@ struct KerasRestartsSchedule: LearningRateSchedule {
 
   /// `fast: false` always takes Keras' formula (the tests compare both paths bit for bit).
   func value(at step: Int, fast: Bool) -> Float {
-    let s = Float(step)
+    let s = Float(integer: step)
     var fraction = s / first
     let mFactor: Float
     if fast, step >= 0, step < end {
-      var lo = 0
-      var hi = starts.count
-      while hi - lo > 1 {
-        let mid = (lo + hi) / 2
-        if starts[mid] <= step { lo = mid } else { hi = mid }
-      }
+      let lo = lastIndex(notAbove: step, in: starts)
       fraction = (fraction - sumR[lo]) / tPow[lo]
       mFactor = mFac[lo]
     } else {

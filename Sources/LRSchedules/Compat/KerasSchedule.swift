@@ -9,7 +9,7 @@ enum KerasSchedule: LearningRateSchedule {
   case cosine(initial: Float, steps: Float, alpha: Double, warmupTarget: Float?, warmupSteps: Float)
 
   func value(at step: Int) -> Float {
-    let s = Float(step)
+    let s = Float(integer: step)
     switch self {
     case .exponential(let initial, let steps, let rate, let staircase):
       var p = s / steps

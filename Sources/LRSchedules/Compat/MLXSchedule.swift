@@ -24,14 +24,14 @@ enum MLXSchedule: LearningRateSchedule {
   func value(at step: Int) -> Float {
     switch self {
     case .exponential(let initial, let rate):
-      return initial * Float.pow(rate, Float(step))
+      return initial * Float.pow(rate, Float(integer: step))
     case .step(let initial, let rate, let size):
-      return initial * Float.pow(rate, Float(floorDiv(step, size)))
+      return initial * Float.pow(rate, Float(integer: floorDiv(step, size)))
     case .cosineDecay(let scale, let steps, let end, let range):
-      let decay = 0.5 * (1.0 + Float.cos(scale * Float(min(step, steps))))
+      let decay = 0.5 * (1.0 + Float.cos(scale * Float(integer: min(step, steps))))
       return end + decay * range
     case .linearRamp(let slope, let initial, let steps):
-      return Float(min(step, steps)) * slope + initial
+      return Float(integer: min(step, steps)) * slope + initial
     }
   }
 }

@@ -25,36 +25,36 @@ enum OptaxSchedule<S: ScheduleScalar>: LearningRateSchedule {
       return S(v)
     case .polynomial(let initial, let end, let power, let steps, let begin):
       if steps <= 0 { return S(initial) }
-      let c = min(max(count - max(begin, 0), 0), steps)
-      let frac = 1 - S(c) / S(steps)
+      let c = min(max(count.saturatingSubtract(max(begin, 0)), 0), steps)
+      let frac = 1 - S(integer: c) / S(integer: steps)
       // pow(x, 1) is x exactly (every float32 in [0, 1] checked against glibc's powf; pow is
       // correctly rounded), so the common power 1 skips the call.
       return S(initial - end) * (power == 1 ? frac : S.pow(frac, S(power))) + S(end)
     case .piecewiseConstant(let initial, let boundaries):
       var v = S(initial)
       for (threshold, scale) in boundaries {
-        let indicator: S = threshold - count > 0 ? 1 : 0
+        let indicator: S = threshold > count ? 1 : 0  // optax: sign(threshold − count)
         v = v * indicator + (1 - indicator) * S(scale) * v
       }
       return v
     case .exponential(let initial, let steps, let rate, let begin, let staircase, let end):
       if steps <= 0 || rate == 0 { return S(initial) }
-      let decreased = count - max(begin, 0)
-      var p = S(decreased) / S(steps)
+      let decreased = count.saturatingSubtract(max(begin, 0))
+      var p = S(integer: decreased) / S(integer: steps)
       if staircase { p = p.rounded(.down) }
       var v = decreased <= 0 ? S(initial) : S(initial) * S.pow(S(rate), p)
       if let end { v = rate < 1.0 ? max(v, S(end)) : min(v, S(end)) }
       return v
     case .cosineDecay(let initial, let steps, let alpha, let exponent):
-      let c = min(S(count), S(steps))
-      let cosine = S(0.5) * (1 + S.cos(Self.pi * c / S(steps)))
+      let c = min(S(integer: count), S(integer: steps))
+      let cosine = S(0.5) * (1 + S.cos(Self.pi * c / S(integer: steps)))
       let decayed = S(1 - alpha) * (exponent == 1 ? cosine : S.pow(cosine, S(exponent))) + S(alpha)
       return S(initial) * decayed
     case .piecewiseInterpolate(let cosine, let bounds, let values):
       var out: S = 0
       for i in 0..<(bounds.count - 1) where bounds[i] <= count && count < bounds[i + 1] {
-        let size = max(bounds[i + 1] - bounds[i], 1)
-        let pct = S(count - bounds[i]) / S(size)
+        let size = max(bounds[i + 1].saturatingSubtract(bounds[i]), 1)
+        let pct = S(integer: count.saturatingSubtract(bounds[i])) / S(integer: size)
         let (s, e) = (values[i], values[i + 1])
         out += cosine ? e + (s - e) / 2 * (S.cos(Self.pi * pct) + 1) : (e - s) * pct + s
       }

@@ -50,7 +50,7 @@ extension ScheduleSpec {
     let held = warmupT > 0 ? warmupInit + Double(warmupT) * step : lr
     let base = ClosureSchedule<Double> { k in
       if k <= 0 { return warmupT > 0 ? warmupInit : lr }
-      return k <= warmupT ? warmupInit + Double(k) * step : held
+      return k <= warmupT ? warmupInit + Double(integer: k) * step : held
     }
     let controller = PlateauController(mode: .init(rawValue: mode)!, patience: patience, threshold: threshold,
                                        thresholdMode: .rel, cooldown: cooldown)

@@ -145,59 +145,54 @@ struct TimmSchedule: LearningRateSchedule {
   /// `fast: false` always takes timm's formula (the tests compare both paths bit for bit).
   func value(at step: Int, fast: Bool) -> Double {
     var t = step
-    if t < warmupT { return warmupInit + Double(t) * warmupStep }
+    if t < warmupT { return warmupInit + Double(integer: t) * warmupStep }
     switch kind {
     case .cycles(let decay, let initial, let lrMin, let mul, let cycleDecay, let limit):
       if warmupPrefix { t -= warmupT }
       if fast, let c = cycles, c.limitAtEnd, t >= c.end { return lrMin }
       if fast, let c = cycles, t >= 0, t < c.end {
-        var lo = 0
-        var hi = c.starts.count
-        while hi - lo > 1 {
-          let mid = (lo + hi) / 2
-          if c.starts[mid] <= t { lo = mid } else { hi = mid }
-        }
-        return Self.decayed(decay, tCurr: Double(t) - c.offset[lo], tI: c.length[lo], lrMin: lrMin, lrMax: c.peak[lo])
+        let lo = lastIndex(notAbove: t, in: c.starts)
+        return Self.decayed(decay, tCurr: Double(integer: t) - c.offset[lo], tI: c.length[lo], lrMin: lrMin, lrMax: c.peak[lo])
       }
       let i: Int
       let tI: Double
       let tCurr: Double
       if mul != 1 {
-        let x = 1 - Double(t) / Double(initial) * (1 - mul)
+        let x = 1 - Double(integer: t) / Double(integer: initial) * (1 - mul)
         guard x > 0, let index = truncatedInt((Double.log(x) / Double.log(mul)).rounded(.down))
         else { return .nan }  // timm: math domain error
         i = index
-        tI = Double.pow(mul, Double(i)) * Double(initial)
-        tCurr = Double(t) - (1 - Double.pow(mul, Double(i))) / (1 - mul) * Double(initial)
+        tI = Double.pow(mul, Double(integer: i)) * Double(integer: initial)
+        tCurr = Double(integer: t) - (1 - Double.pow(mul, Double(integer: i))) / (1 - mul) * Double(integer: initial)
       } else {
         i = floorDiv(t, initial)
-        tI = Double(initial)
-        tCurr = Double(t - initial * i)
+        tI = Double(integer: initial)
+        tCurr = Double(integer: t - initial * i)
       }
       guard i < limit else { return lrMin }
-      let lrMax = base * Double.pow(cycleDecay, Double(i))
+      let lrMax = base * Double.pow(cycleDecay, Double(integer: i))
       return Self.decayed(decay, tCurr: tCurr, tI: tI, lrMin: lrMin, lrMax: lrMax)
     case .step(let decayT, let rate):
       if warmupPrefix { t -= warmupT }
       // Python's float floor division of an integer by a whole decay_t is the exact integer
       // quotient, so the common whole decay_t skips fmod (the same number).
       let whole = decayT > 0 && decayT < 0x1p52 && decayT == decayT.rounded() && abs(t) < 1 << 52
-      return whole ? levels.value(floorDiv(t, Int(decayT))) : base * Double.pow(rate, pythonFloorDiv(Double(t), decayT))
+      return whole ? levels.value(floorDiv(t, Int(decayT))) : base * Double.pow(rate, pythonFloorDiv(Double(integer: t), decayT))
     case .multiStep(let decayT, _):
       if warmupPrefix { t -= warmupT }
-      return levels.value(bisectRight(decayT, t + 1))
+      return levels.value(bisectRight(decayT, t.saturatingAdd(1)))
     case .wsd(let initial, let decayT, let lrMin, let stableFn, let tau, let stablePower,
               let decayFn, let decayPower, let r):
       let ts = t - warmupT
       var stableFactor = 1.0
       if stableFn != .constant {
         let power = stableFn == .rsqrt ? 0.5 : stablePower
-        stableFactor = Double.pow(1.0 + Double(ts) / tau, -power)
+        stableFactor = Double.pow(1.0 + Double(integer: ts) / tau, -power)
       }
       let stable = max(base * stableFactor, lrMin)
-      let tDecay = ts - (initial - decayT)
+      let tDecay = ts.saturatingSubtract(initial - decayT)
       if tDecay <= 0 { return stable }
-      let frac = min(Double(tDecay) / Double(decayT), 1.0)
+      let frac = min(Double(integer: tDecay) / Double(integer: decayT), 1.0)
       let d: Double
       switch decayFn {
       case .linear: d = 1.0 - frac

@@ -18,7 +18,11 @@ struct TorchReplaySchedule: LearningRateSchedule {
   func value(at step: Int) -> Double { table.entry(max(step, 0)).lr }
 
   func fill(_ buffer: UnsafeMutableBufferPointer<Double>, from start: Int) {
-    table.fill(buffer, from: max(start, 0))
+    // Steps before 0 take update 0's value, as `value(at:)` does.
+    let before = start < 0 ? min(buffer.count, 0.saturatingSubtract(start)) : 0
+    if before > 0 { buffer.baseAddress!.update(repeating: table.entry(0).lr, count: before) }
+    guard before < buffer.count else { return }
+    table.fill(UnsafeMutableBufferPointer(rebasing: buffer[before...]), from: max(start, 0))
   }
 
   /// The momentum the replay leaves in the param group at each update.
@@ -92,7 +96,7 @@ final class ReplayTable: @unchecked Sendable {
   func entry(_ k: Int) -> Entry {
     locked {
       if k < entries.count { return entries[k] }
-      extend(to: k + 1)
+      extend(to: k.saturatingAdd(1))
       if k < entries.count { return entries[k] }
       if failed != nil { return Entry(lr: .nan, momentum: nil) }
       // Past the keep limit: continue a copy of the replay without keeping.

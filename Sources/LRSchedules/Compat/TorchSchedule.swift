@@ -9,10 +9,19 @@ struct TorchSchedule: LearningRateSchedule {
   /// `base · gamma^n` for the step classes: every level of `MultiStepLR`, the first 64 of
   /// `StepLR`.
   let levels: GeometricLevels
+  /// `CosineAnnealingWarmRestarts` with `T_mult > 1`: the first epoch of each cycle and its
+  /// length `T_0 · T_mult^i`, while they fit in an `Int` (empty otherwise).
+  let restartStarts: [Int]
+  let restartLengths: [Int]
 
   init(leaf: TorchLeaf, base: Double) {
     self.leaf = leaf
     self.base = base
+    (restartStarts, restartLengths) = if case .warmRestarts(let t0, let mult, _) = leaf, mult > 1, t0 > 0 {
+      Self.restartTable(period: t0, multiplier: mult)
+    } else {
+      ([], [])
+    }
     switch leaf {
     case .step(_, let gamma): levels = GeometricLevels(base: base, gamma: gamma, count: 64)
     case .multiStep(let milestones, let gamma):
@@ -33,17 +42,25 @@ struct TorchSchedule: LearningRateSchedule {
       return base * (factor + (t >= iters ? 1 : 0) * (1 - factor))
     case .linear(let s, let e, let iters):
       if iters == 0 { return base * s }
-      return base * (s + (e - s) * Double(min(iters, t)) / Double(iters))
+      return base * (s + (e - s) * Double(integer: min(iters, t)) / Double(integer: iters))
     case .exponential(let gamma):
-      return base * Double.pow(gamma, Double(t))
+      return base * Double.pow(gamma, Double(integer: t))
     case .polynomial(let iters, let power):
       if iters == 0 { return base }
-      return base * Double.pow(1.0 - Double(min(iters, t)) / Double(iters), power)
+      return base * Double.pow(1.0 - Double(integer: min(iters, t)) / Double(integer: iters), power)
     case .cosine(let tMax, let etaMin):
-      return etaMin + (base - etaMin) * (1 + Double.cos(Double.pi * Double(t) / Double(tMax))) / 2
+      return etaMin + (base - etaMin) * (1 + Double.cos(Double.pi * Double(integer: t) / Double(integer: tMax))) / 2
     case .warmRestarts(let t0, let mult, let etaMin):
-      let (tCur, tI) = Self.restartPosition(t, period: t0, multiplier: mult)
-      return etaMin + (base - etaMin) * (1 + Double.cos(Double.pi * Double(tCur) / Double(tI))) / 2
+      let (tCur, tI): (Int, Int)
+      if mult == 1 {
+        (tCur, tI) = (t % t0, t0)
+      } else if restartStarts.isEmpty {
+        (tCur, tI) = Self.restartPosition(t, period: t0, multiplier: mult)
+      } else {
+        let i = lastIndex(notAbove: t, in: restartStarts)
+        (tCur, tI) = (t - restartStarts[i], restartLengths[i])
+      }
+      return etaMin + (base - etaMin) * (1 + Double.cos(Double.pi * Double(integer: tCur) / Double(integer: tI))) / 2
     case .oneCycle(let p):
       return Self.oneCycle(p, t, momentum: false).lr
     case .cyclic(let p):
@@ -76,8 +93,8 @@ struct TorchSchedule: LearningRateSchedule {
     }
     var start = 0.0
     for (i, phase) in p.phases.enumerated() {
-      if Double(t) <= phase.end || i == p.phases.count - 1 {
-        let pct = (Double(t) - start) / (phase.end - start)
+      if Double(integer: t) <= phase.end || i == p.phases.count - 1 {
+        let pct = (Double(integer: t) - start) / (phase.end - start)
         return (p.anneal(value(phase.startLR), value(phase.endLR), pct),
                 momentum ? p.anneal(value(phase.startMomentum), value(phase.endMomentum), pct) : .nan)
       }
@@ -90,18 +107,35 @@ struct TorchSchedule: LearningRateSchedule {
   static func cyclic(_ p: TorchLeaf.CyclicParameters, _ t: Int) -> (lr: Double, momentum: Double) {
     let totalSize = p.up + p.down
     let ratio = p.up / totalSize
-    let cycle = (1 + Double(t) / totalSize).rounded(.down)
-    let x = 1.0 + Double(t) / totalSize - cycle
+    let cycle = (1 + Double(integer: t) / totalSize).rounded(.down)
+    let x = 1.0 + Double(integer: t) / totalSize - cycle
     let scaleFactor = x <= ratio ? x / ratio : (x - 1) / (ratio - 1)
     let scale: Double
     switch p.mode {
     case .triangular: scale = 1.0
     case .triangular2: scale = 1 / Double.pow(2.0, cycle - 1)
-    case .exponentialRange: scale = Double.pow(p.gamma, Double(t))
+    case .exponentialRange: scale = Double.pow(p.gamma, Double(integer: t))
     }
     let lr = p.baseLR + (p.maxLR - p.baseLR) * scaleFactor * scale
     let momentum = p.maxMomentum - (p.maxMomentum - p.baseMomentum) * scaleFactor * scale
     return (lr, momentum)
+  }
+
+  /// The cycle starts and lengths of `CosineAnnealingWarmRestarts` with `T_mult > 1`, from 0
+  /// until the next start would pass `Int.max` (a length past it is held at `Int.max`). Locating
+  /// `t` in this table gives ``restartPosition(_:period:multiplier:)``'s `(T_cur, T_i)` without
+  /// its loop of one unpredictable branch per cycle (and without its overflow at huge `t`).
+  static func restartTable(period: Int, multiplier: Int) -> ([Int], [Int]) {
+    var starts = [0]
+    var lengths = [period]
+    while true {
+      let (next, overflow) = starts[starts.count - 1].addingReportingOverflow(lengths[lengths.count - 1])
+      if overflow { break }
+      let (length, longer) = lengths[lengths.count - 1].multipliedReportingOverflow(by: multiplier)
+      starts.append(next)
+      lengths.append(longer ? Int.max : length)
+    }
+    return (starts, lengths)
   }
 
   /// `(T_cur, T_i)` at epoch `t` for `CosineAnnealingWarmRestarts` stepped without an epoch

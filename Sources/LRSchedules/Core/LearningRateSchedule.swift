@@ -7,9 +7,13 @@
 public protocol LearningRateSchedule<Scalar>: Sendable {
   /// The floating-point type the schedule computes in.
   associatedtype Scalar: ScheduleScalar
-  /// The learning rate used by optimizer update `step` (0-based).
+  /// The learning rate used by optimizer update `step` (0-based). Any `Int` may be asked,
+  /// `Int.min` and `Int.max` included: offsets from the step saturate instead of trapping.
   func value(at step: Int) -> Scalar
   /// Writes `value(at: start + i)` into `buffer[i]` for every `i`.
+  ///
+  /// The steps `start..<start + buffer.count` are a range of `Int`s (as in `values(in:)`):
+  /// `start` may be any `Int` as long as `start + buffer.count` does not pass `Int.max`.
   ///
   /// The default evaluates point by point; families override it with a faster bulk path that
   /// produces the same numbers to within a few ulps.

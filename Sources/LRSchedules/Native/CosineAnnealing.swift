@@ -40,7 +40,7 @@ public struct CosineAnnealing<Scalar: ScheduleScalar>: LearningRateSchedule {
   @_specialize(where Scalar == Float)
   @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
     let c = min(max(step, 0), steps)
-    let f = (1 + Scalar.cos(angleStep * Scalar(c))) / 2
+    let f = (1 + Scalar.cos(angleStep * Scalar(integer: c))) / 2
     return floor + (lr - floor) * (exponent == 1 ? f : Scalar.pow(f, exponent))
   }
 
@@ -83,7 +83,7 @@ func fillCosine<Scalar: ScheduleScalar>(
         continue
       }
       let len = min(block, n - i, limit - k)
-      let angle = delta * Scalar(k)
+      let angle = delta * Scalar(integer: k)
       let ca = Scalar.cos(angle)
       let sa = Scalar.sin(angle)
       for j in 0..<len {

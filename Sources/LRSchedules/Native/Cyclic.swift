@@ -56,7 +56,7 @@ public struct Cyclic<Scalar: ScheduleScalar>: LearningRateSchedule {
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   @inline(__always) public func wave(at step: Int) -> Scalar {
-    let k = Scalar(Swift.max(step, 0))
+    let k = Scalar(integer: Swift.max(step, 0))
     let total = up + down
     let ratio = up / total
     let cycle = (1 + k / total).rounded(.down)

@@ -37,9 +37,9 @@ public struct ExponentialDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
-    let d = step - begin
+    let d = step.saturatingSubtract(begin)
     if d <= 0 { return lr }
-    var p = Scalar(d) / period
+    var p = Scalar(integer: d) / period
     if staircase { p = p.rounded(.down) }
     let v = lr * Scalar.pow(rate, p)
     guard let bound else { return v }

@@ -25,8 +25,8 @@ public struct InverseSquareRoot<Scalar: ScheduleScalar>: LearningRateSchedule {
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
-    if step < warmup { return lr * Scalar(step) / Scalar(max(1, warmup)) }
-    let shift = Scalar(step) + timescale - Scalar(warmup)
+    if step < warmup { return lr * Scalar(integer: step) / Scalar(integer: max(1, warmup)) }
+    let shift = Scalar(integer: step) + timescale - Scalar(integer: warmup)
     return lr / (shift / timescale).squareRoot()
   }
 }

@@ -27,7 +27,7 @@ public struct InverseTimeDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
-    var p = Scalar(max(step, 0)) / period
+    var p = Scalar(integer: max(step, 0)) / period
     if staircase { p = p.rounded(.down) }
     return lr / (1 + rate * p)
   }

@@ -24,7 +24,7 @@ public struct LinearDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
-    lr + (end - lr) * (Scalar(min(max(step, 0), steps)) / Scalar(steps))
+    lr + (end - lr) * (Scalar(integer: min(max(step, 0), steps)) / Scalar(integer: steps))
   }
 
   /// Bulk evaluation: one multiply-add per point.
@@ -34,7 +34,7 @@ public struct LinearDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
     let slope = (end - lr) / Scalar(steps)
     for i in buffer.indices {
       let k = start + i
-      buffer[i] = k >= steps ? end : (k <= 0 ? lr : lr + slope * Scalar(k))
+      buffer[i] = k >= steps ? end : (k <= 0 ? lr : lr + slope * Scalar(integer: k))
     }
   }
 }

@@ -25,8 +25,8 @@ public struct NoamDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
-    let n = Scalar(max(step, 1))
-    let w = Scalar(warmup)
+    let n = Scalar(integer: max(step, 1))
+    let w = Scalar(integer: warmup)
     let rise = n / (w * w.squareRoot())
     let fall = 1 / n.squareRoot()
     return scale / modelDimension.squareRoot() * min(fall, rise)

@@ -89,7 +89,7 @@ public struct OneCycle<Scalar: ScheduleScalar>: LearningRateSchedule {
   static func makePhases(steps: Int, pctStart: Scalar, threePhase: Bool, initial: Scalar,
                          peak: Scalar, minimum: Scalar, baseMomentum: Scalar?,
                          maxMomentum: Scalar) -> [Phase] {
-    let t = Scalar(steps)
+    let t = Scalar(integer: steps)
     let hiM = maxMomentum
     let loM = baseMomentum ?? maxMomentum
     if threePhase {
@@ -113,7 +113,7 @@ public struct OneCycle<Scalar: ScheduleScalar>: LearningRateSchedule {
   }
 
   func evaluate(_ step: Int, _ pick: (Phase) -> (Scalar, Scalar)) -> Scalar {
-    let k = Scalar(holdsFinalValue ? min(max(step, 0), steps - 1) : max(step, 0))
+    let k = Scalar(integer: holdsFinalValue ? min(max(step, 0), steps - 1) : max(step, 0))
     var start: Scalar = 0
     for i in phases.indices {
       let phase = phases[i]

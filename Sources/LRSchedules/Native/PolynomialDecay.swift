@@ -37,14 +37,19 @@ public struct PolynomialDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
-    let k = max(step - begin, 0)
-    var horizon = steps
+    let k = max(step.saturatingSubtract(begin), 0)
+    var horizon = Scalar(integer: steps)
     var s = min(k, steps)
     if cycle {
       s = k
-      horizon = steps * max(1, (k + steps - 1) / steps)
+      // steps · ⌈k / steps⌉, at least steps (in floating point once it passes Int.max).
+      let cycles = max(1, k / steps + (k % steps == 0 ? 0 : 1))
+      let (product, overflow) = steps.multipliedReportingOverflow(by: cycles)
+      horizon = overflow ? Scalar(integer: steps) * Scalar(integer: cycles) : Scalar(integer: product)
     }
-    let frac = 1 - Scalar(s) / Scalar(horizon)
+    // At least 0: past 2^24 (float32) or 2^53 steps, s and the horizon round, and s / horizon
+    // can pass 1 (a negative base would make pow NaN).
+    let frac = max(1 - Scalar(integer: s) / horizon, 0)
     return (lr - end) * (power == 1 ? frac : Scalar.pow(frac, power)) + end
   }
 }

@@ -30,6 +30,6 @@ public struct StepDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   @_specialize(where Scalar == Float)
   @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
     let n = max(step, 0) / stepSize
-    return n < 64 ? powers[n] : lr * Scalar.pow(gamma, Scalar(n))
+    return n < 64 ? powers[n] : lr * Scalar.pow(gamma, Scalar(integer: n))
   }
 }

@@ -31,7 +31,7 @@ public struct TanhDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
-    let r = Scalar(min(max(step, 0), steps)) / Scalar(steps)
+    let r = Scalar(integer: min(max(step, 0), steps)) / Scalar(integer: steps)
     return floor + 0.5 * (lr - floor) * (1 - Scalar.tanh(lower * (1 - r) + upper * r))
   }
 }

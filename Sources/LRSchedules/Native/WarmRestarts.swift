@@ -68,15 +68,10 @@ public struct WarmRestarts<Scalar: ScheduleScalar>: LearningRateSchedule {
     let k = max(step, 0)
     if multiplier == 1 {
       let i = k / period
-      return (i, Scalar(k - i * period), Scalar(period))
+      return (i, Scalar(integer: k - i * period), Scalar(integer: period))
     }
-    let x = Scalar(k)
-    var lo = 0
-    var hi = starts.count
-    while hi - lo > 1 {
-      let mid = (lo + hi) / 2
-      if starts[mid] <= x { lo = mid } else { hi = mid }
-    }
+    let x = Scalar(integer: k)
+    let lo = lastIndex(notAbove: x, in: starts)
     return (lo, x - starts[lo], lengths[lo])
   }
 
@@ -86,7 +81,7 @@ public struct WarmRestarts<Scalar: ScheduleScalar>: LearningRateSchedule {
   @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
     let (i, t, length) = cycle(at: step)
     if let cycleLimit, i >= cycleLimit { return floor }
-    let peak = peakDecay == 1 ? lr : i < peaks.count ? peaks[i] : lr * Scalar.pow(peakDecay, Scalar(i))
+    let peak = peakDecay == 1 ? lr : i < peaks.count ? peaks[i] : lr * Scalar.pow(peakDecay, Scalar(integer: i))
     return floor + (peak - floor) * (1 + Scalar.cos(Scalar.pi * t / length)) / 2
   }
 }

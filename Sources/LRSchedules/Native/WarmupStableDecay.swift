@@ -82,16 +82,16 @@ public struct WarmupStableDecay<Scalar: ScheduleScalar>: LearningRateSchedule {
   @inline(__always) @inlinable public func value(at step: Int) -> Scalar {
     let k = max(step, 0)
     if k < warmup {
-      let x = Scalar(k) / Scalar(warmup)
+      let x = Scalar(integer: k) / Scalar(integer: warmup)
       switch warmupShape {
-      case .linear: return start + (lr - start) * Scalar(k) / Scalar(warmup)
+      case .linear: return start + (lr - start) * Scalar(integer: k) / Scalar(integer: warmup)
       case .cosine: return start + (lr - start) * ((1 - Scalar.cos(Scalar.pi * x)) / 2)
       case .sqrt: return start + (lr - start) * (1 - (1 - x).squareRoot())
       }
     }
     if k < warmup + stable { return lr }
     if k >= steps { return floor }
-    let p = Scalar(k - warmup - stable) / Scalar(decay)
+    let p = Scalar(integer: k - warmup - stable) / Scalar(integer: decay)
     switch shape {
     case .linear: return floor + (lr - floor) * (1 - p)
     case .cosine: return floor + (lr - floor) * (1 + Scalar.cos(Scalar.pi * p)) / 2
