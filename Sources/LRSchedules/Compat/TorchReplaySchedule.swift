@@ -116,8 +116,7 @@ final class ReplayTable: @unchecked Sendable {
 
   /// Writes the lr of updates `start..<start + buffer.count`.
   func fill(_ buffer: UnsafeMutableBufferPointer<Double>, from start: Int) {
-    let end = start + buffer.count
-    locked { extend(to: end) }
+    locked { extend(to: start.saturatingAdd(buffer.count)) }
     for i in buffer.indices {
       let k = start + i
       let available = locked { k < entries.count ? entries[k].lr : nil }

@@ -12,8 +12,7 @@ public protocol LearningRateSchedule<Scalar>: Sendable {
   func value(at step: Int) -> Scalar
   /// Writes `value(at: start + i)` into `buffer[i]` for every `i`.
   ///
-  /// The steps `start..<start + buffer.count` are a range of `Int`s (as in `values(in:)`):
-  /// `start` may be any `Int` as long as `start + buffer.count` does not pass `Int.max`.
+  /// `start` may be any `Int` as long as the last step, `start + buffer.count − 1`, is one too.
   ///
   /// The default evaluates point by point; families override it with a faster bulk path that
   /// produces the same numbers to within a few ulps.
