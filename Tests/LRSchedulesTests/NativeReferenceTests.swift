@@ -185,7 +185,11 @@ struct NativeReferenceTests {
         let reference = NativeReference.curve(spec, n)
         let single = (spec["precision"] as? String) == "float32"
         let peak = reference.map(abs).max() ?? 0
-        let (rel, abs) = single ? (2e-5, 2e-6) : (1e-9, 1e-12)
+        var (rel, abs) = single ? (2e-5, 2e-6) : (1e-9, 1e-12)
+        // A cosine raised to an exponent p < 1 amplifies float32's absolute error in
+        // (1 + cos) / 2, about 6e-8 near a trough, to about (6e-8)^p of the peak (seed
+        // 4511735193727313956: p = 0.5158, 2.5e-6 of the peak at step 180 of 183).
+        if single, let p = spec["exponent"] as? Double, p < 1 { abs = Swift.max(abs, 2 * Foundation.pow(6e-8, p)) }
         for k in 0..<n {
           let a = ours[k]
           let b = reference[k]
