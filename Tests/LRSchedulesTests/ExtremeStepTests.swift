@@ -19,9 +19,8 @@ struct ExtremeStepTests {
   static func exercise(_ decoded: DecodedSchedule, _ label: String, largeSteps: Bool = true) {
     let steps = largeSteps ? extremes : extremes.filter { $0 < 1 << 20 }
     for s in steps {
-      let v = decoded.lr.value(at: s)
-      if let m = decoded.momentum { _ = m.value(at: s) }
-      _ = v
+      _ = decoded.lr.value(at: s)
+      _ = decoded.momentum?.value(at: s)
     }
     let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: 4)
     defer { buffer.deallocate() }

@@ -255,6 +255,18 @@ struct CycleTableSearchTests {
     }
   }
 
+  /// `(T_cur, T_i)` at epoch `t` as PyTorch's `step()` reaches it for `CosineAnnealingWarmRestarts`
+  /// (`T_mult > 1`): one cycle subtracted at a time, in integers.
+  static func stepLoop(_ t: Int, period: Int, multiplier: Int) -> (Int, Int) {
+    var tCur = t
+    var tI = period
+    while tCur >= tI {
+      tCur -= tI
+      tI *= multiplier
+    }
+    return (tCur, tI)
+  }
+
   @Test("torch's CosineAnnealingWarmRestarts: the cycle table gives step()'s (T_cur, T_i) at random epochs, and no overflow at Int.max")
   func torchRestartTable() throws {
     var g = SystemRandomNumberGenerator()
@@ -268,7 +280,7 @@ struct CycleTableSearchTests {
         let bound = starts.count > 1 ? starts[starts.count - 1] - 1 : 1_000_000
         let t = Int.random(in: 0...bound, using: &g)
         let i = lastIndex(notAbove: t, in: starts)
-        let loop = TorchSchedule.restartPosition(t, period: t0, multiplier: mult)
+        let loop = Self.stepLoop(t, period: t0, multiplier: mult)
         #expect(t - starts[i] == loop.0 && lengths[i] == loop.1, "T_0 \(t0), T_mult \(mult), t \(t)")
       }
     }

@@ -257,7 +257,7 @@ struct TorchReplay: Sendable {
       return (le == 0 || pythonModInt(le, size) != 0) ? lr : lr * gamma
     case .multiStep(let milestones, let gamma):
       let count = milestones.lazy.filter { $0 == le }.count
-      return count == 0 ? lr : lr * Double.pow(gamma, Double(integer: count))
+      return count == 0 ? lr : lr * Double.pow(gamma, Double(count))
     case .constant(let factor, let iters):
       if le == 0 { return lr * factor }
       if le != iters { return lr }
@@ -350,11 +350,11 @@ struct TorchReplay: Sendable {
     case .constant(let factor, let iters):
       return base * (factor + (le >= iters ? 1 : 0) * (1 - factor))
     case .linear(let s, let e, let iters):
-      return base * (s + (try divide((e - s) * Double(integer: min(iters, le)), Double(integer: iters), n)))
+      return base * (s + (try divide((e - s) * Double(min(iters, le)), Double(iters), n)))
     case .exponential(let gamma):
       return base * Double.pow(gamma, Double(le))
     case .polynomial(let iters, let power):
-      return base * Double.pow(1.0 - (try divide(Double(integer: min(iters, le)), Double(integer: iters), n)), power)
+      return base * Double.pow(1.0 - (try divide(Double(min(iters, le)), Double(iters), n)), power)
     case .cosine(let tMax, let etaMin):
       return etaMin + (base - etaMin) * (1 + Double.cos(try divide(Double.pi * Double(le), Double(tMax), n))) / 2
     default:

@@ -10,7 +10,7 @@ struct TorchSchedule: LearningRateSchedule {
   /// `StepLR`.
   let levels: GeometricLevels
   /// `CosineAnnealingWarmRestarts` with `T_mult > 1`: the first epoch of each cycle and its
-  /// length `T_0 · T_mult^i`, while they fit in an `Int` (empty otherwise).
+  /// length `T_0 · T_mult^i`, while they fit in an `Int` (empty for `T_mult = 1`).
   let restartStarts: [Int]
   let restartLengths: [Int]
 
@@ -50,12 +50,11 @@ struct TorchSchedule: LearningRateSchedule {
       return base * Double.pow(1.0 - Double(integer: min(iters, t)) / Double(integer: iters), power)
     case .cosine(let tMax, let etaMin):
       return etaMin + (base - etaMin) * (1 + Double.cos(Double.pi * Double(integer: t) / Double(integer: tMax))) / 2
-    case .warmRestarts(let t0, let mult, let etaMin):
+    case .warmRestarts(let t0, _, let etaMin):
+      // PyTorch's step() loop subtracts one cycle at a time; the table locates the cycle at once.
       let (tCur, tI): (Int, Int)
-      if mult == 1 {
+      if restartStarts.isEmpty {
         (tCur, tI) = (t % t0, t0)
-      } else if restartStarts.isEmpty {
-        (tCur, tI) = Self.restartPosition(t, period: t0, multiplier: mult)
       } else {
         let i = lastIndex(notAbove: t, in: restartStarts)
         (tCur, tI) = (t - restartStarts[i], restartLengths[i])
@@ -123,8 +122,9 @@ struct TorchSchedule: LearningRateSchedule {
 
   /// The cycle starts and lengths of `CosineAnnealingWarmRestarts` with `T_mult > 1`, from 0
   /// until the next start would pass `Int.max` (a length past it is held at `Int.max`). Locating
-  /// `t` in this table gives ``restartPosition(_:period:multiplier:)``'s `(T_cur, T_i)` without
-  /// its loop of one unpredictable branch per cycle (and without its overflow at huge `t`).
+  /// `t` in this table gives the `(T_cur, T_i)` of PyTorch's `step()` loop, which subtracts one
+  /// cycle at a time in integers (the tests compare the two), without that loop's overflow at
+  /// huge `t`.
   static func restartTable(period: Int, multiplier: Int) -> ([Int], [Int]) {
     var starts = [0]
     var lengths = [period]
@@ -136,19 +136,6 @@ struct TorchSchedule: LearningRateSchedule {
       lengths.append(longer ? Int.max : length)
     }
     return (starts, lengths)
-  }
-
-  /// `(T_cur, T_i)` at epoch `t` for `CosineAnnealingWarmRestarts` stepped without an epoch
-  /// argument: integer arithmetic, as the implicit `step()` path is.
-  static func restartPosition(_ t: Int, period: Int, multiplier: Int) -> (Int, Int) {
-    var tCur = max(t, 0)
-    var tI = period
-    if multiplier == 1 { return (tCur % period, period) }
-    while tCur >= tI {
-      tCur -= tI
-      tI *= multiplier
-    }
-    return (tCur, tI)
   }
 }
 
