@@ -255,6 +255,74 @@ struct CycleTableSearchTests {
     }
   }
 
+  /// A random ascending table as the restart schedules build them: geometric growth (a
+  /// multiplier from barely above 1 to 1000), repeats, fractional starts, starts near 2⁵³.
+  static func randomStarts(_ g: inout SystemRandomNumberGenerator) -> [Double] {
+    let count = [1, 2, 3, Int.random(in: 1...80, using: &g), Int.random(in: 1...5000, using: &g)][Int.random(in: 0..<5, using: &g)]
+    let multiplier = [1.0001, 1.01, 1.1, 1.5, 2, 3, 10, 1000, Double.random(in: 1...4, using: &g)][Int.random(in: 0..<9, using: &g)]
+    var length = [0.5, 1, 3, 500, Double.random(in: 1...1e6, using: &g)][Int.random(in: 0..<5, using: &g)]
+    var table = [Bool.random(using: &g) ? 0 : Double(Int.random(in: 0...1000, using: &g))]
+    for _ in 1..<count {
+      let next = table[table.count - 1] + (Int.random(in: 0..<20, using: &g) == 0 ? 0 : length)
+      guard next < 9e15 else { break }
+      table.append(next)
+      length *= multiplier
+    }
+    return table
+  }
+
+  @Test("CycleSearch, the restart schedules' indexed search, gives the binary search's index: random tables and steps, every run")
+  func indexedSearch() {
+    var g = SystemRandomNumberGenerator()
+    var checked = 0
+    for round in 0..<1_500 {
+      var doubles = Self.randomStarts(&g)
+      if round % 3 == 0 { doubles = doubles.map { $0.rounded(.up) } }
+      let search = CycleSearch(starts: doubles)
+      let last = doubles[doubles.count - 1]
+      for _ in 0..<200 {
+        let s = doubles[Int.random(in: 0..<doubles.count, using: &g)]
+        let x = [s, s.nextDown, s.nextUp, s - 1, s + 1, s + 0.5, Double.random(in: doubles[0]...(last + 10), using: &g),
+                 last * 4, 1e300, .infinity][Int.random(in: 0..<10, using: &g)]
+        guard x >= doubles[0] else { continue }
+        #expect(search.index(notAbove: x) == Self.branching(x, doubles), "\(doubles.prefix(8))… (\(doubles.count)) at \(x)")
+        checked += 1
+      }
+      // Integer tables: the Double path below 2⁵³, the integers above (starts past 2⁵³ too).
+      var ints = doubles.map { Int($0.rounded(.up)) }
+      if round % 5 == 0 { ints += [(1 << 53) - 1, 1 << 53, (1 << 53) + 1, (1 << 62) + 3, Int.max - 1] }
+      let intSearch = CycleSearch(starts: ints)
+      for _ in 0..<100 {
+        let s = ints[Int.random(in: 0..<ints.count, using: &g)]
+        let k = [s, s.saturatingSubtract(1), s.saturatingAdd(1), Int.random(in: ints[0]...Int.max, using: &g), Int.max][Int.random(in: 0..<5, using: &g)]
+        guard k >= ints[0] else { continue }
+        #expect(intSearch.index(notAbove: k) == Self.branching(k, ints), "\(ints.prefix(8))… (\(ints.count)) at \(k)")
+        checked += 1
+      }
+    }
+    #expect(checked > 300_000)
+    // Below the first start (outside the contract) it stays inside the table: -0, negatives, NaN.
+    let search = CycleSearch(starts: [0, 5, 17, 40])
+    for x in [-0.0, -1, -1e300, -.infinity, .nan] { #expect((0..<4).contains(search.index(notAbove: x))) }
+  }
+
+  @Test("Native restarts (Double and Float) find the cycle the binary search over their starts finds, past 2²⁴ in Float")
+  func nativeRestartsCycle() {
+    var g = SystemRandomNumberGenerator()
+    for _ in 0..<300 {
+      let period = [1, 7, 500, Int.random(in: 1...100_000, using: &g)][Int.random(in: 0..<4, using: &g)]
+      let multiplier = [1.05, 1.5, 2, 3, Double.random(in: 1.001...10, using: &g)][Int.random(in: 0..<5, using: &g)]
+      let d = WarmRestarts<Double>(lr: 0.1, period: period, multiplier: multiplier)
+      let f = WarmRestarts<Float>(lr: 0.1, period: period, multiplier: Float(multiplier))
+      for _ in 0..<200 {
+        let k = [Int.random(in: 0...100_000, using: &g), Int.random(in: 0...(1 << 30), using: &g),
+                 Int.random(in: 0...(1 << 55), using: &g)][Int.random(in: 0..<3, using: &g)]
+        #expect(d.cycle(at: k).index == Self.branching(Double(k), d.starts), "Double \(period) \(multiplier) at \(k)")
+        #expect(f.cycle(at: k).index == Self.branching(Float(k), f.starts), "Float \(period) \(multiplier) at \(k)")
+      }
+    }
+  }
+
   /// `(T_cur, T_i)` at epoch `t` as PyTorch's `step()` reaches it for `CosineAnnealingWarmRestarts`
   /// (`T_mult > 1`): one cycle subtracted at a time, in integers.
   static func stepLoop(_ t: Int, period: Int, multiplier: Int) -> (Int, Int) {

@@ -11,6 +11,8 @@ struct KerasRestartsSchedule: LearningRateSchedule {
   /// Restart `i` starts at step `starts[i]`; with `sumR[i]`, `tPow[i] = t_mul^i` and
   /// `mFac[i] = m_mul^i` as Keras computes them for `i_restart = i`.
   let starts: [Int]
+  /// The index that finds a step's restart in `starts` (nil when there are none).
+  let search: CycleSearch?
   let sumR: [Float]
   let tPow: [Float]
   let mFac: [Float]
@@ -46,6 +48,7 @@ struct KerasRestartsSchedule: LearningRateSchedule {
       (starts, sumR, tPow, mFac, end) = ([], [], [], [], 0)
     }
     self.starts = starts
+    search = starts.isEmpty ? nil : CycleSearch(starts: starts)
     self.sumR = sumR
     self.tPow = tPow
     self.mFac = mFac
@@ -64,8 +67,8 @@ struct KerasRestartsSchedule: LearningRateSchedule {
     let s = Float(integer: step)
     var fraction = s / first
     let mFactor: Float
-    if fast, step >= 0, step < end {
-      let lo = lastIndex(notAbove: step, in: starts)
+    if fast, step >= 0, step < end, let search {
+      let lo = search.index(notAbove: step)
       fraction = (fraction - sumR[lo]) / tPow[lo]
       mFactor = mFac[lo]
     } else {

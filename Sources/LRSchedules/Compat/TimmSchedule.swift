@@ -42,6 +42,8 @@ struct TimmSchedule: LearningRateSchedule {
   struct CycleTable: Sendable {
     /// `starts[i]`: the first `t` whose index is `i`; strictly ascending.
     let starts: [Int]
+    /// The index that finds `t`'s cycle in `starts`.
+    let search: CycleSearch
     /// `cycle_mul^i · t_initial`.
     let length: [Double]
     /// `(1 − cycle_mul^i) / (1 − cycle_mul) · t_initial`.
@@ -82,7 +84,8 @@ struct TimmSchedule: LearningRateSchedule {
     length.removeLast()
     offset.removeLast()
     peak.removeLast()
-    return CycleTable(starts: starts, length: length, offset: offset, peak: peak, end: end,
+    return CycleTable(starts: starts, search: CycleSearch(starts: starts), length: length, offset: offset,
+                      peak: peak, end: end,
                       limitAtEnd: mul > 1 && located == limit + 1)
   }
 
@@ -151,7 +154,7 @@ struct TimmSchedule: LearningRateSchedule {
       if warmupPrefix { t -= warmupT }
       if fast, let c = cycles, c.limitAtEnd, t >= c.end { return lrMin }
       if fast, let c = cycles, t >= 0, t < c.end {
-        let lo = lastIndex(notAbove: t, in: c.starts)
+        let lo = c.search.index(notAbove: t)
         return Self.decayed(decay, tCurr: Double(integer: t) - c.offset[lo], tI: c.length[lo], lrMin: lrMin, lrMax: c.peak[lo])
       }
       let i: Int

@@ -13,6 +13,8 @@ struct TorchSchedule: LearningRateSchedule {
   /// length `T_0 · T_mult^i`, while they fit in an `Int` (empty for `T_mult = 1`).
   let restartStarts: [Int]
   let restartLengths: [Int]
+  /// The index over `restartStarts` (nil when it is empty).
+  let restartSearch: CycleSearch?
 
   init(leaf: TorchLeaf, base: Double) {
     self.leaf = leaf
@@ -22,6 +24,7 @@ struct TorchSchedule: LearningRateSchedule {
     } else {
       ([], [])
     }
+    restartSearch = restartStarts.isEmpty ? nil : CycleSearch(starts: restartStarts)
     switch leaf {
     case .step(_, let gamma): levels = GeometricLevels(base: base, gamma: gamma, count: 64)
     case .multiStep(let milestones, let gamma):
@@ -53,11 +56,11 @@ struct TorchSchedule: LearningRateSchedule {
     case .warmRestarts(let t0, _, let etaMin):
       // PyTorch's step() loop subtracts one cycle at a time; the table locates the cycle at once.
       let (tCur, tI): (Int, Int)
-      if restartStarts.isEmpty {
-        (tCur, tI) = (t % t0, t0)
-      } else {
-        let i = lastIndex(notAbove: t, in: restartStarts)
+      if let restartSearch {
+        let i = restartSearch.index(notAbove: t)
         (tCur, tI) = (t - restartStarts[i], restartLengths[i])
+      } else {
+        (tCur, tI) = (t % t0, t0)
       }
       return etaMin + (base - etaMin) * (1 + Double.cos(Double.pi * Double(integer: tCur) / Double(integer: tI))) / 2
     case .oneCycle(let p):

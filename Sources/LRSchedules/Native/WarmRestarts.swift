@@ -49,6 +49,7 @@ public struct WarmRestarts<Scalar: ScheduleScalar>: LearningRateSchedule {
     }
     self.starts = starts
     self.lengths = lengths
+    search = starts.isEmpty ? nil : CycleSearch(starts: starts.map { Double($0) })
     // Each cycle's peak, `lr · decay^i`, computed once (the same expression, so the same bits).
     let cycles = self.multiplier != 1 ? starts.count : 4096
     peaks = peakDecay == 1 ? [] : (0..<cycles).map { lr * Scalar.pow(peakDecay, Scalar($0)) }
@@ -60,6 +61,8 @@ public struct WarmRestarts<Scalar: ScheduleScalar>: LearningRateSchedule {
   /// Precomputed cycle starts S_i and lengths L_i (multiplier ≠ 1).
   @usableFromInline let starts: [Scalar]
   @usableFromInline let lengths: [Scalar]
+  /// The index over `starts` that finds a step's cycle (multiplier ≠ 1).
+  @usableFromInline let search: CycleSearch?
 
   /// The cycle index, the offset into it and its length at `step`.
   @_specialize(where Scalar == Double)
@@ -71,7 +74,8 @@ public struct WarmRestarts<Scalar: ScheduleScalar>: LearningRateSchedule {
       return (i, Scalar(integer: k - i * period), Scalar(integer: period))
     }
     let x = Scalar(integer: k)
-    let lo = lastIndex(notAbove: x, in: starts)
+    // Every start is exact as a Double, and so is x: the same comparisons as in `Scalar`.
+    let lo = search.unsafelyUnwrapped.index(notAbove: Double(x))
     return (lo, x - starts[lo], lengths[lo])
   }
 
