@@ -323,6 +323,53 @@ struct CycleTableSearchTests {
     }
   }
 
+  @Test("A sequence calls its children in place: at random steps it gives each random native child's value at the shifted step, bit for bit, and its fill agrees within the bulk paths' few ulps")
+  func sequenceChildren() throws {
+    var d = NativeReferenceTests.Draw()
+    var checked = 0
+    for _ in 0..<150 {
+      let count = d.int(1, 4)
+      let specs = (0..<count).map { _ in
+        NativeReferenceTests.randomSpec(d.pick(NativeReferenceTests.families), &d)
+      }
+      var milestones: [Int] = []
+      for _ in 1..<count { milestones.append((milestones.last ?? 0) + d.int(1, 150)) }
+      let float32 = d.bool(0.3)
+      let sequence: [String: Any] = ["type": "sequence", "schedules": specs, "milestones": milestones,
+                                     "precision": float32 ? "float32" : "float64"]
+      let text = NativeReferenceTests.json(sequence)
+      let decoded = try ScheduleSpec.decode(text: text)
+      let children = try specs.map { spec in
+        // A child without its own precision computes in the sequence's.
+        var child = spec
+        if child["precision"] == nil { child["precision"] = float32 ? "float32" : "float64" }
+        return try ScheduleSpec.decode(text: NativeReferenceTests.json(child)).lr
+      }
+      let end = (milestones.last ?? 0) + 300
+      var steps = (0..<60).map { _ in d.int(-3, end) } + milestones + milestones.map { $0 - 1 }
+      steps += [Int.min, Int.max]
+      for k in steps {
+        let i = milestones.filter { $0 <= k }.count
+        let expected = children[i].value(at: i == 0 ? k : k - milestones[i - 1])
+        #expect(decoded.lr.value(at: k).bitPattern == expected.bitPattern, "seed \(d.seed): \(text) at \(k)")
+        checked += 1
+      }
+      let start = d.int(-5, end)
+      let filled = [Double](unsafeUninitializedCapacity: 64) { buffer, n in
+        decoded.lr.fill(buffer, from: start)
+        n = 64
+      }
+      // The bulk path of a native family may differ by a few ulps (cosine by angle addition):
+      // the protocol's documented allowance, here in absolute terms for learning rates ≤ 2.
+      let anyFloat32 = float32 || specs.contains { $0["precision"] as? String == "float32" }
+      for (j, x) in filled.enumerated() {
+        let v = decoded.lr.value(at: start + j)
+        #expect(abs(x - v) <= (anyFloat32 ? 1e-6 : 1e-13), "seed \(d.seed): \(text) fill from \(start) at \(start + j)")
+      }
+    }
+    #expect(checked > 9_000)
+  }
+
   /// `(T_cur, T_i)` at epoch `t` as PyTorch's `step()` reaches it for `CosineAnnealingWarmRestarts`
   /// (`T_mult > 1`): one cycle subtracted at a time, in integers.
   static func stepLoop(_ t: Int, period: Int, multiplier: Int) -> (Int, Int) {

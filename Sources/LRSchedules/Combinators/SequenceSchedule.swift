@@ -21,14 +21,18 @@ public struct SequenceSchedule<Scalar: ScheduleScalar>: LearningRateSchedule {
                  "SequenceSchedule milestones must be ascending: \(milestones)")
     self.schedules = schedules
     self.milestones = milestones
+    children = ChildSchedules(schedules)
   }
+
+  /// `schedules`, called without retaining them.
+  @usableFromInline let children: ChildSchedules<Scalar>
 
   /// The learning rate used by update `step`.
   @_specialize(where Scalar == Double)
   @_specialize(where Scalar == Float)
   @inline(__always) public func value(at step: Int) -> Scalar {
     let i = countAtOrBelow(milestones, step)
-    return schedules[i].value(at: i == 0 ? step : step - milestones[i - 1])
+    return children.value(i, at: i == 0 ? step : step - milestones[i - 1])
   }
 
   /// Bulk evaluation, segment by segment through each schedule's bulk path.
