@@ -61,6 +61,26 @@ struct ExtremeStepTests {
     #expect(count > 300)
   }
 
+  @Test("every peer spec's bulk path gives value(at:)'s bits: the whole fixture curve, and from a random start")
+  func peerFillsExact() throws {
+    var count = 0
+    var g = SystemRandomNumberGenerator()
+    for c in Fixtures.allParityCases where c.metrics == nil {
+      guard let decoded = try? ScheduleSpec.decode(c.spec), c.numSteps > 0 else { continue }
+      for start in [0, Int.random(in: -5...c.numSteps, using: &g)] {
+        let n = c.numSteps
+        let filled = [Double](unsafeUninitializedCapacity: n) { buffer, written in
+          decoded.lr.fill(buffer, from: start)
+          written = n
+        }
+        let differ = (0..<n).filter { filled[$0].bitPattern != decoded.lr.value(at: start + $0).bitPattern }
+        #expect(differ.isEmpty, "\(c.library) \(c.name): fill from \(start) differs at \(differ.prefix(5).map { start + $0 })")
+      }
+      count += 1
+    }
+    #expect(count > 800)
+  }
+
   @Test("saturating offsets: held at the ends of Int, exact elsewhere")
   func saturating() {
     #expect(Int.min.saturatingSubtract(1) == Int.min)
