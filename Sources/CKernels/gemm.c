@@ -187,6 +187,94 @@ __attribute__((target("avx2,fma"))) void lrkit_kernel_avx2(size_t k, const float
 }
 #undef ROW
 
+// The 6 × 32 AVX-512 micro-kernel: two adjacent 16-column panels of B at once, one zmm register
+// per row and panel (12 accumulators, enough to keep two 512-bit FMA units busy). Each element
+// of C gets the AVX2 kernel's FMA chain — acc = fma(a, b, acc) from 0 in increasing kk, then
+// C = acc or C + acc — so the bits are the same; only the vector width differs. `width` ≤ 32
+// counts the columns of both panels that C has.
+#define ROW512(R, A0, A1)                                                        \
+  do {                                                                           \
+    float *dst = c + (R) * ldc;                                                  \
+    if (accumulate) {                                                            \
+      A0 = _mm512_add_ps(A0, _mm512_loadu_ps(dst));                              \
+      A1 = _mm512_add_ps(A1, _mm512_loadu_ps(dst + 16));                         \
+    }                                                                            \
+    _mm512_storeu_ps(dst, A0);                                                   \
+    _mm512_storeu_ps(dst + 16, A1);                                              \
+  } while (0)
+
+__attribute__((target("avx512f,avx2,fma"))) static void kernel_avx512_6x32(
+    size_t k, const float *a, size_t rs, size_t ks, const float *b0p, const float *b1p, float *c,
+    size_t ldc, size_t rows, size_t width, int accumulate) {
+  for (size_t r = 0; r < rows; r++) {
+    _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch((const char *)(c + r * ldc + width - 1), _MM_HINT_T0);
+  }
+  __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
+  __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+  __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
+  __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+  __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps();
+  __m512 c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+  for (size_t kk = 0; kk < k; kk++) {
+    __m512 b0 = _mm512_loadu_ps(b0p + kk * NR);
+    __m512 b1 = _mm512_loadu_ps(b1p + kk * NR);
+    const float *ak = a + kk * ks;
+    __m512 av;
+    av = _mm512_set1_ps(ak[0]); c00 = _mm512_fmadd_ps(av, b0, c00); c01 = _mm512_fmadd_ps(av, b1, c01);
+    av = _mm512_set1_ps(ak[rs]); c10 = _mm512_fmadd_ps(av, b0, c10); c11 = _mm512_fmadd_ps(av, b1, c11);
+    av = _mm512_set1_ps(ak[2 * rs]); c20 = _mm512_fmadd_ps(av, b0, c20); c21 = _mm512_fmadd_ps(av, b1, c21);
+    av = _mm512_set1_ps(ak[3 * rs]); c30 = _mm512_fmadd_ps(av, b0, c30); c31 = _mm512_fmadd_ps(av, b1, c31);
+    av = _mm512_set1_ps(ak[4 * rs]); c40 = _mm512_fmadd_ps(av, b0, c40); c41 = _mm512_fmadd_ps(av, b1, c41);
+    av = _mm512_set1_ps(ak[5 * rs]); c50 = _mm512_fmadd_ps(av, b0, c50); c51 = _mm512_fmadd_ps(av, b1, c51);
+  }
+  if (rows == MR && width == 2 * NR) {
+    ROW512(0, c00, c01); ROW512(1, c10, c11); ROW512(2, c20, c21);
+    ROW512(3, c30, c31); ROW512(4, c40, c41); ROW512(5, c50, c51);
+    return;
+  }
+  float tile[MR * 2 * NR] __attribute__((aligned(64)));
+  _mm512_store_ps(tile + 0 * 32, c00); _mm512_store_ps(tile + 0 * 32 + 16, c01);
+  _mm512_store_ps(tile + 1 * 32, c10); _mm512_store_ps(tile + 1 * 32 + 16, c11);
+  _mm512_store_ps(tile + 2 * 32, c20); _mm512_store_ps(tile + 2 * 32 + 16, c21);
+  _mm512_store_ps(tile + 3 * 32, c30); _mm512_store_ps(tile + 3 * 32 + 16, c31);
+  _mm512_store_ps(tile + 4 * 32, c40); _mm512_store_ps(tile + 4 * 32 + 16, c41);
+  _mm512_store_ps(tile + 5 * 32, c50); _mm512_store_ps(tile + 5 * 32 + 16, c51);
+  for (size_t r = 0; r < rows; r++) {
+    float *dst = c + r * ldc;
+    const float *src = tile + r * 2 * NR;
+    if (accumulate) {
+      for (size_t j = 0; j < width; j++) dst[j] += src[j];
+    } else {
+      for (size_t j = 0; j < width; j++) dst[j] = src[j];
+    }
+  }
+}
+#undef ROW512
+
+static int gemm_avx512_allowed = -1;
+
+void lrkit_gemm_allow_avx512(int allow) {
+  __atomic_store_n(&gemm_avx512_allowed, allow ? 1 : 0, __ATOMIC_RELAXED);
+}
+
+int lrkit_gemm_uses_avx512(void) {
+  static int cpu = -1;
+  int has = __atomic_load_n(&cpu, __ATOMIC_RELAXED);
+  if (has < 0) {
+    __builtin_cpu_init();
+    has = lrkit_has_avx2_fma() && __builtin_cpu_supports("avx512f");
+    __atomic_store_n(&cpu, has, __ATOMIC_RELAXED);
+  }
+  int allowed = __atomic_load_n(&gemm_avx512_allowed, __ATOMIC_RELAXED);
+  if (allowed < 0) {
+    const char *isa = getenv("LRKIT_ISA");
+    allowed = !(isa && strcmp(isa, "avx2") == 0);
+    __atomic_store_n(&gemm_avx512_allowed, allowed, __ATOMIC_RELAXED);
+  }
+  return has && allowed;
+}
+
 // Packs 8 × 8 blocks of a transposed B: dst[kk·NR + j] = src[j·ld + kk] for j, kk < 8.
 __attribute__((target("avx2,fma"))) static void transpose8_avx2(const float *src, size_t ld,
                                                                 float *dst) {
@@ -224,6 +312,8 @@ int lrkit_has_avx2_fma(void) {
 }
 #else
 int lrkit_has_avx2_fma(void) { return 0; }
+void lrkit_gemm_allow_avx512(int allow) { (void)allow; }
+int lrkit_gemm_uses_avx512(void) { return 0; }
 #endif
 
 int lrkit_isa_forced_portable(void) {
@@ -250,6 +340,9 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
   float *pb = lrkit_scratch(LRKIT_SCRATCH_GEMM_B, panels * NR * kc_max);
   float *pa = lrkit_scratch(LRKIT_SCRATCH_GEMM_A, MR * kc_max);
   int fast = lrkit_has_avx2_fma();
+#if defined(__x86_64__) && defined(__clang__)
+  int wide = fast && lrkit_gemm_uses_avx512();
+#endif
   for (size_t k0 = 0; k0 < k; k0 += KC) {
     size_t kc = k - k0 < KC ? k - k0 : KC;
     int acc = accumulate || k0 > 0;
@@ -280,6 +373,16 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
       }
       for (size_t p = 0; p < panels; p++) {
         size_t j0 = p * NR;
+#if defined(__x86_64__) && defined(__clang__)
+        if (wide && p + 1 < panels) {
+          size_t width2 = n - j0 < 2 * NR ? n - j0 : 2 * NR;
+          const float *b0p = pb + p * NR * kc;
+          kernel_avx512_6x32(kc, ablock, rs, ks, b0p, b0p + NR * kc, c + i0 * ldc + j0, ldc, rows,
+                             width2, acc);
+          p++;
+          continue;
+        }
+#endif
         size_t width = n - j0 < NR ? n - j0 : NR;
         const float *bpanel = pb + p * NR * kc;
         size_t bs = NR;

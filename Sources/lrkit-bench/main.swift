@@ -226,7 +226,8 @@ if wants("optimizers") {
 // [--threads N] [--shards S] [--profile]`; the default set is the six shapes of the speed issue.
 // FLOPs per token (stated, PaLM-style): 6 · (12·L·D² + D·V) for the matrix products forward and backward, plus
 // 6 · L · T · D for attention (scores and values, causal: half of 12·L·T·D). The CPU peak is
-// measured with an FMA loop (10 independent 8-wide FMAs per round on one core, times the cores).
+// measured with an FMA loop at the products' width (12 independent 16-wide FMAs per round with
+// AVX-512, 10 independent 8-wide ones with AVX2) on one core, times the cores.
 if wants("train") {
   var shapes: [(String, GPTConfig, Int)] = []
   var threads = GEMM.threads

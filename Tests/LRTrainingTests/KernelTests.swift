@@ -55,10 +55,11 @@ struct KernelTests {
       #expect(GEMM.backend == "lrkit-portable" || GEMM.backend == "openblas")
     } else {
       #if os(Linux) && arch(x86_64)
-        // The AVX2 kernels run exactly when the CPU has AVX2 and FMA.
+        // The AVX2 kernels (or the AVX-512 matrix kernel) run exactly when the CPU has AVX2 and FMA.
         let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let capable = cpu.contains(" avx2") && cpu.contains(" fma")
-        #expect(GEMM.backend == "openblas" || (GEMM.backend == "lrkit-avx2") == capable)
+        let fast = GEMM.backend == "lrkit-avx2" || GEMM.backend == "lrkit-avx512"
+        #expect(GEMM.backend == "openblas" || fast == capable)
       #endif
     }
   }
@@ -103,6 +104,57 @@ struct KernelTests {
       if cpu.contains(" avx512f") && cpu.contains(" avx512vl") && cpu.contains(" avx512bw") && cpu.contains(" avx512dq")
         && ProcessInfo.processInfo.environment["LRKIT_ISA"] == nil {
         #expect(Kernels.geluUsesAVX512, "this CPU has AVX-512: the comparison above must have run it")
+      }
+    #endif
+  }
+
+  @Test("GEMM: the AVX-512 kernel (6 × 32) gives the AVX2 kernel's bits: random shapes, transposes, strides, accumulate")
+  func gemmWideVectorsSameBits() {
+    let seed = UInt64.random(in: 0...UInt64.max)
+    var rng = SplitMix64(seed: seed)
+    let wide = GEMM.usesAVX512
+    defer { GEMM.usesAVX512 = wide }
+    func draw(_ lo: Int, _ hi: Int) -> Int { lo + Int(rng.next() % UInt64(hi - lo + 1)) }
+    var compared = 0
+    // Fixed edges (one panel, two, an odd number, widths past 16 and 32, k over one block),
+    // then random shapes.
+    var shapes = [(6, 32, 1), (6, 48, 5), (1, 17, 3), (13, 33, 257), (7, 64, 256), (12, 31, 513), (6, 16, 9)]
+    for _ in 0..<40 { shapes.append((draw(1, 40), draw(1, 100), draw(1, 600))) }
+    for (m, n, k) in shapes {
+      let transA = rng.next() % 2 == 0
+      let transB = rng.next() % 2 == 0
+      let accumulate = rng.next() % 2 == 0
+      let lda = (transA ? m : k) + draw(0, 3)
+      let ldb = (transB ? k : n) + draw(0, 3)
+      let ldc = n + draw(0, 3)
+      // Large and small magnitudes, so that a different order or rounding would show.
+      let a = (0..<((transA ? k : m) * lda)).map { _ in rng.normal() * Float(draw(0, 1) == 0 ? 1e-3 : 50) }
+      let b = (0..<((transB ? n : k) * ldb)).map { _ in rng.normal() }
+      let c0 = (0..<(m * ldc)).map { _ in rng.normal() }
+      func run(_ wideVectors: Bool) -> [UInt32] {
+        GEMM.usesAVX512 = wideVectors
+        var c = c0
+        a.withUnsafeBufferPointer { ap in
+          b.withUnsafeBufferPointer { bp in
+            c.withUnsafeMutableBufferPointer { cp in
+              GEMM.multiply(ap.baseAddress!, transA: transA, lda: lda, bp.baseAddress!, transB: transB, ldb: ldb,
+                            into: cp.baseAddress!, ldc: ldc, m: m, n: n, k: k, accumulate: accumulate, threads: 1)
+            }
+          }
+        }
+        return c.map(\.bitPattern)
+      }
+      let narrow = run(false)
+      let widened = run(true)
+      #expect(widened == narrow, "seed \(seed): m \(m) n \(n) k \(k) transA \(transA) transB \(transB) accumulate \(accumulate)")
+      compared += 1
+    }
+    #expect(compared == shapes.count)
+    #if os(Linux) && arch(x86_64)
+      let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+      if cpu.contains(" avx512f") && ProcessInfo.processInfo.environment["LRKIT_ISA"] == nil {
+        GEMM.usesAVX512 = true
+        #expect(GEMM.usesAVX512, "this CPU has AVX-512F: the comparison above must have run it")
       }
     #endif
   }

@@ -31,6 +31,13 @@ int lrkit_isa_forced_portable(void);
 int lrkit_has_avx512(void);
 /// Allows (1) or disallows (0) the AVX-512 path at run time (for tests comparing it with AVX2).
 void lrkit_allow_avx512(int allow);
+/// 1 when the matrix products use the 6 × 32 AVX-512 micro-kernel: the CPU has AVX-512F besides
+/// AVX2 and FMA, LRKIT_ISA is not "avx2" or "portable", and it is allowed. Same bits as the
+/// 6 × 16 AVX2 kernel (the same FMA chain per element); twice the width, which CPUs with two
+/// 512-bit FMA units run at twice the rate.
+int lrkit_gemm_uses_avx512(void);
+/// Allows (1) or disallows (0) the AVX-512 matrix kernel at run time (for tests and benchmarks).
+void lrkit_gemm_allow_avx512(int allow);
 
 /// GELU with erf, y = x·Φ(x); keeps Φ(x) in `cdf` when it is not NULL.
 void lrkit_gelu(const float *x, float *y, float *cdf, size_t n);
@@ -69,9 +76,10 @@ void lrkit_attention_backward_chunked(const float *qkv, const float *probs, cons
                                       float *dqkv, size_t time, size_t channels, size_t heads,
                                       int accumulate);
 
-/// The single-thread FMA peak: `iterations` rounds of 10 independent 8-wide fused multiply-adds
-/// (AVX2 + FMA when the CPU has them, else portable code); returns the floating-point operations
-/// done (2 per lane per FMA). Timed by the caller to give this core's peak GFLOP/s.
+/// The single-thread FMA peak at the width the matrix products use: `iterations` rounds of 12
+/// independent 16-wide fused multiply-adds when they use AVX-512, of 10 independent 8-wide ones
+/// with AVX2 + FMA, else portable code; returns the floating-point operations done (2 per lane
+/// per FMA). Timed by the caller to give this core's peak GFLOP/s.
 double lrkit_fma_peak(size_t iterations);
 
 #endif

@@ -10,20 +10,33 @@ import Dispatch
 #endif
 
 /// Single-precision matrix multiply, row-major: `C = op(A) · op(B)` (or `C += …`), on one or
-/// more threads. The micro-kernel is a 6 × 16 AVX2/FMA block in C chosen at run time (a
-/// portable loop elsewhere); every output element is accumulated over `k` in the same order
-/// whatever the thread split, so results do not depend on the number of threads. With the
+/// more threads. The micro-kernel is a 6 × 32 AVX-512 block (two 16-column panels) where the CPU
+/// has AVX-512F, a 6 × 16 AVX2/FMA block where it has AVX2, both in C and chosen at run time,
+/// and a portable loop elsewhere. The AVX-512 and AVX2 kernels give the same bits; every output
+/// element is accumulated over `k` in the same order whatever the thread split, so results do
+/// not depend on the number of threads. With the
 /// package trait `OpenBLAS`, each product is one single-threaded `cblas_sgemm` call instead
 /// (OpenBLAS may round differently when the rows are cut; the attention's per-head products
 /// stay on LRKit's kernel).
 public enum GEMM {
-  /// The implementation in use: "openblas" with the trait, otherwise "lrkit-avx2" or "lrkit-portable".
+  /// The implementation in use: "openblas" with the trait, otherwise "lrkit-avx512",
+  /// "lrkit-avx2" or "lrkit-portable".
   public static var backend: String {
     #if OpenBLAS
       return "openblas"
     #else
+      if lrkit_gemm_uses_avx512() != 0 { return "lrkit-avx512" }
       return lrkit_has_avx2_fma() != 0 ? "lrkit-avx2" : "lrkit-portable"
     #endif
+  }
+
+  /// Whether LRKit's products run the AVX-512 micro-kernel (the CPU has AVX-512F and
+  /// `LRKIT_ISA` is not `avx2` or `portable`). Setting it to false falls back to the AVX2
+  /// kernel, with the same bits, for comparisons; setting it to true cannot add what the CPU
+  /// lacks.
+  public static var usesAVX512: Bool {
+    get { lrkit_gemm_uses_avx512() != 0 }
+    set { lrkit_gemm_allow_avx512(newValue ? 1 : 0) }
   }
 
   /// Threads the training engine may use (matrix products, and the batch shards of the GPT):
