@@ -1,7 +1,8 @@
 // Single-precision matrix multiply for the training engine (Goto's scheme, small): op(B) is
 // packed in blocks of KC rows into 16-column panels, op(A) into 6-row panels, and a 6 × 16
 // register-blocked micro-kernel (AVX2 + FMA when the CPU has it, chosen at run time; a
-// portable loop otherwise) writes each tile of C straight from its registers. Packing buffers
+// portable loop otherwise) writes each tile of C straight from its registers. With AVX-512F a
+// 6 × 32 kernel takes two panels at once, with the same FMA chain per element (same bits). Packing buffers
 // are per thread and reused. Row ranges let the caller split the work across threads; every
 // element of C is accumulated over k in the same order whatever the split.
 #include "lrkit_kernels.h"

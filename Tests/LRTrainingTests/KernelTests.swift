@@ -49,10 +49,21 @@ struct KernelTests {
     }
   }
 
-  @Test("LRKIT_ISA=portable selects the portable kernels (how CI tests them on an AVX2 machine)")
+  @Test("LRKIT_ISA=portable selects the portable kernels, LRKIT_ISA=avx2 the AVX2 matrix kernel (how CI tests them)")
   func isaSwitch() {
+    let cpuHasAVX2: Bool = {
+      #if os(Linux) && arch(x86_64)
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        return cpu.contains(" avx2") && cpu.contains(" fma")
+      #else
+        return false
+      #endif
+    }()
     if ProcessInfo.processInfo.environment["LRKIT_ISA"] == "portable" {
       #expect(GEMM.backend == "lrkit-portable" || GEMM.backend == "openblas")
+    } else if ProcessInfo.processInfo.environment["LRKIT_ISA"] == "avx2" {
+      #expect(!GEMM.usesAVX512)
+      #expect(GEMM.backend == "openblas" || GEMM.backend == (cpuHasAVX2 ? "lrkit-avx2" : "lrkit-portable"))
     } else {
       #if os(Linux) && arch(x86_64)
         // The AVX2 kernels (or the AVX-512 matrix kernel) run exactly when the CPU has AVX2 and FMA.
@@ -110,6 +121,8 @@ struct KernelTests {
 
   @Test("GEMM: the AVX-512 kernel (6 × 32) gives the AVX2 kernel's bits: random shapes, transposes, strides, accumulate")
   func gemmWideVectorsSameBits() {
+    // LRKIT_ISA forces a kernel for the whole process (the ISA test checks it): nothing to toggle.
+    guard ProcessInfo.processInfo.environment["LRKIT_ISA"] == nil else { return }
     let seed = UInt64.random(in: 0...UInt64.max)
     var rng = SplitMix64(seed: seed)
     let wide = GEMM.usesAVX512
