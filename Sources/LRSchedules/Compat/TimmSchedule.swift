@@ -40,9 +40,7 @@ struct TimmSchedule: LearningRateSchedule {
   /// of a `log` and three `pow`s, with the same numbers (each start is found by evaluating
   /// timm's own index expression around the exact boundary).
   struct CycleTable: Sendable {
-    /// `starts[i]`: the first `t` whose index is `i`; strictly ascending.
-    let starts: [Int]
-    /// The index that finds `t`'s cycle in `starts`.
+    /// Finds `t`'s cycle among the starts: the first `t` whose index is `i`, strictly ascending.
     let search: CycleSearch
     /// `cycle_mul^i · t_initial`.
     let length: [Double]
@@ -84,8 +82,7 @@ struct TimmSchedule: LearningRateSchedule {
     length.removeLast()
     offset.removeLast()
     peak.removeLast()
-    return CycleTable(starts: starts, search: CycleSearch(starts: starts), length: length, offset: offset,
-                      peak: peak, end: end,
+    return CycleTable(search: CycleSearch(starts: starts), length: length, offset: offset, peak: peak, end: end,
                       limitAtEnd: mul > 1 && located == limit + 1)
   }
 

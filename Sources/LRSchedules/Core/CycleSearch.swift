@@ -31,6 +31,8 @@
     precondition(!starts.isEmpty && starts.count < Int(Int32.max), "CycleSearch needs 1…2³¹ − 2 starts")
     next = Array(starts.dropFirst()) + [.infinity]
     last = starts[starts.count - 1]
+    // The answer at x, 0 below the first start (the smallest x of bucket 0 is −∞).
+    func answer(_ x: Double) -> Int { x < starts[0] ? 0 : lastIndex(notAbove: x, in: starts) }
     var chosen: (shift: Int64, base: Int, first: [Int32])?
     for m in 0...6 {
       let shift = Int64(52 - m)
@@ -43,10 +45,10 @@
       var first = [Int32](repeating: 0, count: keys)
       var single = true
       for b in 0..<keys {
-        let i = lastIndex(notAbove: lowest(b), in: starts, fromZero: true)
+        let i = answer(lowest(b))
         first[b] = Int32(i)
         if b + 1 < keys {
-          let top = lastIndex(notAbove: lowest(b + 1).nextDown, in: starts, fromZero: true)
+          let top = answer(lowest(b + 1).nextDown)
           if top - i > 1 { single = false }
         }
       }
@@ -88,9 +90,4 @@
       return i
     }
   }
-}
-
-/// `lastIndex(notAbove:in:)` with the answer 0 below `sorted[0]`, for building the index.
-private func lastIndex(notAbove x: Double, in sorted: [Double], fromZero: Bool) -> Int {
-  x < sorted[0] ? 0 : LRSchedules.lastIndex(notAbove: x, in: sorted)
 }
