@@ -3,13 +3,15 @@
 // register-blocked micro-kernel (AVX2 + FMA when the CPU has it, chosen at run time; a
 // portable loop otherwise) writes each tile of C straight from its registers. With AVX-512F a
 // 6 × 32 kernel takes two panels at once, with the same FMA chain per element (same bits). Packing buffers
-// are per thread and reused. Row ranges let the caller split the work across threads; every
-// element of C is accumulated over k in the same order whatever the split.
+// are per thread and reused. Columns are taken in blocks whose packed B fits half of the
+// core's L2. Row ranges let the caller split the work across threads; every element of C is
+// accumulated over k in the same order whatever the split or the column blocks.
 #include "lrkit_kernels.h"
 #include "gemm_internal.h"
 #include "scratch.h"
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MR LRKIT_MR
 #define NR LRKIT_NR
@@ -322,6 +324,44 @@ int lrkit_isa_forced_portable(void) {
   return isa && strcmp(isa, "portable") == 0;
 }
 
+// Half of this core's L2 in bytes (sysconf; 512 KiB when unknown), read once: the budget for
+// one packed block of B.
+static size_t l2_budget(void) {
+  static long cached = 0;
+  long bytes = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+  if (bytes == 0) {
+#ifdef _SC_LEVEL2_CACHE_SIZE
+    long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#else
+    long l2 = 0;
+#endif
+    bytes = l2 >= 256 * 1024 && l2 <= 64L * 1024 * 1024 ? l2 / 2 : 512 * 1024;
+    __atomic_store_n(&cached, bytes, __ATOMIC_RELAXED);
+  }
+  return (size_t)bytes;
+}
+
+static size_t column_limit = 0;
+
+void lrkit_gemm_set_column_limit(size_t columns) {
+  __atomic_store_n(&column_limit, columns, __ATOMIC_RELAXED);
+}
+
+size_t lrkit_gemm_column_limit(void) { return __atomic_load_n(&column_limit, __ATOMIC_RELAXED); }
+
+// The columns of one block of B: at most what fits the L2 budget at depth kc (or the limit a
+// test set), a multiple of 32 (the wide kernel's width), the n columns split into equal blocks
+// rounded up to 32.
+static size_t column_block(size_t n, size_t kc) {
+  size_t limit = lrkit_gemm_column_limit();
+  size_t cap = (limit ? limit : l2_budget() / (kc * sizeof(float))) / (2 * NR) * (2 * NR);
+  if (cap < 2 * NR) cap = 2 * NR;
+  if (n <= cap) return n;
+  size_t blocks = (n + cap - 1) / cap;
+  size_t each = (n + blocks - 1) / blocks;
+  return (each + 2 * NR - 1) / (2 * NR) * (2 * NR);
+}
+
 void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a,
                       size_t lda, const float *b, size_t ldb, int accumulate, float *c,
                       size_t ldc, size_t row_begin, size_t row_end) {
@@ -333,68 +373,76 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
     }
     return;
   }
-  size_t panels = (n + NR - 1) / NR;
+  // Columns are taken in blocks of nc so that the packed block of B (nc × kc floats) stays in
+  // the core's L2 while every row block of A runs over it (a whole 2048-column B, 2 MiB, did
+  // not). Every element still sums its k blocks in increasing order, so nc never changes a bit.
   size_t kc_max = k < KC ? k : KC;
-  // B is packed into panels; a row-major A is read in place (its six rows are six streams)
-  // but for a last block of < 6 rows, a transposed A is packed (its six values per k would
-  // otherwise sit on a separate cache line each).
-  float *pb = lrkit_scratch(LRKIT_SCRATCH_GEMM_B, panels * NR * kc_max);
+  size_t nc_max = column_block(n, kc_max);
+  size_t panels_max = (nc_max + NR - 1) / NR;
+  float *pb = lrkit_scratch(LRKIT_SCRATCH_GEMM_B, panels_max * NR * kc_max);
   float *pa = lrkit_scratch(LRKIT_SCRATCH_GEMM_A, MR * kc_max);
   int fast = lrkit_has_avx2_fma();
 #if defined(__x86_64__) && defined(__clang__)
   int wide = fast && lrkit_gemm_uses_avx512();
 #endif
-  for (size_t k0 = 0; k0 < k; k0 += KC) {
-    size_t kc = k - k0 < KC ? k - k0 : KC;
-    int acc = accumulate || k0 > 0;
-    if (trans_b) {
-      lrkit_pack_b_transposed(k0, kc, n, b, ldb, pb, fast);
-    } else {
-      lrkit_pack_b_rows(k0, kc, n, b, ldb, pb);
-    }
-    for (size_t i0 = row_begin; i0 < row_end; i0 += MR) {
-      size_t rows = row_end - i0 < MR ? row_end - i0 : MR;
-      const float *ablock;
-      size_t rs, ks;
-#if defined(__x86_64__) && defined(__clang__)
-      // The next block's rows of a row-major A, read in place: fetched while this block runs
-      // (six short rows are too short a stream for the hardware prefetcher).
-      if (!trans_a && i0 + 2 * MR <= row_end) {
-        for (size_t r = 0; r < MR; r++) {
-          const char *row = (const char *)(a + (i0 + MR + r) * lda + k0);
-          for (size_t off = 0; off < kc * sizeof(float); off += 64) _mm_prefetch(row + off, _MM_HINT_T0);
-        }
-      }
-#endif
-      if (rows < MR || trans_a) {
-        lrkit_pack_a(trans_a, k0, kc, a, lda, i0, rows, pa);
-        ablock = pa, rs = 1, ks = MR;
+  for (size_t jc = 0; jc < n; jc += nc_max) {
+    size_t nc = n - jc < nc_max ? n - jc : nc_max;
+    size_t panels = (nc + NR - 1) / NR;
+    const float *bc = trans_b ? b + jc * ldb : b + jc;
+    float *cc = c + jc;
+    for (size_t k0 = 0; k0 < k; k0 += KC) {
+      size_t kc = k - k0 < KC ? k - k0 : KC;
+      int acc = accumulate || k0 > 0;
+      if (trans_b) {
+        lrkit_pack_b_transposed(k0, kc, nc, bc, ldb, pb, fast);
       } else {
-        ablock = a + i0 * lda + k0, rs = lda, ks = 1;
+        lrkit_pack_b_rows(k0, kc, nc, bc, ldb, pb);
       }
-      for (size_t p = 0; p < panels; p++) {
-        size_t j0 = p * NR;
+      for (size_t i0 = row_begin; i0 < row_end; i0 += MR) {
+        size_t rows = row_end - i0 < MR ? row_end - i0 : MR;
+        const float *ablock;
+        size_t rs, ks;
 #if defined(__x86_64__) && defined(__clang__)
-        if (wide && p + 1 < panels) {
-          size_t width2 = n - j0 < 2 * NR ? n - j0 : 2 * NR;
-          const float *b0p = pb + p * NR * kc;
-          kernel_avx512_6x32(kc, ablock, rs, ks, b0p, b0p + NR * kc, c + i0 * ldc + j0, ldc, rows,
-                             width2, acc);
-          p++;
-          continue;
+        // The next block's rows of a row-major A, read in place: fetched while this block runs
+        // (six short rows are too short a stream for the hardware prefetcher).
+        if (!trans_a && i0 + 2 * MR <= row_end) {
+          for (size_t r = 0; r < MR; r++) {
+            const char *row = (const char *)(a + (i0 + MR + r) * lda + k0);
+            for (size_t off = 0; off < kc * sizeof(float); off += 64)
+              _mm_prefetch(row + off, _MM_HINT_T0);
+          }
         }
 #endif
-        size_t width = n - j0 < NR ? n - j0 : NR;
-        const float *bpanel = pb + p * NR * kc;
-        size_t bs = NR;
-        float *tile = c + i0 * ldc + j0;
-#if defined(__x86_64__) && defined(__clang__)
-        if (fast) {
-          lrkit_kernel_avx2(kc, ablock, rs, ks, bpanel, bs, tile, ldc, rows, width, acc);
-          continue;
+        if (rows < MR || trans_a) {
+          lrkit_pack_a(trans_a, k0, kc, a, lda, i0, rows, pa);
+          ablock = pa, rs = 1, ks = MR;
+        } else {
+          ablock = a + i0 * lda + k0, rs = lda, ks = 1;
         }
+        for (size_t p = 0; p < panels; p++) {
+          size_t j0 = p * NR;
+#if defined(__x86_64__) && defined(__clang__)
+          if (wide && p + 1 < panels) {
+            size_t width2 = nc - j0 < 2 * NR ? nc - j0 : 2 * NR;
+            const float *b0p = pb + p * NR * kc;
+            kernel_avx512_6x32(kc, ablock, rs, ks, b0p, b0p + NR * kc, cc + i0 * ldc + j0, ldc,
+                               rows, width2, acc);
+            p++;
+            continue;
+          }
 #endif
-        kernel_portable(kc, ablock, rs, ks, bpanel, bs, tile, ldc, rows, width, acc);
+          size_t width = nc - j0 < NR ? nc - j0 : NR;
+          const float *bpanel = pb + p * NR * kc;
+          size_t bs = NR;
+          float *tile = cc + i0 * ldc + j0;
+#if defined(__x86_64__) && defined(__clang__)
+          if (fast) {
+            lrkit_kernel_avx2(kc, ablock, rs, ks, bpanel, bs, tile, ldc, rows, width, acc);
+            continue;
+          }
+#endif
+          kernel_portable(kc, ablock, rs, ks, bpanel, bs, tile, ldc, rows, width, acc);
+        }
       }
     }
   }

@@ -172,6 +172,75 @@ struct KernelTests {
     #endif
   }
 
+  @Test("GEMM: column blocks of any size give the bits of one FMA chain per element, k block by k block")
+  func gemmColumnBlocks() {
+    let seed = UInt64.random(in: 0...UInt64.max)
+    var rng = SplitMix64(seed: seed)
+    let saved = GEMM.columnBlockLimit
+    defer { GEMM.columnBlockLimit = saved }
+    func draw(_ lo: Int, _ hi: Int) -> Int { lo + Int(rng.next() % UInt64(hi - lo + 1)) }
+    // The portable loop leaves fusing to the compiler: only the FMA kernels have exact bits.
+    let exact = GEMM.backend.hasPrefix("lrkit-avx")
+    var shapes = [(6, 33, 7), (13, 96, 257), (7, 200, 600), (1, 65, 3), (12, 2048, 20)]
+    for _ in 0..<30 { shapes.append((draw(1, 30), draw(1, 300), draw(1, 600))) }
+    var blocked = 0
+    for (m, n, k) in shapes {
+      let transA = rng.next() % 2 == 0
+      let transB = rng.next() % 2 == 0
+      let accumulate = rng.next() % 2 == 0
+      let lda = (transA ? m : k) + draw(0, 3)
+      let ldb = (transB ? k : n) + draw(0, 3)
+      let ldc = n + draw(0, 3)
+      let a = (0..<((transA ? k : m) * lda)).map { _ in rng.normal() * Float(draw(0, 1) == 0 ? 1e-3 : 50) }
+      let b = (0..<((transB ? n : k) * ldb)).map { _ in rng.normal() }
+      let c0 = (0..<(m * ldc)).map { _ in rng.normal() }
+      let limit = 32 * draw(1, 4)
+      func run(_ columns: Int?) -> [UInt32] {
+        GEMM.columnBlockLimit = columns
+        var c = c0
+        a.withUnsafeBufferPointer { ap in
+          b.withUnsafeBufferPointer { bp in
+            c.withUnsafeMutableBufferPointer { cp in
+              GEMM.multiply(ap.baseAddress!, transA: transA, lda: lda, bp.baseAddress!, transB: transB, ldb: ldb,
+                            into: cp.baseAddress!, ldc: ldc, m: m, n: n, k: k, accumulate: accumulate, threads: 1)
+            }
+          }
+        }
+        return c.map(\.bitPattern)
+      }
+      let whole = run(nil)
+      let cut = run(limit)
+      let context = "seed \(seed): m \(m) n \(n) k \(k) transA \(transA) transB \(transB) accumulate \(accumulate) limit \(limit)"
+      #expect(cut == whole, "\(context)")
+      if n > limit { blocked += 1 }
+      guard exact else { continue }
+      // The contract: per element, acc = fma(a, b, acc) from 0 over each block of 256 k in
+      // increasing order, then C = acc (first block, not accumulating) or C + acc.
+      var expected = c0
+      for i in 0..<m {
+        for j in 0..<n {
+          var value = c0[i * ldc + j]
+          for k0 in stride(from: 0, to: k, by: 256) {
+            var acc: Float = 0
+            for kk in k0..<min(k, k0 + 256) {
+              let x = transA ? a[kk * lda + i] : a[i * lda + kk]
+              let y = transB ? b[j * ldb + kk] : b[kk * ldb + j]
+              acc = acc.addingProduct(x, y)
+            }
+            value = k0 == 0 && !accumulate ? acc : value + acc
+          }
+          expected[i * ldc + j] = value
+        }
+      }
+      #expect(whole == expected.map(\.bitPattern), "\(context)")
+    }
+    #expect(blocked >= 5, "seed \(seed): too few shapes wider than their column block")
+    GEMM.columnBlockLimit = 64
+    #expect(GEMM.columnBlockLimit == 64)
+    GEMM.columnBlockLimit = nil
+    #expect(GEMM.columnBlockLimit == nil)
+  }
+
   @Test("GEMM: the same bits on one thread or two")
   func gemmThreads() {
     var rng = SplitMix64(seed: 3)

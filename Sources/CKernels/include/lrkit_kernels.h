@@ -38,6 +38,12 @@ void lrkit_allow_avx512(int allow);
 int lrkit_gemm_uses_avx512(void);
 /// Allows (1) or disallows (0) the AVX-512 matrix kernel at run time (for tests and benchmarks).
 void lrkit_gemm_allow_avx512(int allow);
+/// Caps the columns of one packed block of B (rounded down to a multiple of 32, at least 32);
+/// 0 restores the default, half of the core's L2 at the block's depth. The bits never depend on
+/// it: tests set it to compare block sizes.
+void lrkit_gemm_set_column_limit(size_t columns);
+/// The cap set by lrkit_gemm_set_column_limit (0: the default).
+size_t lrkit_gemm_column_limit(void);
 
 /// GELU with erf, y = x·Φ(x); keeps Φ(x) in `cdf` when it is not NULL.
 void lrkit_gelu(const float *x, float *y, float *cdf, size_t n);

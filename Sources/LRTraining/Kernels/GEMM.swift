@@ -39,6 +39,18 @@ public enum GEMM {
     set { lrkit_gemm_allow_avx512(newValue ? 1 : 0) }
   }
 
+  /// The most columns of `op(B)` packed at once, or nil for the default: as many as fit half of
+  /// the core's L2 at the block's depth (256 rows of `k`), so that the block stays in L2 while
+  /// every row block of `A` runs over it. Rounded down to a multiple of 32 (at least 32); the
+  /// columns are split into equal blocks under it. The bits never depend on it (tested).
+  public static var columnBlockLimit: Int? {
+    get {
+      let limit = lrkit_gemm_column_limit()
+      return limit == 0 ? nil : Int(limit)
+    }
+    set { lrkit_gemm_set_column_limit(newValue.map { max(1, $0) } ?? 0) }
+  }
+
   /// Threads the training engine may use (matrix products, and the batch shards of the GPT):
   /// the machine's active cores. Results never depend on it.
   nonisolated(unsafe) public static var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
