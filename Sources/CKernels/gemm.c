@@ -206,7 +206,7 @@ __attribute__((target("avx2,fma"))) void lrkit_kernel_avx2(size_t k, const float
     _mm512_storeu_ps(dst + 16, A1);                                              \
   } while (0)
 
-__attribute__((target("avx512f,avx2,fma"))) static void kernel_avx512_6x32(
+__attribute__((target("avx512f,avx2,fma"))) void lrkit_kernel_avx512_6x32(
     size_t k, const float *a, size_t rs, size_t ks, const float *b0p, const float *b1p, float *c,
     size_t ldc, size_t rows, size_t width, int accumulate) {
   for (size_t r = 0; r < rows; r++) {
@@ -324,6 +324,30 @@ int lrkit_isa_forced_portable(void) {
   return isa && strcmp(isa, "portable") == 0;
 }
 
+// Rows of a transposed A packed at once: 16 panels of 6 (96 KiB at the full depth), so that
+// each stored row of A is read as one sequential run; packed per 6-row panel, each run was 24
+// bytes on its own cache line.
+#define MC_ROWS (16 * MR)
+
+// Packs rows [i0, i0 + rows) (rows ≤ MC_ROWS) of op(A) = Aᵀ (A stored K × M), columns
+// [k0, k0 + kc), into ceil(rows/6) consecutive panels of kc × 6 (lrkit_pack_a's layout), the
+// last zero padded.
+static void pack_a_transposed_rows(size_t k0, size_t kc, const float *a, size_t lda, size_t i0,
+                                   size_t rows, float *dst) {
+  size_t full = rows / MR, rest = rows - full * MR;
+  for (size_t kk = 0; kk < kc; kk++) {
+    const float *src = a + (k0 + kk) * lda + i0;
+    for (size_t q = 0; q < full; q++)
+      memcpy(dst + q * MR * kc + kk * MR, src + q * MR, MR * sizeof(float));
+    if (rest) {
+      float *col = dst + full * MR * kc + kk * MR;
+      size_t r = 0;
+      for (; r < rest; r++) col[r] = src[full * MR + r];
+      for (; r < MR; r++) col[r] = 0;
+    }
+  }
+}
+
 // Half of this core's L2 in bytes (sysconf; 512 KiB when unknown), read once: the budget for
 // one packed block of B.
 static size_t l2_budget(void) {
@@ -380,7 +404,7 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
   size_t nc_max = column_block(n, kc_max);
   size_t panels_max = (nc_max + NR - 1) / NR;
   float *pb = lrkit_scratch(LRKIT_SCRATCH_GEMM_B, panels_max * NR * kc_max);
-  float *pa = lrkit_scratch(LRKIT_SCRATCH_GEMM_A, MR * kc_max);
+  float *pa = lrkit_scratch(LRKIT_SCRATCH_GEMM_A, MC_ROWS * kc_max);
   int fast = lrkit_has_avx2_fma();
 #if defined(__x86_64__) && defined(__clang__)
   int wide = fast && lrkit_gemm_uses_avx512();
@@ -413,7 +437,14 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
           }
         }
 #endif
-        if (rows < MR || trans_a) {
+        if (trans_a) {
+          // Packed for the whole block of rows below, panel by panel.
+          if ((i0 - row_begin) % MC_ROWS == 0) {
+            size_t mc = row_end - i0 < MC_ROWS ? row_end - i0 : MC_ROWS;
+            pack_a_transposed_rows(k0, kc, a, lda, i0, mc, pa);
+          }
+          ablock = pa + ((i0 - row_begin) % MC_ROWS) * kc, rs = 1, ks = MR;
+        } else if (rows < MR) {
           lrkit_pack_a(trans_a, k0, kc, a, lda, i0, rows, pa);
           ablock = pa, rs = 1, ks = MR;
         } else {
@@ -425,7 +456,7 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
           if (wide && p + 1 < panels) {
             size_t width2 = nc - j0 < 2 * NR ? nc - j0 : 2 * NR;
             const float *b0p = pb + p * NR * kc;
-            kernel_avx512_6x32(kc, ablock, rs, ks, b0p, b0p + NR * kc, cc + i0 * ldc + j0, ldc,
+            lrkit_kernel_avx512_6x32(kc, ablock, rs, ks, b0p, b0p + NR * kc, cc + i0 * ldc + j0, ldc,
                                rows, width2, acc);
             p++;
             continue;

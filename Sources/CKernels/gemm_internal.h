@@ -1,5 +1,5 @@
 // The pieces of gemm.c that the tiled attention kernels in nn.c reuse: the block sizes, the
-// packing routines and the AVX2 micro-kernel. Internal to CKernels.
+// packing routines and the AVX2 and AVX-512 micro-kernels. Internal to CKernels.
 #ifndef LRKIT_GEMM_INTERNAL_H
 #define LRKIT_GEMM_INTERNAL_H
 
@@ -26,6 +26,12 @@ __attribute__((target("avx2,fma"))) void lrkit_kernel_avx2(size_t k, const float
                                                            size_t ks, const float *b, size_t bs,
                                                            float *c, size_t ldc, size_t rows,
                                                            size_t width, int accumulate);
+/// The 6 × 32 AVX-512 micro-kernel over two 16-column panels (b0p, b1p; row stride 16 each):
+/// the AVX2 kernel's FMA chain per element, so its bits; `width` ≤ 32. Only where
+/// lrkit_gemm_uses_avx512().
+__attribute__((target("avx512f,avx2,fma"))) void lrkit_kernel_avx512_6x32(
+    size_t k, const float *a, size_t rs, size_t ks, const float *b0p, const float *b1p, float *c,
+    size_t ldc, size_t rows, size_t width, int accumulate);
 #endif
 
 #endif

@@ -276,25 +276,34 @@ __attribute__((target("avx2,fma"))) static void softmax_causal_backward_avx2(con
   }
 }
 
-// Tiled causal attention, the AVX2 path for head sizes up to 256. The same 6 × 16 micro-kernel
-// as the matrix multiply, driven over the lower triangle one block of six rows at a time: the
-// scores of a block need only the 16-column panels up to its diagonal, its softmax runs while
-// the block is in L1, and P V for it needs only the columns up to its last row. K, V, dO and Q
-// are packed once per head (the chunked products below pack them once per 48-row chunk), and
-// Pᵀ, dSᵀ are read in place, six columns at a time, instead of being packed. Every element
-// gets the same FMA chain as in the chunked products, in the same order and with the same
-// 256-term blocks; the only terms left out are the mask's exact zeros, which add nothing to a
-// chain that starts at +0 (it can never become −0 under round to nearest). So the results are
-// bit for bit those of lrkit_attention_chunked (tested, T up to 520 and head sizes 1–64) when
-// the inputs are finite. An infinite or NaN value at a later position is multiplied by a masked
-// 0 and makes a NaN in earlier rows of the same 48-row chunk in the chunked products, of the
-// same 6-row block in the tiled kernels.
+// Tiled causal attention, the AVX2 path for head sizes up to 256. The same micro-kernels as the
+// matrix multiply (6 × 16, or 6 × 32 with AVX-512), driven over the lower triangle one block of six
+// rows at a time: the scores of a block need only the 16-column panels up to its diagonal, its
+// softmax runs while the block is in L1, and P V for it needs only the columns up to its last row.
+// K, V, dO and Q are packed once per head (the chunked products below pack them once per 48-row
+// chunk), and Pᵀ, dSᵀ are read in place, six columns at a time, instead of being packed. Every
+// element gets the same FMA chain as in the chunked products, in the same order and with the same
+// 256-term blocks; the only terms left out are the mask's exact zeros, which add nothing to a chain
+// that starts at +0 (it can never become −0 under round to nearest). So the results are bit for bit
+// those of lrkit_attention_chunked (tested, T up to 520 and head sizes 1–64) when the inputs are
+// finite. An infinite or NaN value at a later position is multiplied by a masked 0 and makes a NaN
+// in earlier rows of the same 48-row chunk in the chunked products, of the same 6-row block in the
+// tiled kernels.
 
-// C[:, 0:n) (+)= A · B for one block of `rows` rows, B in 16-column panels `stride` apart.
+// C[:, 0:n) (+)= A · B for one block of `rows` rows, B in 16-column panels `stride` apart; two
+// panels at a time with the AVX-512 kernel where the matrix products use it (same bits).
 __attribute__((target("avx2,fma"))) static void tile_row(const float *a, size_t rs, size_t ks, size_t kc,
                                                          const float *b, size_t stride, size_t n, float *c,
                                                          size_t ldc, size_t rows, int accumulate) {
+  int wide = lrkit_gemm_uses_avx512();
   for (size_t j0 = 0; j0 < n; j0 += LRKIT_NR) {
+    if (wide && j0 + LRKIT_NR < n) {
+      const float *b0p = b + (j0 / LRKIT_NR) * stride;
+      size_t width2 = n - j0 < 2 * LRKIT_NR ? n - j0 : 2 * LRKIT_NR;
+      lrkit_kernel_avx512_6x32(kc, a, rs, ks, b0p, b0p + stride, c + j0, ldc, rows, width2, accumulate);
+      j0 += LRKIT_NR;
+      continue;
+    }
     size_t width = n - j0 < LRKIT_NR ? n - j0 : LRKIT_NR;
     lrkit_kernel_avx2(kc, a, rs, ks, b + (j0 / LRKIT_NR) * stride, LRKIT_NR, c + j0, ldc, rows, width,
                       accumulate);

@@ -172,7 +172,7 @@ struct KernelTests {
     #endif
   }
 
-  @Test("GEMM: column blocks of any size give the bits of one FMA chain per element, k block by k block")
+  @Test("GEMM: column blocks, row blocks and threads give the bits of one FMA chain per element, k block by k block")
   func gemmColumnBlocks() {
     let seed = UInt64.random(in: 0...UInt64.max)
     var rng = SplitMix64(seed: seed)
@@ -181,11 +181,13 @@ struct KernelTests {
     func draw(_ lo: Int, _ hi: Int) -> Int { lo + Int(rng.next() % UInt64(hi - lo + 1)) }
     // The portable loop leaves fusing to the compiler: only the FMA kernels have exact bits.
     let exact = GEMM.backend.hasPrefix("lrkit-avx")
-    var shapes = [(6, 33, 7), (13, 96, 257), (7, 200, 600), (1, 65, 3), (12, 2048, 20)]
+    // Past 96 rows, a transposed A is packed 96 rows at a time: some shapes have more.
+    var shapes = [(6, 33, 7), (13, 96, 257), (7, 200, 600), (1, 65, 3), (12, 2048, 20), (203, 45, 300), (97, 70, 40)]
     for _ in 0..<30 { shapes.append((draw(1, 30), draw(1, 300), draw(1, 600))) }
+    for _ in 0..<3 { shapes.append((draw(97, 250), draw(1, 80), draw(1, 300))) }
     var blocked = 0
     for (m, n, k) in shapes {
-      let transA = rng.next() % 2 == 0
+      let transA = m > 96 || rng.next() % 2 == 0
       let transB = rng.next() % 2 == 0
       let accumulate = rng.next() % 2 == 0
       let lda = (transA ? m : k) + draw(0, 3)
@@ -195,21 +197,22 @@ struct KernelTests {
       let b = (0..<((transB ? n : k) * ldb)).map { _ in rng.normal() }
       let c0 = (0..<(m * ldc)).map { _ in rng.normal() }
       let limit = 32 * draw(1, 4)
-      func run(_ columns: Int?) -> [UInt32] {
+      func run(_ columns: Int?, threads: Int) -> [UInt32] {
         GEMM.columnBlockLimit = columns
         var c = c0
         a.withUnsafeBufferPointer { ap in
           b.withUnsafeBufferPointer { bp in
             c.withUnsafeMutableBufferPointer { cp in
               GEMM.multiply(ap.baseAddress!, transA: transA, lda: lda, bp.baseAddress!, transB: transB, ldb: ldb,
-                            into: cp.baseAddress!, ldc: ldc, m: m, n: n, k: k, accumulate: accumulate, threads: 1)
+                            into: cp.baseAddress!, ldc: ldc, m: m, n: n, k: k, accumulate: accumulate, threads: threads)
             }
           }
         }
         return c.map(\.bitPattern)
       }
-      let whole = run(nil)
-      let cut = run(limit)
+      let whole = run(nil, threads: 1)
+      // Cut into column blocks, and into row ranges on two threads where the product is large.
+      let cut = run(limit, threads: 2)
       let context = "seed \(seed): m \(m) n \(n) k \(k) transA \(transA) transB \(transB) accumulate \(accumulate) limit \(limit)"
       #expect(cut == whole, "\(context)")
       if n > limit { blocked += 1 }
