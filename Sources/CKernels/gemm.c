@@ -400,6 +400,8 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
   // Columns are taken in blocks of nc so that the packed block of B (nc × kc floats) stays in
   // the core's L2 while every row block of A runs over it (a whole 2048-column B, 2 MiB, did
   // not). Every element still sums its k blocks in increasing order, so nc never changes a bit.
+  // A row-major A is read in place (its six rows are six streams), packed only for a last block
+  // of < 6 rows; a transposed A is packed 96 rows at a time.
   size_t kc_max = k < KC ? k : KC;
   size_t nc_max = column_block(n, kc_max);
   size_t panels_max = (nc_max + NR - 1) / NR;
@@ -438,7 +440,8 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
         }
 #endif
         if (trans_a) {
-          // Packed for the whole block of rows below, panel by panel.
+          // At the first of each 96 rows, all of them are packed; each 6-row block then reads
+          // its own panel.
           if ((i0 - row_begin) % MC_ROWS == 0) {
             size_t mc = row_end - i0 < MC_ROWS ? row_end - i0 : MC_ROWS;
             pack_a_transposed_rows(k0, kc, a, lda, i0, mc, pa);
@@ -456,8 +459,8 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
           if (wide && p + 1 < panels) {
             size_t width2 = nc - j0 < 2 * NR ? nc - j0 : 2 * NR;
             const float *b0p = pb + p * NR * kc;
-            lrkit_kernel_avx512_6x32(kc, ablock, rs, ks, b0p, b0p + NR * kc, cc + i0 * ldc + j0, ldc,
-                               rows, width2, acc);
+            lrkit_kernel_avx512_6x32(kc, ablock, rs, ks, b0p, b0p + NR * kc, cc + i0 * ldc + j0,
+                                     ldc, rows, width2, acc);
             p++;
             continue;
           }
