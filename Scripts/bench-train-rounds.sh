@@ -3,6 +3,8 @@
 # machine (by hand, never by CI). Each (shape, side) runs in its own process so that its max RSS
 # is its own. Writes JSON lines to OUT/rounds.jsonl (default: a new folder under $TMPDIR or /tmp;
 # it refuses an OUT that already holds results) and prints the table.
+# `python3 Scripts/bench-train-table.py A/rounds.jsonl B/rounds.jsonl ...` prints one table over
+# several runs.
 #
 #   Scripts/bench-train-rounds.sh /path/to/venv/bin/python [ROUNDS] [OUT]
 #
