@@ -2,7 +2,8 @@
 // packed in blocks of KC rows into 16-column panels, op(A) into 6-row panels, and a 6 × 16
 // register-blocked micro-kernel (AVX2 + FMA when the CPU has it, chosen at run time; a
 // portable loop otherwise) writes each tile of C straight from its registers. With AVX-512F a
-// 6 × 32 kernel takes two panels at once, with the same FMA chain per element (same bits). Packing buffers
+// 6 × 32 kernel takes two panels at once, and a 6 × 16 one a single panel, with the same FMA chain
+// per element (same bits). Packing buffers
 // are per thread and reused. Columns are taken in blocks whose packed B fits half of the
 // core's L2. Row ranges let the caller split the work across threads; every element of C is
 // accumulated over k in the same order whatever the split or the column blocks.
@@ -255,6 +256,40 @@ __attribute__((target("avx512f,avx2,fma"))) void lrkit_kernel_avx512_6x32(
 }
 #undef ROW512
 
+// The 6 × 16 AVX-512 micro-kernel, for a single 16-column panel (the last of an odd number, or
+// attention's 16-wide heads): one zmm per row, the same FMA chain per element as the AVX2
+// kernel (same bits), at twice its width. Six chains of FMAs keep the two 512-bit units 6/8
+// busy, against half of them for the AVX2 kernel's twelve 256-bit chains.
+__attribute__((target("avx512f,avx2,fma"))) void lrkit_kernel_avx512_6x16(
+    size_t k, const float *a, size_t rs, size_t ks, const float *b, size_t bs, float *c,
+    size_t ldc, size_t rows, size_t width, int accumulate) {
+  for (size_t r = 0; r < rows; r++) {
+    _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch((const char *)(c + r * ldc + width - 1), _MM_HINT_T0);
+  }
+  __m512 c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps(), c2 = _mm512_setzero_ps();
+  __m512 c3 = _mm512_setzero_ps(), c4 = _mm512_setzero_ps(), c5 = _mm512_setzero_ps();
+  for (size_t kk = 0; kk < k; kk++) {
+    __m512 bv = _mm512_loadu_ps(b + kk * bs);
+    const float *ak = a + kk * ks;
+    c0 = _mm512_fmadd_ps(_mm512_set1_ps(ak[0]), bv, c0);
+    c1 = _mm512_fmadd_ps(_mm512_set1_ps(ak[rs]), bv, c1);
+    c2 = _mm512_fmadd_ps(_mm512_set1_ps(ak[2 * rs]), bv, c2);
+    c3 = _mm512_fmadd_ps(_mm512_set1_ps(ak[3 * rs]), bv, c3);
+    c4 = _mm512_fmadd_ps(_mm512_set1_ps(ak[4 * rs]), bv, c4);
+    c5 = _mm512_fmadd_ps(_mm512_set1_ps(ak[5 * rs]), bv, c5);
+  }
+  __m512 acc[MR] = {c0, c1, c2, c3, c4, c5};
+  // Only the tile's own columns are read and written (a masked load does not fault past them).
+  __mmask16 mask = (__mmask16)(width >= NR ? 0xFFFFu : (1u << width) - 1u);
+  for (size_t r = 0; r < rows; r++) {
+    float *dst = c + r * ldc;
+    __m512 v = acc[r];
+    if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, dst));
+    _mm512_mask_storeu_ps(dst, mask, v);
+  }
+}
+
 static int gemm_avx512_allowed = -1;
 
 void lrkit_gemm_allow_avx512(int allow) {
@@ -470,6 +505,10 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
           size_t bs = NR;
           float *tile = cc + i0 * ldc + j0;
 #if defined(__x86_64__) && defined(__clang__)
+          if (wide) {
+            lrkit_kernel_avx512_6x16(kc, ablock, rs, ks, bpanel, bs, tile, ldc, rows, width, acc);
+            continue;
+          }
           if (fast) {
             lrkit_kernel_avx2(kc, ablock, rs, ks, bpanel, bs, tile, ldc, rows, width, acc);
             continue;

@@ -32,6 +32,11 @@ __attribute__((target("avx2,fma"))) void lrkit_kernel_avx2(size_t k, const float
 __attribute__((target("avx512f,avx2,fma"))) void lrkit_kernel_avx512_6x32(
     size_t k, const float *a, size_t rs, size_t ks, const float *b0p, const float *b1p, float *c,
     size_t ldc, size_t rows, size_t width, int accumulate);
+/// The 6 × 16 AVX-512 micro-kernel, one zmm per row: lrkit_kernel_avx2's arguments and bits.
+/// Only where lrkit_gemm_uses_avx512().
+__attribute__((target("avx512f,avx2,fma"))) void lrkit_kernel_avx512_6x16(
+    size_t k, const float *a, size_t rs, size_t ks, const float *b, size_t bs, float *c,
+    size_t ldc, size_t rows, size_t width, int accumulate);
 #endif
 
 #endif

@@ -291,7 +291,8 @@ __attribute__((target("avx2,fma"))) static void softmax_causal_backward_avx2(con
 // tiled kernels.
 
 // C[:, 0:n) (+)= A · B for one block of `rows` rows, B in 16-column panels `stride` apart; two
-// panels at a time with the AVX-512 kernel where the matrix products use it (same bits).
+// panels at a time, or one, with the AVX-512 kernels where the matrix products use them (same
+// bits).
 __attribute__((target("avx2,fma"))) static void tile_row(const float *a, size_t rs, size_t ks, size_t kc,
                                                          const float *b, size_t stride, size_t n, float *c,
                                                          size_t ldc, size_t rows, int accumulate) {
@@ -305,6 +306,11 @@ __attribute__((target("avx2,fma"))) static void tile_row(const float *a, size_t 
       continue;
     }
     size_t width = n - j0 < LRKIT_NR ? n - j0 : LRKIT_NR;
+    if (wide) {
+      lrkit_kernel_avx512_6x16(kc, a, rs, ks, b + (j0 / LRKIT_NR) * stride, LRKIT_NR, c + j0, ldc, rows,
+                               width, accumulate);
+      continue;
+    }
     lrkit_kernel_avx2(kc, a, rs, ks, b + (j0 / LRKIT_NR) * stride, LRKIT_NR, c + j0, ldc, rows, width,
                       accumulate);
   }
