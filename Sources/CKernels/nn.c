@@ -243,6 +243,83 @@ __attribute__((target("avx2,fma"))) static void softmax_causal_avx2(float *restr
     store_tail_and_zero(row, full, n, time, v, mask);
   }
 }
+// exp8 on sixteen lanes: the same operations lane by lane, so the same bits.
+#define AVX512_TARGET __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")))
+AVX512_TARGET static inline __m512 exp16(__m512 x) {
+  __m512 xc = _mm512_min_ps(x, _mm512_set1_ps(88.0f));  // NaN → 88 here, restored at the end
+  xc = _mm512_max_ps(xc, _mm512_set1_ps(-87.3f));
+  __m512 fx = _mm512_roundscale_ps(_mm512_fmadd_ps(xc, _mm512_set1_ps(1.44269504088896341f), _mm512_set1_ps(0.5f)),
+                                   _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(fx, _mm512_set1_ps(0.693359375f), xc);
+  r = _mm512_fnmadd_ps(fx, _mm512_set1_ps(-2.12194440e-4f), r);
+  __m512 y = _mm512_set1_ps(1.9875691500e-4f);
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(1.3981999507e-3f));
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(8.3334519073e-3f));
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(4.1665795894e-2f));
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(1.6666665459e-1f));
+  y = _mm512_fmadd_ps(y, r, _mm512_set1_ps(5.0000001201e-1f));
+  y = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(y, r), r, r), _mm512_set1_ps(1.0f));
+  __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvttps_epi32(fx), _mm512_set1_epi32(127)), 23);
+  __m512 result = _mm512_mul_ps(y, _mm512_castsi512_ps(bits));
+  __mmask16 under = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.3f), _CMP_LT_OQ);
+  result = _mm512_maskz_mov_ps((__mmask16)~under, result);
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_ORD_Q), x, result);
+}
+
+// softmax_causal_avx2 with its exponentials and its final scaling sixteen lanes at a time. The
+// maximum and the sum keep the eight-lane order: each sixteen lanes are added to the eight-lane
+// sum as their low half, then their high half, as two eight-lane steps would be. Same bits.
+AVX512_TARGET static void softmax_causal_avx512(float *restrict p, size_t time, size_t r0, size_t r1,
+                                                float scale) {
+  const __m256 vscale = _mm256_set1_ps(scale), ninf = _mm256_set1_ps(-__builtin_inff());
+  const __m512 wscale = _mm512_set1_ps(scale);
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  for (size_t t = r0; t < r1; t++) {
+    float *row = p + t * time;
+    size_t n = t + 1, full = n & ~(size_t)7, tail = n - full;
+    __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)tail), lane);
+    __m256 vmx = ninf;
+    for (size_t s = 0; s < full; s += 8) vmx = _mm256_max_ps(vmx, _mm256_mul_ps(_mm256_loadu_ps(row + s), vscale));
+    __m256 last = _mm256_setzero_ps();
+    if (tail) {
+      last = _mm256_maskload_ps(row + full, mask);
+      vmx = _mm256_max_ps(vmx, _mm256_blendv_ps(ninf, _mm256_mul_ps(last, vscale), _mm256_castsi256_ps(mask)));
+    }
+    float lanes[8];
+    _mm256_storeu_ps(lanes, vmx);
+    float mx = lanes[0];
+    for (int l = 1; l < 8; l++) mx = __builtin_fmaxf(mx, lanes[l]);
+    const __m256 vm = _mm256_set1_ps(mx);
+    const __m512 wm = _mm512_set1_ps(mx);
+    __m256 acc = _mm256_setzero_ps();
+    size_t s = 0;
+    for (; s + 16 <= full; s += 16) {
+      __m512 e = exp16(_mm512_fmsub_ps(_mm512_loadu_ps(row + s), wscale, wm));
+      _mm512_storeu_ps(row + s, e);
+      acc = _mm256_add_ps(acc, _mm512_castps512_ps256(e));
+      acc = _mm256_add_ps(acc, _mm512_extractf32x8_ps(e, 1));
+    }
+    for (; s < full; s += 8) {
+      __m256 e = exp8(_mm256_fmsub_ps(_mm256_loadu_ps(row + s), vscale, vm));
+      _mm256_storeu_ps(row + s, e);
+      acc = _mm256_add_ps(acc, e);
+    }
+    if (tail) {
+      __m256 e = _mm256_and_ps(exp8(_mm256_fmsub_ps(last, vscale, vm)), _mm256_castsi256_ps(mask));
+      _mm256_maskstore_ps(row + full, mask, e);
+      acc = _mm256_add_ps(acc, e);
+    }
+    _mm256_storeu_ps(lanes, acc);
+    const float inv = 1.0f / softmax_lane_sum(lanes);
+    const __m512 winv = _mm512_set1_ps(inv);
+    for (s = 0; s + 16 <= full; s += 16) _mm512_storeu_ps(row + s, _mm512_mul_ps(_mm512_loadu_ps(row + s), winv));
+    for (; s < full; s += 8) _mm256_storeu_ps(row + s, _mm256_mul_ps(_mm256_loadu_ps(row + s), _mm256_set1_ps(inv)));
+    // The masked load reads the tail's lanes past the diagonal as 0.
+    __m256 v = tail ? _mm256_mul_ps(_mm256_maskload_ps(row + full, mask), _mm256_set1_ps(inv)) : _mm256_setzero_ps();
+    store_tail_and_zero(row, full, n, time, v, mask);
+  }
+}
+
 __attribute__((target("avx2,fma"))) static void softmax_causal_backward_avx2(const float *restrict p,
                                                                              float *restrict dp,
                                                                              size_t time, size_t r0,
@@ -357,11 +434,16 @@ __attribute__((target("avx2,fma"))) static void attention_head_tiled(const float
   float *kt = panels, *vp = panels + round_to_panels(time) * hs;
   lrkit_pack_b_transposed(0, hs, time, k, c3, kt, 1);  // Kᵀ: panel j is hs × 16
   lrkit_pack_b_rows(0, time, hs, v, c3, vp);           // V: panel j is T × 16
+  int wide_softmax = lrkit_has_avx512();  // the same bits as the AVX2 softmax
   for (size_t i0 = 0; i0 < time; i0 += LRKIT_MR) {
     size_t rows = time - i0 < LRKIT_MR ? time - i0 : LRKIT_MR, end = i0 + rows;
     const float *a = a_block(0, q, c3, i0, rows, 0, hs, buffer, &rs, &ks);  // S = Q Kᵀ
     tile_row(a, rs, ks, hs, kt, LRKIT_NR * hs, score_columns(end, time), p + i0 * time, time, rows, 0);
-    softmax_causal_avx2(p, time, i0, end, scale);
+    if (wide_softmax) {
+      softmax_causal_avx512(p, time, i0, end, scale);
+    } else {
+      softmax_causal_avx2(p, time, i0, end, scale);
+    }
     for (size_t k0 = 0; k0 < end; k0 += LRKIT_KC) {  // out = P V over s < end
       size_t kc = end - k0 < LRKIT_KC ? end - k0 : LRKIT_KC;
       a = a_block(0, p, time, i0, rows, k0, kc, buffer, &rs, &ks);
