@@ -10,11 +10,11 @@ import Dispatch
 #endif
 
 /// Single-precision matrix multiply, row-major: `C = op(A) · op(B)` (or `C += …`), on one or
-/// more threads. The micro-kernel is a 6 × 32 AVX-512 block (two 16-column panels) where the CPU
-/// has AVX-512F, a 6 × 16 AVX2/FMA block where it has AVX2, both in C and chosen at run time,
-/// and a portable loop elsewhere. The AVX-512 and AVX2 kernels give the same bits; every output
-/// element is accumulated over `k` in the same order whatever the thread split, so results do
-/// not depend on the number of threads. With the
+/// more threads. The micro-kernel is a 6 × 32 AVX-512 block (two 16-column panels, 6 × 16 for a
+/// last single panel) where the CPU has AVX-512F, a 6 × 16 AVX2/FMA block where it has AVX2, all
+/// in C and chosen at run time, and a portable loop elsewhere. The AVX-512 and AVX2 kernels give
+/// the same bits; every output element is accumulated over `k` in the same order whatever the
+/// thread split or the column blocks, so results do not depend on the number of threads. With the
 /// package trait `OpenBLAS`, each product is one single-threaded `cblas_sgemm` call instead
 /// (OpenBLAS may round differently when the rows are cut; the attention's per-head products
 /// stay on LRKit's kernel).
