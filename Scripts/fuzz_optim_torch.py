@@ -148,7 +148,8 @@ class ErrorBound:
                     e["buf"] = e_g.copy()
                 else:
                     d = h["dampening"]
-                    e["buf"] = (m * e["buf"] + (1 - d) * e_g
+                    # |1 - d|: a dampening above 1 (legal in PyTorch) flips the sign, not the error
+                    e["buf"] = (m * e["buf"] + abs(1 - d) * e_g
                                 + R * (np.abs(m * e["prev"]) + np.abs((1 - d) * geff)
                                        + np.abs(buf)))
                 e["prev"] = buf.copy()
