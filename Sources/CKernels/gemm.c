@@ -74,6 +74,30 @@ void lrkit_pack_b_rows(size_t k0, size_t kc, size_t n, const float *b, size_t ld
   }
 }
 
+// Rows of a transposed A packed at once: 16 panels of 6 (96 KiB at the full depth), so that
+// each stored row of A is read as one sequential run; packed per 6-row panel, each run was 24
+// bytes on its own cache line.
+#define MC_ROWS (16 * MR)
+
+// Packs rows [i0, i0 + rows) (rows ≤ MC_ROWS) of op(A) = Aᵀ (A stored K × M), columns
+// [k0, k0 + kc), into ceil(rows/6) consecutive panels of kc × 6 (for each kk, six values), the
+// last zero padded. lrkit_pack_a's transposed case is one such panel.
+static void pack_a_transposed_rows(size_t k0, size_t kc, const float *a, size_t lda, size_t i0,
+                                   size_t rows, float *dst) {
+  size_t full = rows / MR, rest = rows - full * MR;
+  for (size_t kk = 0; kk < kc; kk++) {
+    const float *src = a + (k0 + kk) * lda + i0;
+    for (size_t q = 0; q < full; q++)
+      memcpy(dst + q * MR * kc + kk * MR, src + q * MR, MR * sizeof(float));
+    if (rest) {
+      float *col = dst + full * MR * kc + kk * MR;
+      size_t r = 0;
+      for (; r < rest; r++) col[r] = src[full * MR + r];
+      for (; r < MR; r++) col[r] = 0;
+    }
+  }
+}
+
 // Packs MR rows of op(A) starting at row i0, columns [k0, k0 + kc) (k-major: for each kk, MR
 // values), zero padded.
 void lrkit_pack_a(int trans_a, size_t k0, size_t kc, const float *a, size_t lda, size_t i0,
@@ -87,17 +111,7 @@ void lrkit_pack_a(int trans_a, size_t k0, size_t kc, const float *a, size_t lda,
       for (size_t kk = 0; kk < kc; kk++) dst[kk * MR + r] = 0;
     }
   } else {
-    if (rows == MR) {
-      for (size_t kk = 0; kk < kc; kk++) memcpy(dst + kk * MR, a + (k0 + kk) * lda + i0, MR * sizeof(float));
-      return;
-    }
-    for (size_t kk = 0; kk < kc; kk++) {
-      const float *src = a + (k0 + kk) * lda + i0;
-      float *col = dst + kk * MR;
-      size_t r = 0;
-      for (; r < rows; r++) col[r] = src[r];
-      for (; r < MR; r++) col[r] = 0;
-    }
+    pack_a_transposed_rows(k0, kc, a, lda, i0, rows, dst);
   }
 }
 
@@ -357,30 +371,6 @@ int lrkit_gemm_uses_avx512(void) { return 0; }
 int lrkit_isa_forced_portable(void) {
   const char *isa = getenv("LRKIT_ISA");
   return isa && strcmp(isa, "portable") == 0;
-}
-
-// Rows of a transposed A packed at once: 16 panels of 6 (96 KiB at the full depth), so that
-// each stored row of A is read as one sequential run; packed per 6-row panel, each run was 24
-// bytes on its own cache line.
-#define MC_ROWS (16 * MR)
-
-// Packs rows [i0, i0 + rows) (rows ≤ MC_ROWS) of op(A) = Aᵀ (A stored K × M), columns
-// [k0, k0 + kc), into ceil(rows/6) consecutive panels of kc × 6 (lrkit_pack_a's layout), the
-// last zero padded.
-static void pack_a_transposed_rows(size_t k0, size_t kc, const float *a, size_t lda, size_t i0,
-                                   size_t rows, float *dst) {
-  size_t full = rows / MR, rest = rows - full * MR;
-  for (size_t kk = 0; kk < kc; kk++) {
-    const float *src = a + (k0 + kk) * lda + i0;
-    for (size_t q = 0; q < full; q++)
-      memcpy(dst + q * MR * kc + kk * MR, src + q * MR, MR * sizeof(float));
-    if (rest) {
-      float *col = dst + full * MR * kc + kk * MR;
-      size_t r = 0;
-      for (; r < rest; r++) col[r] = src[full * MR + r];
-      for (; r < MR; r++) col[r] = 0;
-    }
-  }
 }
 
 // Half of this core's L2 in bytes (sysconf; 512 KiB when unknown), read once: the budget for

@@ -204,43 +204,71 @@ __attribute__((target("avx2,fma"))) static inline void store_tail_and_zero(float
   for (; s < time; s++) row[s] = 0;
 }
 
+// The pieces of one row of the causal softmax on eight lanes, shared by the AVX2 and AVX-512
+// softmaxes so that both do exactly the same operations in the same order (the same bits).
+#define AVX2_INLINE __attribute__((target("avx2,fma"), always_inline)) static inline
+
+// The maximum of x·scale over the row's n = full + tail entries (eight lanes, then across them);
+// the tail's entries, read under `mask`, go to *last.
+AVX2_INLINE float softmax_row_max8(const float *row, size_t full, size_t tail, __m256i mask, __m256 vscale,
+                                   __m256 *last) {
+  const __m256 ninf = _mm256_set1_ps(-__builtin_inff());
+  __m256 vmx = ninf;
+  for (size_t s = 0; s < full; s += 8) vmx = _mm256_max_ps(vmx, _mm256_mul_ps(_mm256_loadu_ps(row + s), vscale));
+  *last = _mm256_setzero_ps();
+  if (tail) {
+    *last = _mm256_maskload_ps(row + full, mask);
+    vmx = _mm256_max_ps(vmx, _mm256_blendv_ps(ninf, _mm256_mul_ps(*last, vscale), _mm256_castsi256_ps(mask)));
+  }
+  float lanes[8];
+  _mm256_storeu_ps(lanes, vmx);
+  float mx = lanes[0];
+  for (int l = 1; l < 8; l++) mx = __builtin_fmaxf(mx, lanes[l]);
+  return mx;
+}
+
+// exp(x·scale − max) written over the row from entry s (a multiple of 8) to its end, added to
+// the eight-lane sum `acc` eight entries at a time; returns the sum.
+AVX2_INLINE __m256 softmax_row_exp8(float *row, size_t s, size_t full, size_t tail, __m256i mask, __m256 last,
+                                    __m256 vscale, __m256 vm, __m256 acc) {
+  for (; s < full; s += 8) {
+    __m256 e = exp8(_mm256_fmsub_ps(_mm256_loadu_ps(row + s), vscale, vm));
+    _mm256_storeu_ps(row + s, e);
+    acc = _mm256_add_ps(acc, e);
+  }
+  if (tail) {
+    __m256 e = _mm256_and_ps(exp8(_mm256_fmsub_ps(last, vscale, vm)), _mm256_castsi256_ps(mask));
+    _mm256_maskstore_ps(row + full, mask, e);
+    acc = _mm256_add_ps(acc, e);
+  }
+  return acc;
+}
+
+// Multiplies the row from entry s (a multiple of 8) to its end by `inv` and zeroes it past the
+// diagonal up to `time`.
+AVX2_INLINE void softmax_row_scale8(float *row, size_t s, size_t full, size_t n, size_t time, size_t tail,
+                                    __m256i mask, float inv) {
+  const __m256 vinv = _mm256_set1_ps(inv);
+  for (; s < full; s += 8) _mm256_storeu_ps(row + s, _mm256_mul_ps(_mm256_loadu_ps(row + s), vinv));
+  // The masked load reads the tail's lanes past the diagonal as 0.
+  __m256 v = tail ? _mm256_mul_ps(_mm256_maskload_ps(row + full, mask), vinv) : _mm256_setzero_ps();
+  store_tail_and_zero(row, full, n, time, v, mask);
+}
+
 __attribute__((target("avx2,fma"))) static void softmax_causal_avx2(float *restrict p, size_t time,
                                                                     size_t r0, size_t r1, float scale) {
-  const __m256 vscale = _mm256_set1_ps(scale), ninf = _mm256_set1_ps(-__builtin_inff());
+  const __m256 vscale = _mm256_set1_ps(scale);
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   for (size_t t = r0; t < r1; t++) {
     float *row = p + t * time;
     size_t n = t + 1, full = n & ~(size_t)7, tail = n - full;
     __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)tail), lane);
-    __m256 vmx = ninf;
-    for (size_t s = 0; s < full; s += 8) vmx = _mm256_max_ps(vmx, _mm256_mul_ps(_mm256_loadu_ps(row + s), vscale));
-    __m256 last = _mm256_setzero_ps();
-    if (tail) {
-      last = _mm256_maskload_ps(row + full, mask);
-      vmx = _mm256_max_ps(vmx, _mm256_blendv_ps(ninf, _mm256_mul_ps(last, vscale), _mm256_castsi256_ps(mask)));
-    }
+    __m256 last;
+    float mx = softmax_row_max8(row, full, tail, mask, vscale, &last);
+    __m256 acc = softmax_row_exp8(row, 0, full, tail, mask, last, vscale, _mm256_set1_ps(mx), _mm256_setzero_ps());
     float lanes[8];
-    _mm256_storeu_ps(lanes, vmx);
-    float mx = lanes[0];
-    for (int l = 1; l < 8; l++) mx = __builtin_fmaxf(mx, lanes[l]);
-    const __m256 vm = _mm256_set1_ps(mx);
-    __m256 acc = _mm256_setzero_ps();
-    for (size_t s = 0; s < full; s += 8) {
-      __m256 e = exp8(_mm256_fmsub_ps(_mm256_loadu_ps(row + s), vscale, vm));
-      _mm256_storeu_ps(row + s, e);
-      acc = _mm256_add_ps(acc, e);
-    }
-    if (tail) {
-      __m256 e = _mm256_and_ps(exp8(_mm256_fmsub_ps(last, vscale, vm)), _mm256_castsi256_ps(mask));
-      _mm256_maskstore_ps(row + full, mask, e);
-      acc = _mm256_add_ps(acc, e);
-    }
     _mm256_storeu_ps(lanes, acc);
-    const __m256 inv = _mm256_set1_ps(1.0f / softmax_lane_sum(lanes));
-    for (size_t s = 0; s < full; s += 8) _mm256_storeu_ps(row + s, _mm256_mul_ps(_mm256_loadu_ps(row + s), inv));
-    // The masked load reads the tail's lanes past the diagonal as 0.
-    __m256 v = tail ? _mm256_mul_ps(_mm256_maskload_ps(row + full, mask), inv) : _mm256_setzero_ps();
-    store_tail_and_zero(row, full, n, time, v, mask);
+    softmax_row_scale8(row, 0, full, n, time, tail, mask, 1.0f / softmax_lane_sum(lanes));
   }
 }
 // exp8 on sixteen lanes: the same operations lane by lane, so the same bits.
@@ -271,25 +299,15 @@ AVX512_TARGET static inline __m512 exp16(__m512 x) {
 // sum as their low half, then their high half, as two eight-lane steps would be. Same bits.
 AVX512_TARGET static void softmax_causal_avx512(float *restrict p, size_t time, size_t r0, size_t r1,
                                                 float scale) {
-  const __m256 vscale = _mm256_set1_ps(scale), ninf = _mm256_set1_ps(-__builtin_inff());
+  const __m256 vscale = _mm256_set1_ps(scale);
   const __m512 wscale = _mm512_set1_ps(scale);
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   for (size_t t = r0; t < r1; t++) {
     float *row = p + t * time;
     size_t n = t + 1, full = n & ~(size_t)7, tail = n - full;
     __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)tail), lane);
-    __m256 vmx = ninf;
-    for (size_t s = 0; s < full; s += 8) vmx = _mm256_max_ps(vmx, _mm256_mul_ps(_mm256_loadu_ps(row + s), vscale));
-    __m256 last = _mm256_setzero_ps();
-    if (tail) {
-      last = _mm256_maskload_ps(row + full, mask);
-      vmx = _mm256_max_ps(vmx, _mm256_blendv_ps(ninf, _mm256_mul_ps(last, vscale), _mm256_castsi256_ps(mask)));
-    }
-    float lanes[8];
-    _mm256_storeu_ps(lanes, vmx);
-    float mx = lanes[0];
-    for (int l = 1; l < 8; l++) mx = __builtin_fmaxf(mx, lanes[l]);
-    const __m256 vm = _mm256_set1_ps(mx);
+    __m256 last;
+    float mx = softmax_row_max8(row, full, tail, mask, vscale, &last);
     const __m512 wm = _mm512_set1_ps(mx);
     __m256 acc = _mm256_setzero_ps();
     size_t s = 0;
@@ -299,24 +317,13 @@ AVX512_TARGET static void softmax_causal_avx512(float *restrict p, size_t time, 
       acc = _mm256_add_ps(acc, _mm512_castps512_ps256(e));
       acc = _mm256_add_ps(acc, _mm512_extractf32x8_ps(e, 1));
     }
-    for (; s < full; s += 8) {
-      __m256 e = exp8(_mm256_fmsub_ps(_mm256_loadu_ps(row + s), vscale, vm));
-      _mm256_storeu_ps(row + s, e);
-      acc = _mm256_add_ps(acc, e);
-    }
-    if (tail) {
-      __m256 e = _mm256_and_ps(exp8(_mm256_fmsub_ps(last, vscale, vm)), _mm256_castsi256_ps(mask));
-      _mm256_maskstore_ps(row + full, mask, e);
-      acc = _mm256_add_ps(acc, e);
-    }
+    acc = softmax_row_exp8(row, s, full, tail, mask, last, vscale, _mm256_set1_ps(mx), acc);
+    float lanes[8];
     _mm256_storeu_ps(lanes, acc);
     const float inv = 1.0f / softmax_lane_sum(lanes);
     const __m512 winv = _mm512_set1_ps(inv);
     for (s = 0; s + 16 <= full; s += 16) _mm512_storeu_ps(row + s, _mm512_mul_ps(_mm512_loadu_ps(row + s), winv));
-    for (; s < full; s += 8) _mm256_storeu_ps(row + s, _mm256_mul_ps(_mm256_loadu_ps(row + s), _mm256_set1_ps(inv)));
-    // The masked load reads the tail's lanes past the diagonal as 0.
-    __m256 v = tail ? _mm256_mul_ps(_mm256_maskload_ps(row + full, mask), _mm256_set1_ps(inv)) : _mm256_setzero_ps();
-    store_tail_and_zero(row, full, n, time, v, mask);
+    softmax_row_scale8(row, s, full, n, time, tail, mask, inv);
   }
 }
 

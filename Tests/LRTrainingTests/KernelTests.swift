@@ -119,7 +119,7 @@ struct KernelTests {
     #endif
   }
 
-  @Test("GEMM: the AVX-512 kernel (6 × 32) gives the AVX2 kernel's bits: random shapes, transposes, strides, accumulate")
+  @Test("GEMM: the AVX-512 kernels (6 × 32, 6 × 16) give the AVX2 kernel's bits: random shapes, transposes, strides, accumulate")
   func gemmWideVectorsSameBits() {
     // LRKIT_ISA forces a kernel for the whole process (the ISA test checks it): nothing to toggle.
     guard ProcessInfo.processInfo.environment["LRKIT_ISA"] == nil else { return }
@@ -134,32 +134,12 @@ struct KernelTests {
     var shapes = [(6, 32, 1), (6, 48, 5), (1, 17, 3), (13, 33, 257), (7, 64, 256), (12, 31, 513), (6, 16, 9)]
     for _ in 0..<40 { shapes.append((draw(1, 40), draw(1, 100), draw(1, 600))) }
     for (m, n, k) in shapes {
-      let transA = rng.next() % 2 == 0
-      let transB = rng.next() % 2 == 0
-      let accumulate = rng.next() % 2 == 0
-      let lda = (transA ? m : k) + draw(0, 3)
-      let ldb = (transB ? k : n) + draw(0, 3)
-      let ldc = n + draw(0, 3)
-      // Large and small magnitudes, so that a different order or rounding would show.
-      let a = (0..<((transA ? k : m) * lda)).map { _ in rng.normal() * Float(draw(0, 1) == 0 ? 1e-3 : 50) }
-      let b = (0..<((transB ? n : k) * ldb)).map { _ in rng.normal() }
-      let c0 = (0..<(m * ldc)).map { _ in rng.normal() }
-      func run(_ wideVectors: Bool) -> [UInt32] {
-        GEMM.usesAVX512 = wideVectors
-        var c = c0
-        a.withUnsafeBufferPointer { ap in
-          b.withUnsafeBufferPointer { bp in
-            c.withUnsafeMutableBufferPointer { cp in
-              GEMM.multiply(ap.baseAddress!, transA: transA, lda: lda, bp.baseAddress!, transB: transB, ldb: ldb,
-                            into: cp.baseAddress!, ldc: ldc, m: m, n: n, k: k, accumulate: accumulate, threads: 1)
-            }
-          }
-        }
-        return c.map(\.bitPattern)
-      }
-      let narrow = run(false)
-      let widened = run(true)
-      #expect(widened == narrow, "seed \(seed): m \(m) n \(n) k \(k) transA \(transA) transB \(transB) accumulate \(accumulate)")
+      let product = RandomProduct(m: m, n: n, k: k, transA: rng.next() % 2 == 0, rng: &rng)
+      GEMM.usesAVX512 = false
+      let narrow = product.run()
+      GEMM.usesAVX512 = true
+      let widened = product.run()
+      #expect(widened == narrow, "seed \(seed): \(product)")
       compared += 1
     }
     #expect(compared == shapes.count)
@@ -187,55 +167,18 @@ struct KernelTests {
     for _ in 0..<3 { shapes.append((draw(97, 250), draw(1, 80), draw(1, 300))) }
     var blocked = 0
     for (m, n, k) in shapes {
-      let transA = m > 96 || rng.next() % 2 == 0
-      let transB = rng.next() % 2 == 0
-      let accumulate = rng.next() % 2 == 0
-      let lda = (transA ? m : k) + draw(0, 3)
-      let ldb = (transB ? k : n) + draw(0, 3)
-      let ldc = n + draw(0, 3)
-      let a = (0..<((transA ? k : m) * lda)).map { _ in rng.normal() * Float(draw(0, 1) == 0 ? 1e-3 : 50) }
-      let b = (0..<((transB ? n : k) * ldb)).map { _ in rng.normal() }
-      let c0 = (0..<(m * ldc)).map { _ in rng.normal() }
+      let product = RandomProduct(m: m, n: n, k: k, transA: m > 96 || rng.next() % 2 == 0, rng: &rng)
       let limit = 32 * draw(1, 4)
-      func run(_ columns: Int?, threads: Int) -> [UInt32] {
-        GEMM.columnBlockLimit = columns
-        var c = c0
-        a.withUnsafeBufferPointer { ap in
-          b.withUnsafeBufferPointer { bp in
-            c.withUnsafeMutableBufferPointer { cp in
-              GEMM.multiply(ap.baseAddress!, transA: transA, lda: lda, bp.baseAddress!, transB: transB, ldb: ldb,
-                            into: cp.baseAddress!, ldc: ldc, m: m, n: n, k: k, accumulate: accumulate, threads: threads)
-            }
-          }
-        }
-        return c.map(\.bitPattern)
-      }
-      let whole = run(nil, threads: 1)
+      GEMM.columnBlockLimit = nil
+      let whole = product.run(threads: 1)
       // Cut into column blocks, and into row ranges on two threads where the product is large.
-      let cut = run(limit, threads: 2)
-      let context = "seed \(seed): m \(m) n \(n) k \(k) transA \(transA) transB \(transB) accumulate \(accumulate) limit \(limit)"
+      GEMM.columnBlockLimit = limit
+      let cut = product.run(threads: 2)
+      let context = "seed \(seed): \(product) limit \(limit)"
       #expect(cut == whole, "\(context)")
       if n > limit { blocked += 1 }
       guard exact else { continue }
-      // The contract: per element, acc = fma(a, b, acc) from 0 over each block of 256 k in
-      // increasing order, then C = acc (first block, not accumulating) or C + acc.
-      var expected = c0
-      for i in 0..<m {
-        for j in 0..<n {
-          var value = c0[i * ldc + j]
-          for k0 in stride(from: 0, to: k, by: 256) {
-            var acc: Float = 0
-            for kk in k0..<min(k, k0 + 256) {
-              let x = transA ? a[kk * lda + i] : a[i * lda + kk]
-              let y = transB ? b[j * ldb + kk] : b[kk * ldb + j]
-              acc = acc.addingProduct(x, y)
-            }
-            value = k0 == 0 && !accumulate ? acc : value + acc
-          }
-          expected[i * ldc + j] = value
-        }
-      }
-      #expect(whole == expected.map(\.bitPattern), "\(context)")
+      #expect(whole == product.fmaChains(), "\(context)")
     }
     #expect(blocked >= 5, "seed \(seed): too few shapes wider than their column block")
     GEMM.columnBlockLimit = 64
