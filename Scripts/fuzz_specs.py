@@ -634,11 +634,13 @@ def optax_leaf(d, name, nested=False):
     elif name == "piecewise_interpolate_schedule":
         s["interpolate_type"] = d.choice(["linear", "cosine"])
         s["init_value"] = d.lr()
-        bs = sorted(d.r.sample(range(0, 300), d.randint(0, 5)))
+        # a negative boundary now and then: optax accepts it (piece 0, from the leading 0, is then empty)
+        low = -40 if d.chance(0.15) else 0
+        bs = sorted(d.r.sample(range(low, 300), d.randint(0, 5)))
         s["boundaries_and_scales"] = {str(b): d.pick([(1, 0.0), (1, 1.0), (20, None)], lambda: d.uniform(0.05, 3.0))
                                       for b in bs}
         if bs:
-            nat = d.choice(bs)
+            nat = max(0, d.choice(bs))
     elif name == "exponential_decay":
         s["init_value"] = d.lr()
         s["transition_steps"] = d.pick([(3, 0), (97, None)], lambda: d.int_(1, 80))

@@ -1101,6 +1101,12 @@ def optax_cases(rng):
          "boundaries_and_scales": {"5": 0.5, "10": 0.1}}, 15)
     add({"type": O + "piecewise_interpolate_schedule", "interpolate_type": "cosine", "init_value": 1.0,
          "boundaries_and_scales": {"0": 2.0, "8": 0.1}}, 12, label="boundary 0")
+    # a negative boundary puts bounds[1] below the leading 0 (piece 0 is then empty); optax
+    # accepts it, and LRKit's piece search must not assume the bounds sorted from the 0
+    add({"type": O + "piecewise_interpolate_schedule", "interpolate_type": "cosine", "init_value": 0.5,
+         "boundaries_and_scales": {"-6": 0.5, "0": 2.0, "9": 0.25, "14": 3.0}}, 20, label="negative boundary")
+    add({"type": O + "piecewise_interpolate_schedule", "interpolate_type": "linear", "init_value": 0.5,
+         "boundaries_and_scales": {"-6": 0.5, "4": 2.0, "30": 0.25}}, 24, label="negative boundary, last beyond the steps")
 
     for _ in range(8):
         n = pick_steps(rng)

@@ -51,15 +51,22 @@ enum OptaxSchedule<S: ScheduleScalar>: LearningRateSchedule {
       let decayed = S(1 - alpha) * (exponent == 1 ? cosine : S.pow(cosine, S(exponent))) + S(alpha)
       return S(initial) * decayed
     case .piecewiseInterpolate(let cosine, let bounds, let values):
-      var out: S = 0
-      for i in 0..<(bounds.count - 1) where bounds[i] <= count && count < bounds[i + 1] {
-        let size = max(bounds[i + 1].saturatingSubtract(bounds[i]), 1)
-        let pct = S(integer: count.saturatingSubtract(bounds[i])) / S(integer: size)
-        let (s, e) = (values[i], values[i + 1])
-        out += cosine ? e + (s - e) / 2 * (S.cos(Self.pi * pct) + 1) : (e - s) * pct + s
-      }
-      if bounds[bounds.count - 1] <= count { out += values[values.count - 1] }
-      return out
+      // optax: indicator · interpolated + (bounds[-1] <= count) · values[-1], with
+      // indicator[i] = bounds[i] <= count < bounds[i + 1]. The pieces are disjoint and none
+      // holds a count at or past the last bound, so at most one term is not zero: the value is
+      // 0 + that term (0 + −0 is +0, as the sum gives). bounds[1...] is sorted, so the piece is
+      // the number of those bounds the count has reached, counted without a branch per piece
+      // (at random steps the scan's branches were mispredicted); only bounds[0] may lie above
+      // bounds[1] (a negative boundary), which leaves piece 0 empty.
+      let last = bounds.count - 1
+      if bounds[last] <= count { return 0 + values[last] }
+      var i = 0
+      for j in 1..<bounds.count { i &+= bounds[j] <= count ? 1 : 0 }
+      if i == 0 && count < bounds[0] { return 0 }
+      let size = max(bounds[i + 1].saturatingSubtract(bounds[i]), 1)
+      let pct = S(integer: count.saturatingSubtract(bounds[i])) / S(integer: size)
+      let (s, e) = (values[i], values[i + 1])
+      return 0 + (cosine ? e + (s - e) / 2 * (S.cos(Self.pi * pct) + 1) : (e - s) * pct + s)
     }
   }
 
