@@ -179,11 +179,14 @@ class ErrorBound:
         v = state["exp_avg_sq"].numpy()
         m_prev = e["prev"] if e["prev"] is not None else np.zeros_like(m)
         # lerp as PyTorch (and LRKit) evaluate it: w < 0.5 ? m + w (g - m) : g - (g - m)(1 - w),
-        # or as b1 m + w g: R (c |g| + |m_prev| + |m|) with c = min(w, 1 - w) covers all three
+        # or as b1 m + w g: R (c |g| + max(1, c) |m_prev| + |m|) with c = min(|w|, |1 - w|)
+        # covers all three. The absolute values matter: OneCycleLR stepped past its end
+        # extrapolates beta1 above 1 (w < 0), and a signed w once shrank the bound below the
+        # parameter's own rounding (seed 1659420255, trajectory 726).
         w = 1 - beta1
-        c = w if w < 0.5 else 1 - w
-        e["m"] = (beta1 * e["m"] + w * e_g
-                  + R * (c * np.abs(geff) + np.abs(m_prev) + np.abs(m)))
+        c = min(abs(w), abs(1 - w))
+        e["m"] = (abs(beta1) * e["m"] + abs(w) * e_g
+                  + R * (c * np.abs(geff) + max(1.0, c) * np.abs(m_prev) + np.abs(m)))
         e["prev"] = m.copy()
         e["v"] = beta2 * e["v"] + (1 - beta2) * 2 * np.abs(geff) * e_g + 4 * R * np.abs(v)
         step = float(state["step"])
@@ -191,7 +194,7 @@ class ErrorBound:
         bc2 = 1 - beta2 ** step
         if self.kind == "radam":
             mh = m / bc1
-            e_mh = e["m"] / bc1 + R * np.abs(mh)
+            e_mh = e["m"] / abs(bc1) + R * np.abs(mh)
             rho_inf = 2 / (1 - beta2) - 1
             rho_t = rho_inf - 2 * step * (beta2 ** step) / bc2
             if rho_t > 5:
@@ -478,10 +481,12 @@ def classify(job, ours, ref, C):
     if t_ref is not None and l_err is None:
         return "torch_only_refused", {"what": "torch_only_refused", "update": t_done,
                                       **refusal, "prefix_difference": first}, worst
-    if l_err is not None and t_ref is None and l_done == 0 and \
+    if l_err is not None and l_done == 0 and (t_ref is None or t_done > 0) and \
             re.search(r"field 'g\d+\.(weight_decay|momentum)'", l_err):
         # LRKit checks every group's weight decay (>= 0) and momentum / beta1 (in [0, 1));
-        # torch checks only the optimizer-wide defaults.  A documented, deliberate difference.
+        # torch checks only the optimizer-wide defaults.  A documented, deliberate difference,
+        # also when torch stops later for another reason (OneCycleLR stepped past its end:
+        # seed 1159450827, trajectory 1897).
         return "lrkit_stricter", {"what": "lrkit_stricter", "update": 0, **refusal}, worst
     if l_err is not None and t_ref is None:
         return "lrkit_only_refused", {"what": "lrkit_only_refused", "update": l_done,
