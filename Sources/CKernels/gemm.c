@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(__x86_64__) && defined(__clang__)
+#include <immintrin.h>
+#endif
 
 #define MR LRKIT_MR
 #define NR LRKIT_NR
@@ -78,6 +81,7 @@ void lrkit_pack_b_rows(size_t k0, size_t kc, size_t n, const float *b, size_t ld
 // each stored row of A is read as one sequential run; packed per 6-row panel, each run was 24
 // bytes on its own cache line.
 #define MC_ROWS (16 * MR)
+#define PF_ROWS 8
 
 // Packs rows [i0, i0 + rows) (rows ≤ MC_ROWS) of op(A) = Aᵀ (A stored K × M), columns
 // [k0, k0 + kc), into ceil(rows/6) consecutive panels of kc × 6 (for each kk, six values), the
@@ -87,6 +91,14 @@ static void pack_a_transposed_rows(size_t k0, size_t kc, const float *a, size_t 
   size_t full = rows / MR, rest = rows - full * MR;
   for (size_t kk = 0; kk < kc; kk++) {
     const float *src = a + (k0 + kk) * lda + i0;
+#if defined(__x86_64__) && defined(__clang__)
+    // The rows of A come from activations written long before (read from L3): the run of the
+    // row PF_ROWS ahead is fetched while this one is copied.
+    if (kk + PF_ROWS < kc) {
+      const char *ahead = (const char *)(src + PF_ROWS * lda);
+      for (size_t off = 0; off < rows * sizeof(float); off += 64) _mm_prefetch(ahead + off, _MM_HINT_T0);
+    }
+#endif
     for (size_t q = 0; q < full; q++)
       memcpy(dst + q * MR * kc + kk * MR, src + q * MR, MR * sizeof(float));
     if (rest) {
@@ -148,8 +160,6 @@ static void kernel_portable(size_t k, const float *a, size_t rs, size_t ks, cons
 }
 
 #if defined(__x86_64__) && defined(__clang__)
-#include <immintrin.h>
-
 #define ROW(R, A0, A1)                                               \
   do {                                                               \
     float *dst = c + (R) * ldc;                                      \
@@ -302,6 +312,66 @@ __attribute__((target("avx512f,avx2,fma"))) void lrkit_kernel_avx512_6x16(
     if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, dst));
     _mm512_mask_storeu_ps(dst, mask, v);
   }
+}
+
+// The 6 × 32 kernel for a last block of R = 2 or 4 rows (m = 6q + 1…4): only R rows of FMAs,
+// where the six-row kernel would spend six on them: the dW products of widths 128 and 512, and
+// the products over a 512-token shard, end in a block of 2 rows; dW at width 64 in one of 4. Rows
+// past `rows` read the zero padding of the packed A, as in the six-row kernel. Each element of C
+// gets the same FMA chain and the same final add, so the same bits.
+static inline __attribute__((always_inline, target("avx512f,avx2,fma"))) void kernel_avx512_short_x32(
+    const size_t R, size_t k, const float *a, size_t rs, size_t ks, const float *b0p, const float *b1p,
+    float *c, size_t ldc, size_t rows, size_t width, int accumulate) {
+  for (size_t r = 0; r < rows; r++) {
+    _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch((const char *)(c + r * ldc + width - 1), _MM_HINT_T0);
+  }
+  __m512 acc0[4], acc1[4];
+  for (size_t r = 0; r < R; r++) acc0[r] = acc1[r] = _mm512_setzero_ps();
+  for (size_t kk = 0; kk < k; kk++) {
+    __m512 b0 = _mm512_loadu_ps(b0p + kk * NR);
+    __m512 b1 = _mm512_loadu_ps(b1p + kk * NR);
+    const float *ak = a + kk * ks;
+    for (size_t r = 0; r < R; r++) {
+      __m512 av = _mm512_set1_ps(ak[r * rs]);
+      acc0[r] = _mm512_fmadd_ps(av, b0, acc0[r]);
+      acc1[r] = _mm512_fmadd_ps(av, b1, acc1[r]);
+    }
+  }
+  __mmask16 m0 = (__mmask16)(width >= NR ? 0xFFFFu : (1u << width) - 1u);
+  __mmask16 m1 = (__mmask16)(width >= 2 * NR ? 0xFFFFu : width > NR ? (1u << (width - NR)) - 1u : 0u);
+  for (size_t r = 0; r < R; r++) {  // R, not rows: constant bounds keep acc in registers
+    if (r >= rows) break;
+    float *dst = c + r * ldc;
+    __m512 v0 = acc0[r], v1 = acc1[r];
+    if (accumulate) {
+      v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, dst));
+      v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, dst + NR));
+    }
+    _mm512_mask_storeu_ps(dst, m0, v0);
+    _mm512_mask_storeu_ps(dst + NR, m1, v1);
+  }
+}
+
+__attribute__((target("avx512f,avx2,fma"))) static void kernel_avx512_2x32(
+    size_t k, const float *a, size_t rs, size_t ks, const float *b0p, const float *b1p, float *c,
+    size_t ldc, size_t rows, size_t width, int accumulate) {
+  kernel_avx512_short_x32(2, k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate);
+}
+
+__attribute__((target("avx512f,avx2,fma"))) static void kernel_avx512_4x32(
+    size_t k, const float *a, size_t rs, size_t ks, const float *b0p, const float *b1p, float *c,
+    size_t ldc, size_t rows, size_t width, int accumulate) {
+  kernel_avx512_short_x32(4, k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate);
+}
+
+// The six-row kernel, or the 2- or 4-row one for a short last block (its packed A is zero padded).
+__attribute__((target("avx512f,avx2,fma"))) static void kernel_avx512_x32(
+    size_t k, const float *a, size_t rs, size_t ks, const float *b0p, const float *b1p, float *c,
+    size_t ldc, size_t rows, size_t width, int accumulate) {
+  if (rows <= 2) kernel_avx512_2x32(k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate);
+  else if (rows <= 4) kernel_avx512_4x32(k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate);
+  else lrkit_kernel_avx512_6x32(k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate);
 }
 
 static int gemm_avx512_allowed = -1;
@@ -484,8 +554,8 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
           if (wide && p + 1 < panels) {
             size_t width2 = nc - j0 < 2 * NR ? nc - j0 : 2 * NR;
             const float *b0p = pb + p * NR * kc;
-            lrkit_kernel_avx512_6x32(kc, ablock, rs, ks, b0p, b0p + NR * kc, cc + i0 * ldc + j0,
-                                     ldc, rows, width2, acc);
+            kernel_avx512_x32(kc, ablock, rs, ks, b0p, b0p + NR * kc, cc + i0 * ldc + j0, ldc, rows, width2,
+                              acc);
             p++;
             continue;
           }

@@ -119,7 +119,7 @@ struct KernelTests {
     #endif
   }
 
-  @Test("GEMM: the AVX-512 kernels (6 × 32, 6 × 16) give the AVX2 kernel's bits: random shapes, transposes, strides, accumulate")
+  @Test("GEMM: the AVX-512 kernels (6 × 32, 6 × 16, and 2 × 32, 4 × 32 for short last row blocks) give the AVX2 kernel's bits: random shapes, transposes, strides, accumulate")
   func gemmWideVectorsSameBits() {
     // LRKIT_ISA forces a kernel for the whole process (the ISA test checks it): nothing to toggle.
     guard ProcessInfo.processInfo.environment["LRKIT_ISA"] == nil else { return }
@@ -129,9 +129,11 @@ struct KernelTests {
     defer { GEMM.usesAVX512 = wide }
     func draw(_ lo: Int, _ hi: Int) -> Int { lo + Int(rng.next() % UInt64(hi - lo + 1)) }
     var compared = 0
-    // Fixed edges (one panel, two, an odd number, widths past 16 and 32, k over one block),
-    // then random shapes.
-    var shapes = [(6, 32, 1), (6, 48, 5), (1, 17, 3), (13, 33, 257), (7, 64, 256), (12, 31, 513), (6, 16, 9)]
+    // Fixed edges (one panel, two, an odd number, widths past 16 and 32, k over one block; last
+    // row blocks of 1–5 rows, which the 2- and 4-row kernels take, as in dW at width 128), then
+    // random shapes.
+    var shapes = [(6, 32, 1), (6, 48, 5), (1, 17, 3), (13, 33, 257), (7, 64, 256), (12, 31, 513), (6, 16, 9),
+                  (128, 64, 384), (8, 64, 300), (10, 40, 7), (3, 96, 260), (5, 32, 3), (2, 33, 1)]
     for _ in 0..<40 { shapes.append((draw(1, 40), draw(1, 100), draw(1, 600))) }
     for (m, n, k) in shapes {
       let product = RandomProduct(m: m, n: n, k: k, transA: rng.next() % 2 == 0, rng: &rng)
