@@ -507,6 +507,14 @@ void lrkit_gelu_backward(const float *x, const float *cdf, const float *dy, floa
   DISPATCH_AVX512(gelu_backward, x, cdf, dy, dx, n, accumulate);
 }
 
+void lrkit_gelu_slope(const float *x, float *y, float *slope, size_t n) {
+  DISPATCH_AVX512(gelu_slope, x, y, slope, n);
+}
+
+void lrkit_gelu_backward_slope(const float *slope, const float *dy, float *dx, size_t n, int accumulate) {
+  DISPATCH_AVX512(gelu_backward_slope, slope, dy, dx, n, accumulate);
+}
+
 void lrkit_layernorm(const float *x, const float *w, const float *b, float *y, float *mean,
                      float *rstd, size_t rows, size_t cols, float eps) {
   DISPATCH(layernorm, x, w, b, y, mean, rstd, rows, cols, eps);

@@ -32,6 +32,30 @@ ATTR static void NAME(gelu_backward)(const float *restrict x, const float *restr
   }
 }
 
+// y = x·Φ(x), and GELU's slope s = Φ(x) + x·φ(x), the one number per element the backward pass
+// needs (gelu_backward_slope). φ is computed here exactly as gelu_backward computes it, so
+// dy · s is gelu_backward's dx bit for bit.
+ATTR static void NAME(gelu_slope)(const float *restrict x, float *restrict y, float *restrict slope,
+                                  size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    float v = x[i];
+    float phi = 0.5f * (1.0f + erf_approx(v * 0.70710678118654752f));
+    float pdf = exp_approx(-0.5f * v * v) * 0.3989422804014327f;
+    y[i] = v * phi;
+    slope[i] = phi + v * pdf;
+  }
+}
+
+// dx (+)= dy · s, s kept by gelu_slope.
+ATTR static void NAME(gelu_backward_slope)(const float *restrict slope, const float *restrict dy,
+                                           float *restrict dx, size_t n, int accumulate) {
+  // g rounded on its own before the add, as in gelu_backward (no FMA across the statements).
+  for (size_t i = 0; i < n; i++) {
+    float g = dy[i] * slope[i];
+    dx[i] = accumulate ? dx[i] + g : g;
+  }
+}
+
 #ifndef NN_BODY_GELU_ONLY
 ATTR static void NAME(layernorm)(const float *restrict x, const float *restrict w,
                                  const float *restrict b, float *restrict y,

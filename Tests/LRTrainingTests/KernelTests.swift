@@ -75,7 +75,7 @@ struct KernelTests {
     }
   }
 
-  @Test("GELU forward and backward: the AVX-512 path gives the AVX2 path's bits, special values included")
+  @Test("GELU forward and backward: the AVX-512 path gives the AVX2 path's bits, and the kept slope gives Φ's, special values included")
   func geluWideVectorsSameBits() {
     var rng = SplitMix64(seed: UInt64.random(in: 0...UInt64.max))
     let n = 40_000 + 13
@@ -102,13 +102,26 @@ struct KernelTests {
       Kernels.geluBackward(x, dy, &dxWritten, count: n, cdf: cdf, accumulate: false)
       Kernels.geluBackward(x, dy, &dxAdded, count: n, cdf: cdf, accumulate: true)
       Kernels.geluBackward(x, dy, &dxRecomputed, count: n, cdf: nil, accumulate: true)
-      return [y, cdf, yNoCdf, dxWritten, dxAdded, dxRecomputed].map { $0.map(\.bitPattern) }
+      // The training engine's form: the forward pass keeps the slope Φ + xφ, the backward multiplies.
+      var ySlope = y, slope = y
+      Kernels.gelu(x, &ySlope, count: n, slope: &slope)
+      var dxSlopeWritten = seedDx, dxSlopeAdded = seedDx
+      Kernels.geluBackward(slope: slope, dy, &dxSlopeWritten, count: n, accumulate: false)
+      Kernels.geluBackward(slope: slope, dy, &dxSlopeAdded, count: n, accumulate: true)
+      return [y, cdf, yNoCdf, dxWritten, dxAdded, dxRecomputed, ySlope, dxSlopeWritten, dxSlopeAdded].map { $0.map(\.bitPattern) }
     }
     let narrow = run(false)
     #expect(!Kernels.geluUsesAVX512)
     let widened = run(true)
-    for (i, name) in ["y", "cdf", "y without cdf", "dx written", "dx added", "dx with Φ recomputed"].enumerated() {
+    let names = ["y", "cdf", "y without cdf", "dx written", "dx added", "dx with Φ recomputed", "y with the slope",
+                 "dx written from the slope", "dx added from the slope"]
+    for (i, name) in names.enumerated() {
       #expect(widened[i] == narrow[i], "\(name): AVX-512 and AVX2 differ")
+    }
+    for bits in [narrow, widened] {
+      #expect(bits[6] == bits[0], "y: keeping the slope changed it")
+      #expect(bits[7] == bits[3], "dx written: the slope's differs from Φ's")
+      #expect(bits[8] == bits[4], "dx added: the slope's differs from Φ's")
     }
     #if os(Linux) && arch(x86_64)
       let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""

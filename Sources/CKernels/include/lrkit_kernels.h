@@ -51,6 +51,10 @@ void lrkit_gelu(const float *x, float *y, float *cdf, size_t n);
 /// forward pass) may be NULL.
 void lrkit_gelu_backward(const float *x, const float *cdf, const float *dy, float *dx, size_t n,
                          int accumulate);
+/// GELU as lrkit_gelu, keeping the slope Φ(x) + x·φ(x) in `slope` instead of Φ(x).
+void lrkit_gelu_slope(const float *x, float *y, float *slope, size_t n);
+/// dx (+)= dy · slope, with the slope kept by lrkit_gelu_slope: lrkit_gelu_backward's bits.
+void lrkit_gelu_backward_slope(const float *slope, const float *dy, float *dx, size_t n, int accumulate);
 /// LayerNorm over rows of `cols`, keeping each row's mean and 1/σ.
 void lrkit_layernorm(const float *x, const float *w, const float *b, float *y, float *mean,
                      float *rstd, size_t rows, size_t cols, float eps);

@@ -71,6 +71,23 @@ public enum Kernels {
     EngineProfile.measure(.gelu) { lrkit_gelu_backward(x, cdf, dy, dx, count, accumulate ? 1 : 0) }
   }
 
+  /// GELU as ``gelu(_:_:count:cdf:)``, keeping its slope for the backward pass instead of Φ(x):
+  /// ```
+  /// y = x · Φ(x),   slope = Φ(x) + x · φ(x)
+  /// ```
+  public static func gelu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int,
+                          slope: UnsafeMutablePointer<Float>) {
+    EngineProfile.measure(.gelu) { lrkit_gelu_slope(x, y, slope, count) }
+  }
+
+  /// `dx += dy · slope` (`dx =` when not `accumulate`), the slope kept by
+  /// ``gelu(_:_:count:slope:)``: the bits of ``geluBackward(_:_:_:count:cdf:accumulate:)``,
+  /// reading two arrays instead of three and computing no exponential.
+  public static func geluBackward(slope: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                                  _ dx: UnsafeMutablePointer<Float>, count: Int, accumulate: Bool = true) {
+    EngineProfile.measure(.gelu) { lrkit_gelu_backward_slope(slope, dy, dx, count, accumulate ? 1 : 0) }
+  }
+
   /// LayerNorm over the last dimension, PyTorch's `nn.LayerNorm(cols)` (eps 1e-5); keeps the
   /// mean and reciprocal standard deviation of each row for the backward pass.
   /// ```

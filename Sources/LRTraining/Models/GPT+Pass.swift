@@ -132,7 +132,7 @@ extension GPT {
       let b = P + L.layerBase[l]
       let x = w.xIn[l]
       let out = w.xIn[l + 1]
-      let mid = w.mid[l], ln1 = w.ln1[l], ln2 = w.ln2[l], fcPre = w.fcPre[l], fcAct = w.fcAct[l]
+      let mid = w.mid[l], ln1 = w.ln1[l], ln2 = w.ln2[l], fcPre = w.fcPre, fcAct = w.fcAct[l]
       switch cfg.norm {
       case .preLN:
         Kernels.layerNorm(x, b + L.ln1W, b + L.ln1B, ln1, mean: w.ln1Mean[l], rstd: w.ln1Rstd[l], rows: N, cols: C)
@@ -143,7 +143,7 @@ extension GPT {
         Kernels.add(x, w.tmp, mid, count: N * C)
         Kernels.layerNorm(mid, b + L.ln2W, b + L.ln2B, ln2, mean: w.ln2Mean[l], rstd: w.ln2Rstd[l], rows: N, cols: C)
         Kernels.linear(ln2, b + L.fcW, b + L.fcB, fcPre, rows: N, inputs: C, outputs: 4 * C, threads: threads)
-        Kernels.gelu(fcPre, fcAct, count: N * 4 * C, cdf: w.fcCdf[l])
+        Kernels.gelu(fcPre, fcAct, count: N * 4 * C, slope: w.fcSlope[l])
         Kernels.linear(fcAct, b + L.fcProjW, b + L.fcProjB, w.tmp, rows: N, inputs: 4 * C, outputs: C, threads: threads)
         if dropout { Kernels.dropout(w.tmp, w.tmp, mask: w.mlpMask[l], count: N * C, p: cfg.dropout, rng: &rng!) }
         Kernels.add(mid, w.tmp, out, count: N * C)
@@ -155,7 +155,7 @@ extension GPT {
         Kernels.add(x, w.tmp, mid, count: N * C)  // r1
         Kernels.layerNorm(mid, b + L.ln1W, b + L.ln1B, ln1, mean: w.ln1Mean[l], rstd: w.ln1Rstd[l], rows: N, cols: C)
         Kernels.linear(ln1, b + L.fcW, b + L.fcB, fcPre, rows: N, inputs: C, outputs: 4 * C, threads: threads)
-        Kernels.gelu(fcPre, fcAct, count: N * 4 * C, cdf: w.fcCdf[l])
+        Kernels.gelu(fcPre, fcAct, count: N * 4 * C, slope: w.fcSlope[l])
         Kernels.linear(fcAct, b + L.fcProjW, b + L.fcProjB, w.tmp, rows: N, inputs: 4 * C, outputs: C, threads: threads)
         if dropout { Kernels.dropout(w.tmp, w.tmp, mask: w.mlpMask[l], count: N * C, p: cfg.dropout, rng: &rng!) }
         Kernels.add(ln1, w.tmp, w.r2[l], count: N * C)
@@ -244,7 +244,7 @@ extension GPT {
         // out = mid + drop(fcproj(gelu(fc(ln2(mid)))))
         let dMLP = dropout ? masked(w.dX, w.mlpMask[l]) : w.dX
         Kernels.linearBackward(w.fcAct[l], b + L.fcProjW, dMLP, dx: w.dFcAct, dw: g + L.fcProjW, db: g + L.fcProjB, rows: N, inputs: 4 * C, outputs: C, threads: threads, accumulateDx: false)
-        Kernels.geluBackward(w.fcPre[l], w.dFcAct, w.dFcPre, count: N * 4 * C, cdf: w.fcCdf[l], accumulate: false)
+        Kernels.geluBackward(slope: w.fcSlope[l], w.dFcAct, w.dFcPre, count: N * 4 * C, accumulate: false)
         Kernels.linearBackward(w.ln2[l], b + L.fcW, w.dFcPre, dx: w.dLn, dw: g + L.fcW, db: g + L.fcB, rows: N, inputs: C, outputs: 4 * C, threads: threads, accumulateDx: false)
         w.dMid.update(from: w.dX, count: N * C)
         Kernels.layerNormBackward(w.mid[l], b + L.ln2W, mean: w.ln2Mean[l], rstd: w.ln2Rstd[l], w.dLn, w.dMid, g + L.ln2W, g + L.ln2B, rows: N, cols: C)
@@ -260,7 +260,7 @@ extension GPT {
         Kernels.layerNormBackward(w.r2[l], b + L.ln2W, mean: w.ln2Mean[l], rstd: w.ln2Rstd[l], w.dX, w.dMid, g + L.ln2W, g + L.ln2B, rows: N, cols: C, accumulate: false)
         let dMLP = dropout ? masked(w.dMid, w.mlpMask[l]) : w.dMid
         Kernels.linearBackward(w.fcAct[l], b + L.fcProjW, dMLP, dx: w.dFcAct, dw: g + L.fcProjW, db: g + L.fcProjB, rows: N, inputs: 4 * C, outputs: C, threads: threads, accumulateDx: false)
-        Kernels.geluBackward(w.fcPre[l], w.dFcAct, w.dFcPre, count: N * 4 * C, cdf: w.fcCdf[l], accumulate: false)
+        Kernels.geluBackward(slope: w.fcSlope[l], w.dFcAct, w.dFcPre, count: N * 4 * C, accumulate: false)
         w.dLn.update(from: w.dMid, count: N * C)  // d x1 = d r2 + fc path
         Kernels.linearBackward(w.ln1[l], b + L.fcW, w.dFcPre, dx: w.dLn, dw: g + L.fcW, db: g + L.fcB, rows: N, inputs: C, outputs: 4 * C, threads: threads)
         Kernels.layerNormBackward(w.mid[l], b + L.ln1W, mean: w.ln1Mean[l], rstd: w.ln1Rstd[l], w.dLn, w.dMid, g + L.ln1W, g + L.ln1B, rows: N, cols: C, accumulate: false)

@@ -5,7 +5,10 @@ final class GPTActivations {
   let scratch = Scratch()
   // Per layer.
   let xIn: [UnsafeMutablePointer<Float>]
-  let ln1, ln1Mean, ln1Rstd, qkv, probs, att, mid, ln2, ln2Mean, ln2Rstd, fcPre, fcAct, fcCdf, r2: [UnsafeMutablePointer<Float>]
+  let ln1, ln1Mean, ln1Rstd, qkv, probs, att, mid, ln2, ln2Mean, ln2Rstd, fcAct, fcSlope, r2: [UnsafeMutablePointer<Float>]
+  /// The `fc` product before GELU, one buffer for all layers: the backward pass reads GELU's slope
+  /// (`fcSlope`), not this.
+  let fcPre: UnsafeMutablePointer<Float>
   let attMask, mlpMask: [UnsafeMutablePointer<Float>]
   let embMask: UnsafeMutablePointer<Float>
   // Head.
@@ -28,7 +31,7 @@ final class GPTActivations {
     qkv = each(n * 3 * c); probs = each(batch * config.heads * config.context * config.context)
     att = each(n * c); mid = each(n * c)
     ln2 = each(n * c); ln2Mean = each(n); ln2Rstd = each(n)
-    fcPre = each(n * 4 * c); fcAct = each(n * 4 * c); fcCdf = each(n * 4 * c); r2 = each(n * c)
+    fcPre = s.make(n * 4 * c); fcAct = each(n * 4 * c); fcSlope = each(n * 4 * c); r2 = each(n * c)
     let drop = config.dropout > 0
     attMask = drop ? each(n * c) : []
     mlpMask = drop ? each(n * c) : []
