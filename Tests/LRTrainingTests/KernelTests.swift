@@ -146,7 +146,8 @@ struct KernelTests {
     // row blocks of 1–5 rows, which the 2- and 4-row kernels take, as in dW at width 128), then
     // random shapes.
     var shapes = [(6, 32, 1), (6, 48, 5), (1, 17, 3), (13, 33, 257), (7, 64, 256), (12, 31, 513), (6, 16, 9),
-                  (128, 64, 384), (8, 64, 300), (10, 40, 7), (3, 96, 260), (5, 32, 3), (2, 33, 1)]
+                  (128, 64, 384), (64, 64, 384), (8, 64, 300), (10, 40, 513), (3, 96, 260), (3, 33, 301), (5, 32, 3),
+                  (2, 33, 1)]
     for _ in 0..<40 { shapes.append((draw(1, 40), draw(1, 100), draw(1, 600))) }
     for (m, n, k) in shapes {
       let product = RandomProduct(m: m, n: n, k: k, transA: rng.next() % 2 == 0, rng: &rng)
