@@ -13,9 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#if defined(__x86_64__) && defined(__clang__)
-#include <immintrin.h>
-#endif
 
 #define MR LRKIT_MR
 #define NR LRKIT_NR
@@ -91,14 +88,12 @@ static void pack_a_transposed_rows(size_t k0, size_t kc, const float *a, size_t 
   size_t full = rows / MR, rest = rows - full * MR;
   for (size_t kk = 0; kk < kc; kk++) {
     const float *src = a + (k0 + kk) * lda + i0;
-#if defined(__x86_64__) && defined(__clang__)
     // The rows of A come from activations written long before (read from L3): the run of the
     // row PF_ROWS ahead is fetched while this one is copied.
     if (kk + PF_ROWS < kc) {
       const char *ahead = (const char *)(src + PF_ROWS * lda);
-      for (size_t off = 0; off < rows * sizeof(float); off += 64) _mm_prefetch(ahead + off, _MM_HINT_T0);
+      for (size_t off = 0; off < rows * sizeof(float); off += 64) __builtin_prefetch(ahead + off);
     }
-#endif
     for (size_t q = 0; q < full; q++)
       memcpy(dst + q * MR * kc + kk * MR, src + q * MR, MR * sizeof(float));
     if (rest) {
@@ -160,6 +155,8 @@ static void kernel_portable(size_t k, const float *a, size_t rs, size_t ks, cons
 }
 
 #if defined(__x86_64__) && defined(__clang__)
+#include <immintrin.h>
+
 #define ROW(R, A0, A1)                                               \
   do {                                                               \
     float *dst = c + (R) * ldc;                                      \
@@ -353,24 +350,12 @@ static inline __attribute__((always_inline, target("avx512f,avx2,fma"))) void ke
   }
 }
 
-__attribute__((target("avx512f,avx2,fma"))) static void kernel_avx512_2x32(
-    size_t k, const float *a, size_t rs, size_t ks, const float *b0p, const float *b1p, float *c,
-    size_t ldc, size_t rows, size_t width, int accumulate) {
-  kernel_avx512_short_x32(2, k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate);
-}
-
-__attribute__((target("avx512f,avx2,fma"))) static void kernel_avx512_4x32(
-    size_t k, const float *a, size_t rs, size_t ks, const float *b0p, const float *b1p, float *c,
-    size_t ldc, size_t rows, size_t width, int accumulate) {
-  kernel_avx512_short_x32(4, k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate);
-}
-
 // The six-row kernel, or the 2- or 4-row one for a short last block (its packed A is zero padded).
 __attribute__((target("avx512f,avx2,fma"))) static void kernel_avx512_x32(
     size_t k, const float *a, size_t rs, size_t ks, const float *b0p, const float *b1p, float *c,
     size_t ldc, size_t rows, size_t width, int accumulate) {
-  if (rows <= 2) kernel_avx512_2x32(k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate);
-  else if (rows <= 4) kernel_avx512_4x32(k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate);
+  if (rows <= 2) kernel_avx512_short_x32(2, k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate);
+  else if (rows <= 4) kernel_avx512_short_x32(4, k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate);
   else lrkit_kernel_avx512_6x32(k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate);
 }
 

@@ -57,6 +57,17 @@ static inline __attribute__((always_inline)) float erf_approx(float x) {
   return __builtin_copysignf(y, x);
 }
 
+// GELU's pieces, shared by its forward and backward loops so that each is computed one way:
+// Φ(v), φ(v), and the slope Φ + v·φ.
+static inline __attribute__((always_inline)) float gelu_cdf(float v) {
+  return 0.5f * (1.0f + erf_approx(v * 0.70710678118654752f));
+}
+
+static inline __attribute__((always_inline)) float gelu_slope_of(float v, float phi) {
+  float pdf = exp_approx(-0.5f * v * v) * 0.3989422804014327f;
+  return phi + v * pdf;
+}
+
 #define ATTR
 #define NAME(f) f##_portable
 #include "nn_body.h"

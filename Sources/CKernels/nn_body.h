@@ -7,15 +7,12 @@ ATTR static void NAME(gelu)(const float *restrict x, float *restrict y, float *r
   if (cdf) {
     for (size_t i = 0; i < n; i++) {
       float v = x[i];
-      float phi = 0.5f * (1.0f + erf_approx(v * 0.70710678118654752f));
+      float phi = gelu_cdf(v);
       cdf[i] = phi;
       y[i] = v * phi;
     }
   } else {
-    for (size_t i = 0; i < n; i++) {
-      float v = x[i];
-      y[i] = v * (0.5f * (1.0f + erf_approx(v * 0.70710678118654752f)));
-    }
+    for (size_t i = 0; i < n; i++) y[i] = x[i] * gelu_cdf(x[i]);
   }
 }
 
@@ -25,24 +22,21 @@ ATTR static void NAME(gelu_backward)(const float *restrict x, const float *restr
                                      int accumulate) {
   for (size_t i = 0; i < n; i++) {
     float v = x[i];
-    float phi = cdf ? cdf[i] : 0.5f * (1.0f + erf_approx(v * 0.70710678118654752f));
-    float pdf = exp_approx(-0.5f * v * v) * 0.3989422804014327f;
-    float g = dy[i] * (phi + v * pdf);
+    float g = dy[i] * gelu_slope_of(v, cdf ? cdf[i] : gelu_cdf(v));
     dx[i] = accumulate ? dx[i] + g : g;
   }
 }
 
 // y = x·Φ(x), and GELU's slope s = Φ(x) + x·φ(x), the one number per element the backward pass
-// needs (gelu_backward_slope). φ is computed here exactly as gelu_backward computes it, so
-// dy · s is gelu_backward's dx bit for bit.
+// needs (gelu_backward_slope). gelu_backward computes the same gelu_slope_of, so dy · s is its
+// dx bit for bit.
 ATTR static void NAME(gelu_slope)(const float *restrict x, float *restrict y, float *restrict slope,
                                   size_t n) {
   for (size_t i = 0; i < n; i++) {
     float v = x[i];
-    float phi = 0.5f * (1.0f + erf_approx(v * 0.70710678118654752f));
-    float pdf = exp_approx(-0.5f * v * v) * 0.3989422804014327f;
+    float phi = gelu_cdf(v);
     y[i] = v * phi;
-    slope[i] = phi + v * pdf;
+    slope[i] = gelu_slope_of(v, phi);
   }
 }
 
