@@ -6,7 +6,9 @@
 // per element (same bits). Packing buffers
 // are per thread and reused. Columns are taken in blocks whose packed B fits half of the
 // core's L2. Row ranges let the caller split the work across threads; every element of C is
-// accumulated over k in the same order whatever the split or the column blocks.
+// accumulated over k in the same order whatever the split or the column blocks. A linear layer's
+// bias rides in the last stores, and its gradient (B's column sums) in B's packing, with the
+// bits of the separate passes.
 #include "lrkit_kernels.h"
 #include "gemm_internal.h"
 #include "scratch.h"
@@ -58,7 +60,12 @@ void lrkit_pack_b_transposed(size_t k0, size_t kc, size_t n, const float *b, siz
 
 // Packs rows [k0, k0 + kc) of a row-major B (K × N) into ceil(N/16) panels of kc × 16,
 // zero padded: contiguous panels keep the micro-kernel's reads in a few cache lines.
-void lrkit_pack_b_rows(size_t k0, size_t kc, size_t n, const float *b, size_t ldb, float *packed) {
+// lrkit_pack_b_rows that also adds each packed row into `sum` (when not NULL) while the row is in
+// L1: sum[j] += B[k0 + kk][j] in increasing kk, so over the k blocks in order, a column's sum
+// is lrkit_bias_backward's (the gradient of a bias, Σ_rows dy, when B is dy).
+static inline __attribute__((always_inline)) void pack_b_rows_summing(size_t k0, size_t kc, size_t n,
+                                                                      const float *b, size_t ldb,
+                                                                      float *packed, float *sum) {
   // Row by row: each row of B is one sequential read (the hardware prefetcher follows it; panel
   // by panel, the reads were one line per row, strided), written to every panel.
   size_t full = n / NR, width = n - full * NR;
@@ -71,7 +78,14 @@ void lrkit_pack_b_rows(size_t k0, size_t kc, size_t n, const float *b, size_t ld
       for (; j < width; j++) row[j] = src[full * NR + j];
       for (; j < NR; j++) row[j] = 0;
     }
+    if (sum) {
+      for (size_t j = 0; j < n; j++) sum[j] += src[j];
+    }
   }
+}
+
+void lrkit_pack_b_rows(size_t k0, size_t kc, size_t n, const float *b, size_t ldb, float *packed) {
+  pack_b_rows_summing(k0, kc, n, b, ldb, packed, NULL);
 }
 
 // Rows of a transposed A packed at once: 16 panels of 6 (96 KiB at the full depth), so that
@@ -122,16 +136,20 @@ void lrkit_pack_a(int trans_a, size_t k0, size_t kc, const float *a, size_t lda,
   }
 }
 
-// Writes (or adds) the first rows × width of an MR × NR tile into C.
-static void store_tile(const float *tile, float *c, size_t ldc, size_t rows, size_t width,
-                       int accumulate) {
+// Writes (or adds) the first rows × width of a tile (rows `ts` floats apart) into C, then adds
+// `bias` (when not NULL) to each row: C = (tile [+ C]) + bias, the unfused order.
+static void store_tile(const float *tile, size_t ts, float *c, size_t ldc, size_t rows, size_t width,
+                       int accumulate, const float *bias) {
   for (size_t r = 0; r < rows; r++) {
     float *dst = c + r * ldc;
-    const float *src = tile + r * NR;
+    const float *src = tile + r * ts;
     if (accumulate) {
       for (size_t j = 0; j < width; j++) dst[j] += src[j];
     } else {
       for (size_t j = 0; j < width; j++) dst[j] = src[j];
+    }
+    if (bias) {
+      for (size_t j = 0; j < width; j++) dst[j] += bias[j];
     }
   }
 }
@@ -140,7 +158,7 @@ static void store_tile(const float *tile, float *c, size_t ldc, size_t rows, siz
 // packed panels (rs 1, ks MR; bs NR) or the caller's matrices in place.
 static void kernel_portable(size_t k, const float *a, size_t rs, size_t ks, const float *b,
                             size_t bs, float *c, size_t ldc, size_t rows, size_t width,
-                            int accumulate) {
+                            int accumulate, const float *bias) {
   float acc[MR][NR];
   memset(acc, 0, sizeof acc);
   for (size_t kk = 0; kk < k; kk++) {
@@ -151,7 +169,7 @@ static void kernel_portable(size_t k, const float *a, size_t rs, size_t ks, cons
       for (int j = 0; j < NR; j++) acc[r][j] += av * bk[j];
     }
   }
-  store_tile(&acc[0][0], c, ldc, rows, width, accumulate);
+  store_tile(&acc[0][0], NR, c, ldc, rows, width, accumulate, bias);
 }
 
 #if defined(__x86_64__) && defined(__clang__)
@@ -164,6 +182,10 @@ static void kernel_portable(size_t k, const float *a, size_t rs, size_t ks, cons
       A0 = _mm256_add_ps(A0, _mm256_loadu_ps(dst));                  \
       A1 = _mm256_add_ps(A1, _mm256_loadu_ps(dst + 8));              \
     }                                                                \
+    if (bias) {                                                      \
+      A0 = _mm256_add_ps(A0, _mm256_loadu_ps(bias));                 \
+      A1 = _mm256_add_ps(A1, _mm256_loadu_ps(bias + 8));             \
+    }                                                                \
     _mm256_storeu_ps(dst, A0);                                       \
     _mm256_storeu_ps(dst + 8, A1);                                   \
   } while (0)
@@ -171,7 +193,8 @@ static void kernel_portable(size_t k, const float *a, size_t rs, size_t ks, cons
 __attribute__((target("avx2,fma"))) void lrkit_kernel_avx2(size_t k, const float *a, size_t rs,
                                                            size_t ks, const float *b, size_t bs,
                                                            float *c, size_t ldc, size_t rows,
-                                                           size_t width, int accumulate) {
+                                                           size_t width, int accumulate,
+                                                           const float *bias) {
   // The tile of C is read (when accumulating) or written only after the k loop; fetching its
   // lines now hides the miss behind the loop (C is usually out of cache in a training step).
   for (size_t r = 0; r < rows; r++) {
@@ -208,7 +231,7 @@ __attribute__((target("avx2,fma"))) void lrkit_kernel_avx2(size_t k, const float
   _mm256_store_ps(tile + 3 * NR, c30); _mm256_store_ps(tile + 3 * NR + 8, c31);
   _mm256_store_ps(tile + 4 * NR, c40); _mm256_store_ps(tile + 4 * NR + 8, c41);
   _mm256_store_ps(tile + 5 * NR, c50); _mm256_store_ps(tile + 5 * NR + 8, c51);
-  store_tile(tile, c, ldc, rows, width, accumulate);
+  store_tile(tile, NR, c, ldc, rows, width, accumulate, bias);
 }
 #undef ROW
 
@@ -224,13 +247,17 @@ __attribute__((target("avx2,fma"))) void lrkit_kernel_avx2(size_t k, const float
       A0 = _mm512_add_ps(A0, _mm512_loadu_ps(dst));                              \
       A1 = _mm512_add_ps(A1, _mm512_loadu_ps(dst + 16));                         \
     }                                                                            \
+    if (bias) {                                                                  \
+      A0 = _mm512_add_ps(A0, _mm512_loadu_ps(bias));                             \
+      A1 = _mm512_add_ps(A1, _mm512_loadu_ps(bias + 16));                        \
+    }                                                                            \
     _mm512_storeu_ps(dst, A0);                                                   \
     _mm512_storeu_ps(dst + 16, A1);                                              \
   } while (0)
 
 __attribute__((target("avx512f,avx2,fma"))) void lrkit_kernel_avx512_6x32(
     size_t k, const float *a, size_t rs, size_t ks, const float *b0p, const float *b1p, float *c,
-    size_t ldc, size_t rows, size_t width, int accumulate) {
+    size_t ldc, size_t rows, size_t width, int accumulate, const float *bias) {
   for (size_t r = 0; r < rows; r++) {
     _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
     _mm_prefetch((const char *)(c + r * ldc + width - 1), _MM_HINT_T0);
@@ -265,15 +292,7 @@ __attribute__((target("avx512f,avx2,fma"))) void lrkit_kernel_avx512_6x32(
   _mm512_store_ps(tile + 3 * 32, c30); _mm512_store_ps(tile + 3 * 32 + 16, c31);
   _mm512_store_ps(tile + 4 * 32, c40); _mm512_store_ps(tile + 4 * 32 + 16, c41);
   _mm512_store_ps(tile + 5 * 32, c50); _mm512_store_ps(tile + 5 * 32 + 16, c51);
-  for (size_t r = 0; r < rows; r++) {
-    float *dst = c + r * ldc;
-    const float *src = tile + r * 2 * NR;
-    if (accumulate) {
-      for (size_t j = 0; j < width; j++) dst[j] += src[j];
-    } else {
-      for (size_t j = 0; j < width; j++) dst[j] = src[j];
-    }
-  }
+  store_tile(tile, 2 * NR, c, ldc, rows, width, accumulate, bias);
 }
 #undef ROW512
 
@@ -283,7 +302,7 @@ __attribute__((target("avx512f,avx2,fma"))) void lrkit_kernel_avx512_6x32(
 // busy, against half of them for the AVX2 kernel's twelve 256-bit chains.
 __attribute__((target("avx512f,avx2,fma"))) void lrkit_kernel_avx512_6x16(
     size_t k, const float *a, size_t rs, size_t ks, const float *b, size_t bs, float *c,
-    size_t ldc, size_t rows, size_t width, int accumulate) {
+    size_t ldc, size_t rows, size_t width, int accumulate, const float *bias) {
   for (size_t r = 0; r < rows; r++) {
     _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
     _mm_prefetch((const char *)(c + r * ldc + width - 1), _MM_HINT_T0);
@@ -307,6 +326,7 @@ __attribute__((target("avx512f,avx2,fma"))) void lrkit_kernel_avx512_6x16(
     float *dst = c + r * ldc;
     __m512 v = acc[r];
     if (accumulate) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, dst));
+    if (bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, bias));
     _mm512_mask_storeu_ps(dst, mask, v);
   }
 }
@@ -318,7 +338,7 @@ __attribute__((target("avx512f,avx2,fma"))) void lrkit_kernel_avx512_6x16(
 // gets the same FMA chain and the same final add, so the same bits.
 static inline __attribute__((always_inline, target("avx512f,avx2,fma"))) void kernel_avx512_short_x32(
     const size_t R, size_t k, const float *a, size_t rs, size_t ks, const float *b0p, const float *b1p,
-    float *c, size_t ldc, size_t rows, size_t width, int accumulate) {
+    float *c, size_t ldc, size_t rows, size_t width, int accumulate, const float *bias) {
   for (size_t r = 0; r < rows; r++) {
     _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
     _mm_prefetch((const char *)(c + r * ldc + width - 1), _MM_HINT_T0);
@@ -345,6 +365,10 @@ static inline __attribute__((always_inline, target("avx512f,avx2,fma"))) void ke
       v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, dst));
       v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, dst + NR));
     }
+    if (bias) {
+      v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, bias));
+      v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, bias + NR));
+    }
     _mm512_mask_storeu_ps(dst, m0, v0);
     _mm512_mask_storeu_ps(dst + NR, m1, v1);
   }
@@ -353,10 +377,10 @@ static inline __attribute__((always_inline, target("avx512f,avx2,fma"))) void ke
 // The six-row kernel, or the 2- or 4-row one for a short last block (its packed A is zero padded).
 __attribute__((target("avx512f,avx2,fma"))) static void kernel_avx512_x32(
     size_t k, const float *a, size_t rs, size_t ks, const float *b0p, const float *b1p, float *c,
-    size_t ldc, size_t rows, size_t width, int accumulate) {
-  if (rows <= 2) kernel_avx512_short_x32(2, k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate);
-  else if (rows <= 4) kernel_avx512_short_x32(4, k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate);
-  else lrkit_kernel_avx512_6x32(k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate);
+    size_t ldc, size_t rows, size_t width, int accumulate, const float *bias) {
+  if (rows <= 2) kernel_avx512_short_x32(2, k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate, bias);
+  else if (rows <= 4) kernel_avx512_short_x32(4, k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate, bias);
+  else lrkit_kernel_avx512_6x32(k, a, rs, ks, b0p, b1p, c, ldc, rows, width, accumulate, bias);
 }
 
 static int gemm_avx512_allowed = -1;
@@ -466,14 +490,45 @@ static size_t column_block(size_t n, size_t kc) {
   return (each + 2 * NR - 1) / (2 * NR) * (2 * NR);
 }
 
+// bias_sum[j] += op(B)[kk][j] for kk in [0, k), in increasing kk (a bias's gradient, Σ_rows dy,
+// in lrkit_bias_backward's order), for products that pack no B.
+static void bias_sum_rows(int trans_b, size_t n, size_t k, const float *b, size_t ldb, float *bias_sum) {
+  for (size_t kk = 0; kk < k; kk++) {
+    if (trans_b) {
+      for (size_t j = 0; j < n; j++) bias_sum[j] += b[j * ldb + kk];
+    } else {
+      const float *row = b + kk * ldb;
+      for (size_t j = 0; j < n; j++) bias_sum[j] += row[j];
+    }
+  }
+}
+
 void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a,
                       size_t lda, const float *b, size_t ldb, int accumulate, float *c,
                       size_t ldc, size_t row_begin, size_t row_end) {
+  lrkit_sgemm_rows_bias(trans_a, trans_b, m, n, k, a, lda, b, ldb, accumulate, c, ldc, row_begin, row_end,
+                        NULL, NULL);
+}
+
+void lrkit_sgemm_rows_bias(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a,
+                           size_t lda, const float *b, size_t ldb, int accumulate, float *c,
+                           size_t ldc, size_t row_begin, size_t row_end, const float *bias,
+                           float *bias_sum) {
   (void)m;
-  if (row_end <= row_begin || n == 0) return;
+  if (n == 0) return;
+  if (row_end <= row_begin || k == 0 || trans_b) {
+    // No packed B to sum while packing (a transposed B is read column by column).
+    if (bias_sum) bias_sum_rows(trans_b, n, k, b, ldb, bias_sum);
+    bias_sum = NULL;
+  }
+  if (row_end <= row_begin) return;
   if (k == 0) {
-    if (!accumulate) {
-      for (size_t i = row_begin; i < row_end; i++) memset(c + i * ldc, 0, n * sizeof(float));
+    for (size_t i = row_begin; i < row_end; i++) {
+      float *row = c + i * ldc;
+      if (!accumulate) memset(row, 0, n * sizeof(float));
+      if (bias) {
+        for (size_t j = 0; j < n; j++) row[j] += bias[j];
+      }
     }
     return;
   }
@@ -499,10 +554,12 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
     for (size_t k0 = 0; k0 < k; k0 += KC) {
       size_t kc = k - k0 < KC ? k - k0 : KC;
       int acc = accumulate || k0 > 0;
+      // The bias goes into the last k block's stores, after C's own sum: (C + acc) + bias.
+      const float *tile_bias = bias && k0 + kc == k ? bias + jc : NULL;
       if (trans_b) {
         lrkit_pack_b_transposed(k0, kc, nc, bc, ldb, pb, fast);
       } else {
-        lrkit_pack_b_rows(k0, kc, nc, bc, ldb, pb);
+        pack_b_rows_summing(k0, kc, nc, bc, ldb, pb, bias_sum ? bias_sum + jc : NULL);
       }
       for (size_t i0 = row_begin; i0 < row_end; i0 += MR) {
         size_t rows = row_end - i0 < MR ? row_end - i0 : MR;
@@ -540,7 +597,7 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
             size_t width2 = nc - j0 < 2 * NR ? nc - j0 : 2 * NR;
             const float *b0p = pb + p * NR * kc;
             kernel_avx512_x32(kc, ablock, rs, ks, b0p, b0p + NR * kc, cc + i0 * ldc + j0, ldc, rows, width2,
-                              acc);
+                              acc, tile_bias ? tile_bias + j0 : NULL);
             p++;
             continue;
           }
@@ -549,17 +606,18 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
           const float *bpanel = pb + p * NR * kc;
           size_t bs = NR;
           float *tile = cc + i0 * ldc + j0;
+          const float *tb = tile_bias ? tile_bias + j0 : NULL;
 #if defined(__x86_64__) && defined(__clang__)
           if (wide) {
-            lrkit_kernel_avx512_6x16(kc, ablock, rs, ks, bpanel, bs, tile, ldc, rows, width, acc);
+            lrkit_kernel_avx512_6x16(kc, ablock, rs, ks, bpanel, bs, tile, ldc, rows, width, acc, tb);
             continue;
           }
           if (fast) {
-            lrkit_kernel_avx2(kc, ablock, rs, ks, bpanel, bs, tile, ldc, rows, width, acc);
+            lrkit_kernel_avx2(kc, ablock, rs, ks, bpanel, bs, tile, ldc, rows, width, acc, tb);
             continue;
           }
 #endif
-          kernel_portable(kc, ablock, rs, ks, bpanel, bs, tile, ldc, rows, width, acc);
+          kernel_portable(kc, ablock, rs, ks, bpanel, bs, tile, ldc, rows, width, acc, tb);
         }
       }
     }

@@ -396,18 +396,18 @@ __attribute__((target("avx2,fma"))) static void tile_row(const float *a, size_t 
     if (wide && j0 + LRKIT_NR < n) {
       const float *b0p = b + (j0 / LRKIT_NR) * stride;
       size_t width2 = n - j0 < 2 * LRKIT_NR ? n - j0 : 2 * LRKIT_NR;
-      lrkit_kernel_avx512_6x32(kc, a, rs, ks, b0p, b0p + stride, c + j0, ldc, rows, width2, accumulate);
+      lrkit_kernel_avx512_6x32(kc, a, rs, ks, b0p, b0p + stride, c + j0, ldc, rows, width2, accumulate, NULL);
       j0 += LRKIT_NR;
       continue;
     }
     size_t width = n - j0 < LRKIT_NR ? n - j0 : LRKIT_NR;
     if (wide) {
       lrkit_kernel_avx512_6x16(kc, a, rs, ks, b + (j0 / LRKIT_NR) * stride, LRKIT_NR, c + j0, ldc, rows,
-                               width, accumulate);
+                               width, accumulate, NULL);
       continue;
     }
     lrkit_kernel_avx2(kc, a, rs, ks, b + (j0 / LRKIT_NR) * stride, LRKIT_NR, c + j0, ldc, rows, width,
-                      accumulate);
+                      accumulate, NULL);
   }
 }
 

@@ -168,6 +168,60 @@ struct KernelTests {
     #endif
   }
 
+  @Test("GEMM: a fused bias and bias sum give the bits of the product followed by separate passes, on every kernel, column block and thread count")
+  func gemmFusedBiasSameBits() {
+    let seed = UInt64.random(in: 0...UInt64.max)
+    var rng = SplitMix64(seed: seed)
+    let wide = GEMM.usesAVX512
+    let saved = GEMM.columnBlockLimit
+    defer {
+      GEMM.usesAVX512 = wide
+      GEMM.columnBlockLimit = saved
+    }
+    func draw(_ lo: Int, _ hi: Int) -> Int { lo + Int(rng.next() % UInt64(hi - lo + 1)) }
+    // The linear layers' shapes (dW: m = inputs, k = rows, B = dy), several k blocks, short last
+    // row blocks, widths past a column block, then random shapes.
+    var shapes = [(96, 384, 128), (128, 384, 96), (64, 64, 384), (13, 33, 513), (2, 17, 1), (7, 200, 300),
+                  (100, 130, 257), (5, 32, 3)]
+    for _ in 0..<24 { shapes.append((draw(1, 110), draw(1, 200), draw(1, 600))) }
+    // LRKIT_ISA fixes the kernel for the process; otherwise both vector widths run.
+    let widths = ProcessInfo.processInfo.environment["LRKIT_ISA"] == nil && wide ? [true, false] : [wide]
+    var compared = 0
+    for (m, n, k) in shapes {
+      let product = RandomProduct(m: m, n: n, k: k, transA: rng.next() % 2 == 0, rng: &rng)
+      let bias = (0..<n).map { _ in rng.normal() * 3 }
+      let sums = (0..<n).map { _ in rng.normal() }
+      let limit: Int? = rng.next() % 2 == 0 ? nil : 32 * draw(1, 3)
+      for useWide in widths {
+        GEMM.usesAVX512 = useWide
+        for threads in [1, 2] {
+          GEMM.columnBlockLimit = limit
+          let fused = product.runFused(bias: bias, sums: sums, threads: threads)
+          let separate = product.runSeparate(bias: bias, sums: sums, threads: threads)
+          let context = "seed \(seed): \(product) limit \(String(describing: limit)) avx512 \(useWide) threads \(threads)"
+          #expect(fused.c == separate.c, "\(context): C")
+          #expect(fused.sums == separate.sums, "\(context): sums")
+          compared += 1
+        }
+      }
+    }
+    #expect(compared == shapes.count * widths.count * 2)
+    // No k: C is zero (or kept) plus the bias, and the sums gain nothing; no rows: only the sums.
+    var c: [Float] = [1, 2, 3, 4, 5, 6]
+    var sums: [Float] = [0.5, 0.25, 0.125]
+    let bias: [Float] = [10, 20, 30]
+    let b: [Float] = [1, 2, 3, 4, 5, 6]
+    GEMM.multiply(b, lda: 1, b, ldb: 3, into: &c, ldc: 3, m: 2, n: 3, k: 0, accumulate: true, bias: bias,
+                  biasSum: &sums)
+    #expect(c == [11, 22, 33, 14, 25, 36])
+    #expect(sums == [0.5, 0.25, 0.125])
+    GEMM.multiply(b, lda: 1, b, ldb: 3, into: &c, ldc: 3, m: 2, n: 3, k: 0, bias: bias)
+    #expect(c == [10, 20, 30, 10, 20, 30])
+    GEMM.multiply(b, lda: 2, b, ldb: 3, into: &c, ldc: 3, m: 0, n: 3, k: 2, biasSum: &sums)
+    #expect(sums == [5.5, 7.25, 9.125])
+    #expect(c == [10, 20, 30, 10, 20, 30])
+  }
+
   @Test("GEMM: column blocks, row blocks and threads give the bits of one FMA chain per element, k block by k block")
   func gemmColumnBlocks() {
     let seed = UInt64.random(in: 0...UInt64.max)

@@ -38,6 +38,41 @@ struct RandomProduct: CustomStringConvertible {
     return c.map(\.bitPattern)
   }
 
+  /// The bits of `C` and of a bias's sums after `GEMM.multiply` with its fused epilogues: `bias`
+  /// added to every row of `C`, `op(B)`'s columns added into `sums`.
+  func runFused(bias: [Float], sums: [Float], threads: Int = 1) -> (c: [UInt32], sums: [UInt32]) {
+    var c = c0
+    var s = sums
+    a.withUnsafeBufferPointer { ap in
+      b.withUnsafeBufferPointer { bp in
+        c.withUnsafeMutableBufferPointer { cp in
+          bias.withUnsafeBufferPointer { biasp in
+            s.withUnsafeMutableBufferPointer { sp in
+              GEMM.multiply(ap.baseAddress!, transA: transA, lda: lda, bp.baseAddress!, transB: transB, ldb: ldb,
+                            into: cp.baseAddress!, ldc: ldc, m: m, n: n, k: k, accumulate: accumulate,
+                            bias: biasp.baseAddress!, biasSum: sp.baseAddress!, threads: threads)
+            }
+          }
+        }
+      }
+    }
+    return (c.map(\.bitPattern), s.map(\.bitPattern))
+  }
+
+  /// What ``runFused(bias:sums:threads:)`` stands for, as separate passes: the product, then
+  /// `C[i][j] += bias[j]` row by row, then `sums[j] += op(B)[kk][j]` in increasing `kk`.
+  func runSeparate(bias: [Float], sums: [Float], threads: Int = 1) -> (c: [UInt32], sums: [UInt32]) {
+    var c = run(threads: threads).map(Float.init(bitPattern:))
+    for i in 0..<m {
+      for j in 0..<n { c[i * ldc + j] += bias[j] }
+    }
+    var s = sums
+    for kk in 0..<k {
+      for j in 0..<n { s[j] += transB ? b[j * ldb + kk] : b[kk * ldb + j] }
+    }
+    return (c.map(\.bitPattern), s.map(\.bitPattern))
+  }
+
   /// The kernels' contract, spelled out: per element, acc = fma(a, b, acc) from 0 over each
   /// block of 256 k in increasing order, then C = acc (first block, not accumulating) or C + acc.
   func fmaChains() -> [UInt32] {

@@ -16,6 +16,17 @@ void lrkit_sgemm_rows(int trans_a, int trans_b, size_t m, size_t n, size_t k, co
                       size_t lda, const float *b, size_t ldb, int accumulate, float *c,
                       size_t ldc, size_t row_begin, size_t row_end);
 
+/// lrkit_sgemm_rows with a bias and a bias gradient fused in. When `bias` is not NULL, bias[j]
+/// is added to each row of C after its product: C = (op(A) · op(B) [+ C]) + bias, the bits of
+/// the product followed by lrkit_bias_add. When `bias_sum` is not NULL, bias_sum[j] +=
+/// Σ_kk op(B)[kk][j] in increasing kk, the bits of lrkit_bias_backward over op(B): the gradient
+/// of a bias when B is dy. The sum is over all of op(B), whatever the row range, so a caller
+/// that splits rows passes `bias_sum` to one range only.
+void lrkit_sgemm_rows_bias(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a,
+                           size_t lda, const float *b, size_t ldb, int accumulate, float *c,
+                           size_t ldc, size_t row_begin, size_t row_end, const float *bias,
+                           float *bias_sum);
+
 /// All rows of lrkit_sgemm_rows.
 void lrkit_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float *a,
                  size_t lda, const float *b, size_t ldb, int accumulate, float *c, size_t ldc);

@@ -57,53 +57,82 @@ public enum GEMM {
 
   /// `C[m×n] (+)= op(A)[m×k] · op(B)[k×n]`; `lda`, `ldb`, `ldc` are the row strides of the
   /// stored matrices (`A` is stored k×m when `transA`, `B` is stored n×k when `transB`).
+  ///
+  /// Two epilogues of a linear layer ride along, with the bits of the separate passes:
+  /// - `bias`: added to every row of `C` after the product, in its last stores:
+  ///   ```
+  ///   C[i][j] = (Σ_kk op(A)[i][kk] · op(B)[kk][j]  [+ C[i][j]]) + bias[j]
+  ///   ```
+  ///   the bits of the product followed by ``Kernels/addBias(_:_:rows:cols:)``.
+  /// - `biasSum`: `biasSum[j] += Σ_kk op(B)[kk][j]` in increasing `kk`, taken while `B` is packed:
+  ///   the bits of ``Kernels/biasBackward(_:_:rows:cols:)`` over `op(B)` (a bias's gradient when
+  ///   `B` is `dy`).
   public static func multiply(
     _ a: UnsafePointer<Float>, transA: Bool = false, lda: Int,
     _ b: UnsafePointer<Float>, transB: Bool = false, ldb: Int,
     into c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int, accumulate: Bool = false,
+    bias: UnsafePointer<Float>? = nil, biasSum: UnsafeMutablePointer<Float>? = nil,
     threads: Int = GEMM.threads
   ) {
-    guard m > 0, n > 0 else { return }
+    guard n > 0 else { return }
     let ta: Int32 = transA ? 1 : 0
     let tb: Int32 = transB ? 1 : 0
     let acc: Int32 = accumulate ? 1 : 0
+    guard m > 0 else {  // no rows of C, but op(B) still has its sums
+      if let biasSum { rows(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc, 0, 0, nil, biasSum) }
+      return
+    }
     #if OpenBLAS
       // OpenBLAS's result can depend on how the rows are cut: one call, one thread.
-      rows(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc, 0, m)
+      rows(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc, 0, m, bias, biasSum)
     #else
       let chunks = m * n * k >= 1 << 18 ? max(1, min(threads, m / 24)) : 1
       if chunks <= 1 {
-        rows(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc, 0, m)
+        rows(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc, 0, m, bias, biasSum)
         return
       }
-      let args = Args(a: a, b: b, c: c)
+      let args = Args(a: a, b: b, c: c, bias: bias, biasSum: biasSum)
       DispatchQueue.concurrentPerform(iterations: chunks) { i in
-        // Row blocks on multiples of 6 keep the micro-kernel's tiles whole.
+        // Row blocks on multiples of 6 keep the micro-kernel's tiles whole. The sums of op(B)
+        // cover all of it, so one chunk takes them.
         let lo = (m * i / chunks) / 6 * 6
         let hi = i == chunks - 1 ? m : (m * (i + 1) / chunks) / 6 * 6
-        rows(ta, tb, m, n, k, args.a, lda, args.b, ldb, acc, args.c, ldc, lo, hi)
+        rows(ta, tb, m, n, k, args.a, lda, args.b, ldb, acc, args.c, ldc, lo, hi, args.bias,
+             i == 0 ? args.biasSum : nil)
       }
     #endif
   }
 
-  /// Rows `lo..<hi` of the product, on the calling thread.
+  /// Rows `lo..<hi` of the product (and, when given, all of `biasSum`), on the calling thread.
   @inline(__always)
   static func rows(_ ta: Int32, _ tb: Int32, _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
                    _ b: UnsafePointer<Float>, _ ldb: Int, _ acc: Int32, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
-                   _ lo: Int, _ hi: Int) {
+                   _ lo: Int, _ hi: Int, _ bias: UnsafePointer<Float>? = nil,
+                   _ biasSum: UnsafeMutablePointer<Float>? = nil) {
     #if OpenBLAS
       _ = openBLASSingleThreaded
-      guard hi > lo else { return }
-      guard k > 0 else {  // BLAS refuses a leading dimension of 0
-        lrkit_sgemm_rows(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc, lo, hi)
-        return
+      if let biasSum {  // Kernels.biasBackward's order over op(B)
+        for kk in 0..<k {
+          for j in 0..<n { biasSum[j] += tb != 0 ? b[j * ldb + kk] : b[kk * ldb + j] }
+        }
       }
-      let aStart = ta != 0 ? a + lo : a + lo * lda
-      cblas_sgemm(CblasRowMajor, ta != 0 ? CblasTrans : CblasNoTrans, tb != 0 ? CblasTrans : CblasNoTrans,
-                  Int32(hi - lo), Int32(n), Int32(k), 1, aStart, Int32(lda), b, Int32(ldb), acc != 0 ? 1 : 0,
-                  c + lo * ldc, Int32(ldc))
+      guard hi > lo else { return }
+      if k > 0 {  // BLAS refuses a leading dimension of 0
+        let aStart = ta != 0 ? a + lo : a + lo * lda
+        cblas_sgemm(CblasRowMajor, ta != 0 ? CblasTrans : CblasNoTrans, tb != 0 ? CblasTrans : CblasNoTrans,
+                    Int32(hi - lo), Int32(n), Int32(k), 1, aStart, Int32(lda), b, Int32(ldb), acc != 0 ? 1 : 0,
+                    c + lo * ldc, Int32(ldc))
+      } else {
+        lrkit_sgemm_rows(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc, lo, hi)
+      }
+      if let bias {  // after the product, as Kernels.addBias
+        for i in lo..<hi {
+          let row = c + i * ldc
+          for j in 0..<n { row[j] += bias[j] }
+        }
+      }
     #else
-      lrkit_sgemm_rows(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc, lo, hi)
+      lrkit_sgemm_rows_bias(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc, lo, hi, bias, biasSum)
     #endif
   }
 
@@ -111,5 +140,7 @@ public enum GEMM {
     let a: UnsafePointer<Float>
     let b: UnsafePointer<Float>
     let c: UnsafeMutablePointer<Float>
+    let bias: UnsafePointer<Float>?
+    let biasSum: UnsafeMutablePointer<Float>?
   }
 }

@@ -1,17 +1,18 @@
 extension Kernels {
-  /// `y = x · W + b` for `rows` inputs: `x` rows × in, `W` in × out (row-major), `b` out.
+  /// `y = x · W + b` for `rows` inputs: `x` rows × in, `W` in × out (row-major), `b` out; the bias
+  /// is added in the product's last stores (the bits of a separate pass after it).
   public static func linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                             _ b: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
                             rows: Int, inputs: Int, outputs: Int, threads: Int = GEMM.threads) {
     EngineProfile.measure(.matmulForward) {
       GEMM.multiply(x, lda: inputs, w, ldb: outputs, into: y, ldc: outputs, m: rows, n: outputs, k: inputs,
-                    threads: threads)
-      if let b { addBias(y, b, rows: rows, cols: outputs) }
+                    bias: b, threads: threads)
     }
   }
 
   /// Backward of ``linear(_:_:_:_:rows:inputs:outputs:threads:)``: `dx += dy · Wᵀ` (when `dx` is
-  /// given; `dx =` when not `accumulateDx`), `dW += xᵀ · dy`, `db += Σ dy`.
+  /// given; `dx =` when not `accumulateDx`), `dW += xᵀ · dy`, `db += Σ dy` (summed while `dy` is
+  /// packed for `dW`, in a separate pass's order and bits).
   public static func linearBackward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                                     _ dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>?,
                                     dw: UnsafeMutablePointer<Float>, db: UnsafeMutablePointer<Float>?,
@@ -25,8 +26,7 @@ extension Kernels {
     }
     EngineProfile.measure(.matmulBackwardWeights) {
       GEMM.multiply(x, transA: true, lda: inputs, dy, ldb: outputs, into: dw, ldc: outputs,
-                    m: inputs, n: outputs, k: rows, accumulate: true, threads: threads)
-      if let db { biasBackward(db, dy, rows: rows, cols: outputs) }
+                    m: inputs, n: outputs, k: rows, accumulate: true, biasSum: db, threads: threads)
     }
   }
 
