@@ -25,32 +25,27 @@ struct RandomProduct: CustomStringConvertible {
   }
 
   /// The bits of `C` after `GEMM.multiply` from `c0`, with the kernel switches as they are now.
-  func run(threads: Int = 1) -> [UInt32] {
-    var c = c0
-    a.withUnsafeBufferPointer { ap in
-      b.withUnsafeBufferPointer { bp in
-        c.withUnsafeMutableBufferPointer { cp in
-          GEMM.multiply(ap.baseAddress!, transA: transA, lda: lda, bp.baseAddress!, transB: transB, ldb: ldb,
-                        into: cp.baseAddress!, ldc: ldc, m: m, n: n, k: k, accumulate: accumulate, threads: threads)
-        }
-      }
-    }
-    return c.map(\.bitPattern)
-  }
+  func run(threads: Int = 1) -> [UInt32] { multiply(bias: nil, sums: nil, threads: threads).c }
 
   /// The bits of `C` and of a bias's sums after `GEMM.multiply` with its fused epilogues: `bias`
   /// added to every row of `C`, `op(B)`'s columns added into `sums`.
   func runFused(bias: [Float], sums: [Float], threads: Int = 1) -> (c: [UInt32], sums: [UInt32]) {
+    multiply(bias: bias, sums: sums, threads: threads)
+  }
+
+  /// `GEMM.multiply` from `c0`, with the bias and the sums only when given.
+  private func multiply(bias: [Float]?, sums: [Float]?, threads: Int) -> (c: [UInt32], sums: [UInt32]) {
     var c = c0
-    var s = sums
+    var s = sums ?? []
     a.withUnsafeBufferPointer { ap in
       b.withUnsafeBufferPointer { bp in
         c.withUnsafeMutableBufferPointer { cp in
-          bias.withUnsafeBufferPointer { biasp in
+          (bias ?? []).withUnsafeBufferPointer { biasp in
             s.withUnsafeMutableBufferPointer { sp in
               GEMM.multiply(ap.baseAddress!, transA: transA, lda: lda, bp.baseAddress!, transB: transB, ldb: ldb,
                             into: cp.baseAddress!, ldc: ldc, m: m, n: n, k: k, accumulate: accumulate,
-                            bias: biasp.baseAddress!, biasSum: sp.baseAddress!, threads: threads)
+                            bias: bias == nil ? nil : biasp.baseAddress, biasSum: sums == nil ? nil : sp.baseAddress,
+                            threads: threads)
             }
           }
         }
