@@ -47,6 +47,23 @@ final class GPTActivations {
     dLogits = s.make(n * config.vocabulary); tmp = s.make(n * c)
   }
 
+  /// The floats `init(config:batch:)` allocates, as a `Double` (no overflow for any shape): the
+  /// memory estimate of a run (``MemoryEstimate``) adds it up before anything is allocated.
+  static func floats(config: GPTConfig, batch: Int) -> Double {
+    let (b, t, c, l) = (Double(batch), Double(config.context), Double(config.channels), Double(config.layers))
+    let (n, v, heads) = (b * t, Double(config.vocabulary), Double(config.heads))
+    let drop = config.dropout > 0
+    // ln1, att, mid, ln2, r2 (n·c each), qkv (3), fcAct and fcSlope (4 each); 4 row statistics;
+    // the scores; the two dropout masks.
+    let perLayer = 16 * n * c + 4 * n + b * heads * t * t + (drop ? 2 * n * c : 0)
+    // xIn (l + 1 of them), fcPre, the embeddings' mask, the final LayerNorm, logits and
+    // probabilities, and the gradient scratch (dX, dMid, dTmp, dAtt, dQkv, dLn, dFcAct, dFcPre,
+    // dLogits, tmp).
+    let once = (l + 1) * n * c + 4 * n * c + (drop ? n * c : 1) + n * c + 2 * n + 2 * n * v
+      + (4 * n * c + 3 * n * c + n * c + 8 * n * c + n * v + n * c)
+    return l * perLayer + once
+  }
+
   deinit {
     targets.deallocate()
     tokens.deallocate()

@@ -111,8 +111,16 @@ extension TrainConfig {
     return UInt64(x)
   }
 
-  /// Checks ranges, naming the field.
+  /// Checks ranges, naming the field, and that the run fits in the memory this process may use
+  /// (the machine's, `ulimit -v`'s or the container's, whichever is least).
   public func validate() throws(TrainingError) {
+    try validate(availableBytes: MemoryEstimate.availableBytes())
+  }
+
+  /// ``validate()`` against `availableBytes` of memory: a run whose parameters, gradients,
+  /// optimizer state and activations need more than 90 % of it is refused, naming the field
+  /// that holds most of it (`width`, `hidden`, `context` or `batch-size`).
+  func validate(availableBytes: Double) throws(TrainingError) {
     func check(_ ok: Bool, _ field: String, _ reason: String) throws(TrainingError) {
       if !ok { throw .invalidConfiguration(field: field, reason: reason) }
     }
@@ -136,6 +144,16 @@ extension TrainConfig {
     if task == .shakespeare {
       _ = try GPT(gpt)
       try check(gpt.context >= 1 && gpt.context <= 4096, "context", "must be in 1...4096")
+    }
+    let memory = MemoryEstimate(self)
+    if memory.totalBytes > 0.9 * availableBytes {
+      throw .invalidConfiguration(
+        field: memory.field(for: task),
+        reason: "this run needs at least \(MemoryEstimate.text(memory.totalBytes)) of memory ("
+          + "\(MemoryEstimate.text(memory.parameterBytes)) for the parameters, their gradients and the optimizer's state, "
+          + "\(MemoryEstimate.text(memory.activationBytes)) of activations, "
+          + "\(MemoryEstimate.text(memory.checkpointBytes)) to write a checkpoint), more than 90 % of the "
+          + "\(MemoryEstimate.text(availableBytes)) this process may use")
     }
   }
 
