@@ -89,6 +89,7 @@ let package = Package(
     .testTarget(
       name: "LRExperimentsTests", dependencies: ["LRExperiments", "LRTraining", "LRPlot", "LRSchedules", "LRSupport"]),
     .testTarget(name: "LRPlotTests", dependencies: ["LRPlot"], exclude: ["Golden"]),
+    .testTarget(name: "LRKitBenchTests", dependencies: ["lrkit-bench", "LRTraining"]),
     .testTarget(
       name: "LRKitCLITests",
       dependencies: [

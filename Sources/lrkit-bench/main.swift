@@ -13,39 +13,6 @@ import LRSchedules
 import LRTraining
 import CKernels
 
-func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
-
-/// Best of `repeats` timings of `body`, in nanoseconds.
-func best(_ repeats: Int, _ body: () -> Void) -> Double {
-  var bestTime = UInt64.max
-  for _ in 0..<repeats {
-    let t0 = now()
-    body()
-    bestTime = min(bestTime, now() - t0)
-  }
-  return Double(bestTime)
-}
-
-func emit(_ fields: [(String, String)]) {
-  let body = fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ")
-  print("{\(body)}")
-}
-
-func quoted(_ s: String) -> String { "\"\(s)\"" }
-
-/// One core's FMA peak in GFLOP/s: the best of three timings of `lrkit_fma_peak`.
-func corePeakGFLOPs() -> Double {
-  var peak = 0.0
-  for _ in 0..<3 {
-    let t0 = now()
-    let flops = lrkit_fma_peak(20_000_000)
-    peak = max(peak, flops / Double(now() - t0))
-  }
-  return peak
-}
-
-func rounded(_ x: Double) -> String { String(format: "%.3f", x) }
-
 let families: [(String, String)] = [
   ("constant", #"{"type":"constant","lr":0.1}"#),
   ("step", #"{"type":"step","lr":0.1,"step_size":1000,"gamma":0.5}"#),
@@ -83,8 +50,21 @@ let steps: [Int] = (0..<1 << 16).map { _ in
   return Int((seed >> 33) % 20000)
 }
 
-let selected = Set(CommandLine.arguments.dropFirst())
-func wants(_ section: String) -> Bool { selected.isEmpty || selected.contains(section) }
+let options: BenchOptions
+do {
+  options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()),
+                             environment: ProcessInfo.processInfo.environment)
+} catch {
+  FileHandle.standardError.write(Data("lrkit-bench: error: \(error)\n".utf8))
+  exit(64)
+}
+func wants(_ section: BenchOptions.Section) -> Bool { options.wants(section) }
+
+/// Ends the run with `lrkit-bench: error: …` and exit status 1.
+func fail(_ message: String) -> Never {
+  FileHandle.standardError.write(Data("lrkit-bench: error: \(message)\n".utf8))
+  exit(1)
+}
 
 /// One spec per peer type: the longest case of that type in the parity fixtures (read from
 /// `Tests/LRSchedulesTests/Fixtures` when the bench runs from the repository root), evaluated at
@@ -92,10 +72,13 @@ func wants(_ section: String) -> Bool { selected.isEmpty || selected.contains(se
 func peerTypeSpecs() -> [(name: String, text: String, steps: Int)] {
   var byType: [String: (text: String, steps: Int)] = [:]
   for file in ["torch", "transformers", "optax", "timm", "keras", "mlx", "fastai"] {
-    guard let data = FileManager.default.contents(atPath: "Tests/LRSchedulesTests/Fixtures/\(file).json"),
-      let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+    let path = "Tests/LRSchedulesTests/Fixtures/\(file).json"
+    guard let data = FileManager.default.contents(atPath: path) else {
+      fail("\(path): cannot read it; the peers section reads the parity fixtures, run it from the repository root")
+    }
+    guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
       let cases = root["cases"] as? [[String: Any]]
-    else { continue }
+    else { fail("\(path): not a fixture file (a JSON object with \"cases\")") }
     for c in cases {
       guard let spec = c["spec"] as? [String: Any], let type = spec["type"] as? String, c["metrics"] == nil,
         let n = c["num_steps"] as? Int, let text = try? JSONSerialization.data(withJSONObject: spec),
@@ -112,15 +95,18 @@ func peerTypeSpecs() -> [(name: String, text: String, steps: Int)] {
 // and LRKIT_BENCH_RANGE=n draws the families' random steps from [0, n) instead of [0, 20000):
 // 10000 keeps every family inside its decay, where a cosine family calls `cos` at every step
 // (at 20000 half the steps sit past the end, on the cheaper floor value).
-let environment = ProcessInfo.processInfo.environment
-let evaluations = Int(environment["LRKIT_BENCH_EVALS"] ?? "") ?? 1 << 20
-let nameFilter = environment["LRKIT_BENCH_FILTER"]
-var schedulesToTime: [(name: String, text: String, steps: Int)] = families.map { ($0.0, $0.1, Int(environment["LRKIT_BENCH_RANGE"] ?? "") ?? 20000) }
-if wants("schedules") || wants("peers") {
-  if !wants("schedules") { schedulesToTime = [] }
+let evaluations = options.evaluations
+let nameFilter = options.filter
+var schedulesToTime: [(name: String, text: String, steps: Int)] = families.map { ($0.0, $0.1, options.range) }
+if wants(.schedules) || wants(.peers) {
+  if !wants(.schedules) { schedulesToTime = [] }
   schedulesToTime += peerTypeSpecs().map { ("peer:" + $0.name, $0.text, $0.steps) }
+  if let filter = nameFilter, !schedulesToTime.contains(where: { $0.name.contains(filter) }) {
+    fail("LRKIT_BENCH_FILTER='\(filter)' matches none of the schedules timed: "
+      + schedulesToTime.map(\.name).joined(separator: ", "))
+  }
 }
-for (name, text, range) in schedulesToTime where (wants("schedules") || wants("peers")) && (nameFilter.map { name.contains($0) } ?? true) {
+for (name, text, range) in schedulesToTime where (wants(.schedules) || wants(.peers)) && (nameFilter.map { name.contains($0) } ?? true) {
   let decoded = try ScheduleSpec.decode(text: text)
   let schedule = decoded.lr
   let local = steps.map { $0 % range }
@@ -139,7 +125,7 @@ for (name, text, range) in schedulesToTime where (wants("schedules") || wants("p
 // the ranges schedules use (cos of [0, π), tanh of [−7, 3] as the tanh family), the float32 cos
 // the JAX-precision types call, and a tabulated schedule (a table lookup through the same
 // existential).
-if wants("libm") || wants("schedules") {
+if wants(.libm) || wants(.schedules) {
   let xs = steps.map { Double($0) / 20000 }
   // pow's base is not a power of two: LLVM rewrites pow(0.5, y) as exp2(-y), which is what an
   // earlier version of this line timed (5 ns).
@@ -172,7 +158,7 @@ if wants("libm") || wants("schedules") {
 // A whole curve: 10 million points through the bulk path on every core.
 let points = 10_000_000
 let cores = ProcessInfo.processInfo.activeProcessorCount
-for (name, text) in !wants("curve") ? [] : [
+for (name, text) in !wants(.curve) ? [] : [
   ("warmup+cosine", #"{"type":"cosine","lr":3e-4,"steps":10000000,"warmup":200000,"floor_ratio":0.1}"#),
   ("cosine", #"{"type":"cosine","lr":0.1,"steps":10000000}"#),
   ("wsd", #"{"type":"wsd","lr":1e-3,"steps":10000000,"warmup":200000,"decay":0.2}"#),
@@ -198,7 +184,7 @@ for (name, text) in !wants("curve") ? [] : [
 }
 
 // Optimizer steps over 10 million parameters, both cores, one pass over memory.
-if wants("optimizers") {
+if wants(.optimizers) {
   let n = 10_000_000
   var gradients = [Float](repeating: 0, count: n)
   for i in 0..<n { gradients[i] = Float((i &* 2654435761) % 1000) / 1000 - 0.5 }
@@ -228,103 +214,34 @@ if wants("optimizers") {
 // 6 · L · T · D for attention (scores and values, causal: half of 12·L·T·D). The CPU peak is
 // measured with an FMA loop at the products' width (12 independent 16-wide FMAs per round with
 // AVX-512, 10 independent 8-wide ones with AVX2) on one core, times the cores.
-if wants("train") {
-  var shapes: [(String, GPTConfig, Int)] = []
-  var threads = GEMM.threads
-  var shards = GPTWorkspace.defaultShards
-  var arguments = Array(CommandLine.arguments.dropFirst())
+if wants(.train) {
   // --profile: one thread, and a second line per shape with the step's time by kind of work.
-  let profiling = arguments.contains("--profile")
-  if profiling { threads = 1 }
-  while let i = arguments.firstIndex(where: { ["--shape", "--threads", "--shards"].contains($0) }), i + 1 < arguments.count {
-    let flag = arguments[i]
-    let value = arguments[i + 1]
-    arguments.removeSubrange(i...(i + 1))
-    if flag == "--threads" { threads = profiling ? 1 : max(1, Int(value) ?? threads); continue }
-    if flag == "--shards" { shards = max(1, Int(value) ?? shards); continue }
-    let parts = value.split(separator: ",").map(String.init)
-    guard parts.count >= 5, let l = Int(parts[0]), let d = Int(parts[1]), let h = Int(parts[2]), let t = Int(parts[3]),
-      let b = Int(parts[4])
-    else { print("--shape \(value): expected L,D,H,T,B[,pre|post]"); exit(1) }
-    let norm: GPTConfig.Norm = parts.count > 5 && parts[5] == "post" ? .postLN : .preLN
-    shapes.append(("train-\(value)", GPTConfig(vocabulary: 65, context: t, layers: l, channels: d, heads: h, norm: norm), b))
-  }
-  if shapes.isEmpty {
-    for (l, d, h, t, b, norm) in [(6, 64, 4, 64, 16, GPTConfig.Norm.postLN), (4, 128, 4, 64, 12, .preLN), (4, 256, 8, 128, 8, .preLN),
-                                  (2, 384, 6, 64, 8, .preLN), (8, 64, 4, 256, 4, .preLN), (1, 512, 8, 32, 32, .preLN)] {
-      shapes.append(("train-\(l),\(d),\(h),\(t),\(b),\(norm == .postLN ? "post" : "pre")",
-                     GPTConfig(vocabulary: 65, context: t, layers: l, channels: d, heads: h, norm: norm), b))
+  let profiling = options.profile
+  let threads = profiling ? 1 : options.threads ?? GEMM.threads
+  let shards = options.shards ?? GPTWorkspace.defaultShards
+  var shapes: [(String, GPTConfig, Int)] = []
+  do {
+    for shape in options.shapes.isEmpty ? try BenchOptions.defaultShapes.map({ try BenchOptions.shape($0, shards: shards) })
+      : options.shapes
+    {
+      shapes.append(("train-" + shape.label, shape.config, shape.batch))
     }
+  } catch {
+    fail("\(error)")
   }
   // This machine's peak: one core's FMA rate times the cores used.
   let peakCore = corePeakGFLOPs()
   emit([("name", quoted("cpu-peak")), ("gflops_per_core", rounded(peakCore)), ("threads", "\(threads)"),
         ("gflops", rounded(peakCore * Double(threads)))])
   for (name, config, batch) in shapes {
-    let model = try GPT(config)
-    var parameters = model.initialParameters(seed: 1)
-    var optimizer = try ScheduledOptimizer(
-      .adam(.adamw, betas: (0.9, 0.95), weightDecay: 0.1), parameterCount: config.parameterCount,
-      schedule: try ScheduleSpec.decode(text: #"{"type":"constant","lr":1e-3}"#))
-    let workspace = GPTWorkspace(config: config, batch: batch, shards: shards)
-    var rng = SplitMix64(seed: 7)
-    let tokens = (0..<batch * config.context).map { _ in Int32(rng.next() % 65) }
-    let targets = (0..<batch * config.context).map { _ in Int32(rng.next() % 65) }
-    var noRNG: SplitMix64? = nil
-    // As the trainer does: one gradient buffer, zeroed before each update.
-    var buffer: [Float]? = [Float](repeating: 0, count: config.parameterCount)
-    var optimizerNs: UInt64 = 0
-    var zeroNs: UInt64 = 0
-    func step() throws {
-      let t0 = now()
-      buffer!.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-      let t1 = now()
-      _ = model.pass(tokens: tokens, targets: targets, parameters: parameters, gradients: &buffer,
-                     workspace: workspace, rng: &noRNG, threads: threads)
-      let t2 = now()
-      _ = try optimizer.update(parameters: &parameters, gradients: &buffer!, clipNorm: 1)
-      optimizerNs &+= now() &- t2
-      zeroNs &+= t1 &- t0
-    }
-    for _ in 0..<3 { try step() }
-    EngineProfile.enabled = profiling
-    EngineProfile.reset()
-    optimizerNs = 0
-    zeroNs = 0
-    let profileStart = now()
-    let steps = 20
-    var bestNs = Double.infinity
-    for _ in 0..<3 {
-      let t0 = now()
-      for _ in 0..<steps { try step() }
-      bestNs = min(bestNs, Double(now() - t0) / Double(steps))
-    }
-    if profiling {
-      EngineProfile.enabled = false
-      let count = Double(3 * steps)
-      let totalMs = Double(now() &- profileStart) / 1e6 / count
-      var fields: [(String, String)] = [("name", quoted("profile-" + name.dropFirst("train-".count))), ("threads", "1"),
-                                        ("ms_per_step", rounded(totalMs))]
-      var accounted = 0.0
-      let parts = EngineProfile.seconds().map { ($0.part.name, $0.seconds * 1e3 / count) }
-        + [("optimizer_adamw_clip", Double(optimizerNs) / 1e6 / count), ("zero_gradients", Double(zeroNs) / 1e6 / count)]
-      for (part, ms) in parts {
-        accounted += ms
-        fields.append((part + "_ms", rounded(ms)))
+    do {
+      for fields in try timeTrainingSteps(name: name, config: config, batch: batch, threads: threads, shards: shards,
+                                          profiling: profiling, peakCore: peakCore) {
+        emit(fields)
       }
-      fields.append(("other_ms", rounded(max(0, totalMs - accounted))))
-      emit(fields)
+    } catch {
+      fail("\(name): \(error)")
     }
-    let tokensPerStep = Double(batch * config.context)
-    let (l, d, t) = (Double(config.layers), Double(config.channels), Double(config.context))
-    let flopsPerToken = 6 * (12 * l * d * d + d * 65) + 6 * l * t * d
-    let tokensPerSecond = tokensPerStep / (bestNs / 1e9)
-    let gflops = tokensPerSecond * flopsPerToken / 1e9
-    emit([("name", quoted(name)), ("gemm", quoted(GEMM.backend)), ("params", "\(config.parameterCount)"), ("batch", "\(batch)"),
-          ("context", "\(config.context)"), ("threads", "\(threads)"), ("shards", "\(workspace.shardCount)"),
-          ("ms_per_step", rounded(bestNs / 1e6)),
-          ("tokens_per_s", rounded(tokensPerSecond)), ("flops_per_token", rounded(flopsPerToken)),
-          ("gflops", rounded(gflops)), ("fraction_of_peak", rounded(gflops / (peakCore * Double(threads))))])
   }
 }
 
@@ -332,7 +249,7 @@ if wants("train") {
 // 4,128,4,64,12 model's shard (384 rows, width 128) and of the wide models, in the three forms
 // a linear layer uses (forward x·W, backward dy·Wᵀ, and xᵀ·dy for dW), as a fraction of one
 // core's FMA peak. Not in the default run (`lrkit-bench gemm`).
-if selected.contains("gemm") {
+if wants(.gemm) {
   let peakCore = corePeakGFLOPs()
   emit([("name", quoted("cpu-peak")), ("gflops_per_core", rounded(peakCore))])
   // (m, n, k, transA, transB, what)
@@ -368,7 +285,7 @@ if selected.contains("gemm") {
 }
 
 // Reading and diagnosing a 100 MB log: a trainer_state.json and a TensorBoard event file.
-if wants("diagnose") {
+if wants(.diagnose) {
   let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lrkit-bench-logs").path
   try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
   // trainer_state.json with ~100 MB of log_history.
@@ -381,7 +298,6 @@ if wants("diagnose") {
   }
   text += "    {\"loss\": 2.0, \"step\": \(k)}\n  ]\n}\n"
   let hfPath = dir + "/trainer_state.json"
-  _ = FileManager.default.createFile(atPath: hfPath, contents: Data(text.utf8))
   // An event file of ~100 MB: simple_value scalars.
   func varint(_ v: UInt64) -> [UInt8] {
     var v = v
@@ -414,14 +330,17 @@ if wants("diagnose") {
   }
   let tbDir = dir + "/tb"
   try? FileManager.default.createDirectory(atPath: tbDir, withIntermediateDirectories: true)
-  _ = FileManager.default.createFile(atPath: tbDir + "/events.out.tfevents.1.bench", contents: Data(events))
+  for (path, bytes) in [(hfPath, Data(text.utf8)), (tbDir + "/events.out.tfevents.1.bench", Data(events))] {
+    do { try bytes.write(to: URL(fileURLWithPath: path)) } catch { fail("\(path): cannot write the log to time: \(error)") }
+  }
   for (name, path, size) in [("diagnose-trainer-state", hfPath, text.utf8.count), ("diagnose-tensorboard", tbDir, events.count)] {
     var bestNs = Double.infinity
     var points = 0
     var verdict = ""
     for _ in 0..<3 {
       let t0 = now()
-      let log = try LogReader.read(path)
+      let log: TrainingLog
+      do { log = try LogReader.read(path) } catch { fail("\(error)") }
       let verdicts = Diagnoser.diagnose(log)
       // What `lrkit diagnose` prints besides: the schedule behind the logged lr.
       if let lr = log.series["lr"] { _ = ScheduleIdentifier.identify(lr) }
