@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Command-line fuzzer: every subcommand of `lrkit` with random flags and random values.
 
+It fuzzes `lrkit-bench`'s command line too (`train` with random `--shape`, `--threads`, `--shards`,
+`--profile`, stray arguments and `LRKIT_BENCH_*` variables; the valid shapes are tiny), with the same
+checks and its own error prefix, for status 1 and 64 alike.
+
 Never run by CI. Each run draws a fresh seed (printed; pass it back to replay):
 
-    swift build -c release --product lrkit
+    swift build -c release --product lrkit && swift build -c release --product lrkit-bench
     python3 Scripts/fuzz-cli.py [SEED] [COUNT]        # COUNT command lines, default 400
 
 Each case takes one subcommand and gives 1-5 of its flags (and its arguments) values drawn from
@@ -28,6 +32,7 @@ n = int(sys.argv[2]) if len(sys.argv) > 2 else 400
 rng = random.Random(seed)
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 lrkit = os.path.join(REPO, ".build", "release", "lrkit")
+bench = os.path.join(REPO, ".build", "release", "lrkit-bench")
 work = "/tmp/lrkit-fuzz-cli"
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
@@ -69,7 +74,7 @@ def path():
     if r < 0.6 and logs: return rng.choice(logs)
     return rng.choice(PATHS)
 
-INTS = ["0", "-1", "1", "2", "3", "7", "64", "65", "1000", "2147483648", "9007199254740993",
+INTS = ["0", "-1", "1", "2", "3", "7", "64", "65", "1000", "4096", "16384", "65536", "2147483648", "9007199254740993",
         "9223372036854775807", "9223372036854775808", "-9223372036854775808", "1e3", "1e309",
         "nan", "inf", "", " 5", "5 ", "0x10", "1_000", "\u0663", "+4", "--", "-0"]
 FLOATS = ["0", "-0", "1e-320", "1e-300", "1e300", "1e-5", "0.001", "0.5", "1", "10", "1e308", "1e309", "-1",
@@ -139,10 +144,34 @@ BUDGET = {
     "report": [("--quick", None)],
 }
 WEIGHTS = {"curve": 5, "plot": 2, "steps": 4, "diagnose": 5, "types": 1, "train": 4, "find": 1,
-           "compare": 0.3, "sweep": 0.5, "failure-modes": 0.1, "report": 0.1}
+           "compare": 0.3, "sweep": 0.5, "failure-modes": 0.1, "report": 0.1, "bench": 2}
+
+# lrkit-bench: the train section only (the others time for minutes), on tiny shapes or broken ones.
+SHAPE_NUMBERS = ["1", "2", "3", "4", "8", "16", "0", "-1", "4096", "4097", "16384", "65536", "x", "", "1e3", "\u0663", " 2"]
+def shape_text():
+    if rng.random() < 0.4:
+        return rng.choice(["1,16,2,8,2", "1,16,2,8,3,post", "2,32,4,16,2,pre", "1,8,1,4,1", "1,16,16,4096,1"])
+    parts = [rng.choice(SHAPE_NUMBERS) for _ in range(rng.choice([4, 5, 5, 5, 6, 6, 7]))]
+    if len(parts) >= 6: parts[5] = rng.choice(["pre", "post", "Pre", "", "foo", "1"])
+    return ",".join(parts)
+BENCH_FLAGS = {"--shape": shape_text, "--threads": lambda: rng.choice(["1", "2", "3", "0", "-1", "1025", "abc", ""]),
+               "--shards": lambda: rng.choice(["1", "2", "3", "8", "0", "4097", "x"]), "--profile": flag}
+def bench_case():
+    argv = ["bench", "train"]
+    for name in rng.sample(list(BENCH_FLAGS), rng.randint(0, 4)):
+        for _ in range(2 if rng.random() < 0.1 else 1):  # sometimes twice
+            v = BENCH_FLAGS[name]()
+            argv += [name] if v is None else [name, v]
+    if "--shape" not in argv: argv += ["--shape", shape_text()]
+    if rng.random() < 0.15: argv.insert(rng.randint(2, len(argv)), rng.choice(["bogus", "trian", "", "-x", "--", "train"]))
+    env = {}
+    if rng.random() < 0.3:
+        env[rng.choice(["LRKIT_BENCH_EVALS", "LRKIT_BENCH_RANGE", "LRKIT_BENCH_FILTER"])] = rng.choice(["0", "1", "-1", "x", "", "1e6", "5"])
+    return argv, env
 
 def case():
     sub = rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()))[0]
+    if sub == "bench": return bench_case()
     flags = F[sub]
     chosen = rng.sample(list(flags), min(len(flags), rng.randint(1, 5))) if flags else []
     argv = [sub]
@@ -161,7 +190,7 @@ def case():
         argv += ["--out", os.path.join(work, "out", "run-%d" % rng.randrange(1 << 30))]
     if sub in ("compare", "sweep", "failure-modes", "report") and "--out" not in chosen:
         argv += ["--out", os.path.join(work, "out", "exp-%d" % rng.randrange(1 << 30))]
-    return argv
+    return argv, {}
 
 def strict_json(text):
     def bad(c): raise ValueError("bare " + c)
@@ -185,10 +214,13 @@ slow = []
 os.makedirs(os.path.join(work, "out"))
 t0 = time.time()
 for k in range(n):
-    argv = case()
+    argv, env = case()
+    is_bench = argv[0] == "bench"
+    command = [bench] + argv[1:] if is_bench else [lrkit] + argv
+    prefix = "lrkit-bench: error: " if is_bench else "lrkit: error: "
     before = set(written_files(set()))
     try:
-        p = subprocess.run([lrkit] + argv, capture_output=True, timeout=LIMIT_S, cwd=work,
+        p = subprocess.run(command, capture_output=True, timeout=LIMIT_S, cwd=work, env=dict(os.environ, **env),
                            preexec_fn=limits, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         stats["timeouts"] += 1
@@ -203,10 +235,14 @@ for k in range(n):
         problem = "status %d" % p.returncode
     elif "Error Domain=" in err or "Fatal error" in err:
         problem = "a raw Foundation error or a trap on standard error"
-    elif p.returncode == 1 and not (err.splitlines() or [""])[-1].startswith("lrkit: error: "):
-        problem = "status 1 without a last line 'lrkit: error: …'"
-    elif p.returncode == 1 and len([l for l in err.splitlines() if l.startswith("lrkit: error")]) != 1:
+    elif (p.returncode == 1 or (is_bench and p.returncode == 64)) and not (err.splitlines() or [""])[-1].startswith(prefix):
+        problem = "status %d without a last line '%s…'" % (p.returncode, prefix)
+    elif (p.returncode == 1 or (is_bench and p.returncode == 64)) and len([l for l in err.splitlines() if l.startswith(prefix)]) != 1:
         problem = "more than one error line"
+    elif is_bench and p.returncode == 0:
+        try:
+            for line in out.splitlines(): strict_json(line)
+        except Exception as e: problem = "stdout JSON: %s" % e
     # A repeated option takes its last value (swift-argument-parser), so the last --format decides.
     elif p.returncode in (0, 2, 3) and "--format" in argv and argv[len(argv) - 1 - argv[::-1].index("--format") + 1] == "json" and out.strip():
         try: strict_json(out)
@@ -226,8 +262,8 @@ for k in range(n):
         d = os.path.join(work, "fail-%d" % k)
         os.makedirs(d)
         with open(os.path.join(d, "case.txt"), "w") as f:
-            f.write(json.dumps(argv) + "\n" + problem + "\nstatus %d\n--- stderr\n%s\n" % (p.returncode, err[-4000:]))
-        failures.append((argv, problem, err[-300:]))
+            f.write(json.dumps(argv) + "\n" + json.dumps(env) + "\n" + problem + "\nstatus %d\n--- stderr\n%s\n" % (p.returncode, err[-4000:]))
+        failures.append((argv if not env else [" ".join("%s=%s" % kv for kv in env.items())] + argv, problem, err[-300:]))
     if k % 50 == 49:
         shutil.rmtree(os.path.join(work, "out"), ignore_errors=True)
         os.makedirs(os.path.join(work, "out"))
