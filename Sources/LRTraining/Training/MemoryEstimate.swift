@@ -73,7 +73,8 @@ struct MemoryEstimate: Sendable, Equatable {
   }
 
   /// The bytes this process may use: the least of the machine's physical memory, the address-space
-  /// limit (`ulimit -v`) and the control group's `memory.max` (a container's limit).
+  /// limit (`ulimit -v`) and the control group's limit (a container's: `memory.max`, or
+  /// `memory.limit_in_bytes` under cgroup v1).
   static func availableBytes() -> Double {
     var limit = Double(ProcessInfo.processInfo.physicalMemory)
     var rl = rlimit()
@@ -84,10 +85,13 @@ struct MemoryEstimate: Sendable, Equatable {
     #endif
     // No limit is RLIM_INFINITY: all ones on Linux, 2^63 − 1 on Darwin.
     if got == 0 && rl.rlim_cur < rlim_t(Int64.max) { limit = min(limit, Double(rl.rlim_cur)) }
-    if let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
-      let max = Double(text.trimmingCharacters(in: .whitespacesAndNewlines))
-    {
-      limit = min(limit, max)
+    // cgroup v2, then v1 ("max" or an unlimited v1 value leaves the limit as it is).
+    for file in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+      if let text = try? String(contentsOfFile: file, encoding: .utf8),
+        let max = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)), max > 0
+      {
+        limit = min(limit, max)
+      }
     }
     return limit
   }
