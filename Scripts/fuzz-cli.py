@@ -150,7 +150,7 @@ WEIGHTS = {"curve": 5, "plot": 2, "steps": 4, "diagnose": 5, "types": 1, "train"
 SHAPE_NUMBERS = ["1", "2", "3", "4", "8", "16", "0", "-1", "4096", "4097", "16384", "65536", "x", "", "1e3", "\u0663", " 2"]
 def shape_text():
     if rng.random() < 0.4:
-        return rng.choice(["1,16,2,8,2", "1,16,2,8,3,post", "2,32,4,16,2,pre", "1,8,1,4,1", "1,16,16,4096,1"])
+        return rng.choice(["1,16,2,8,2", "1,16,2,8,3,post", "2,32,4,16,2,pre", "1,8,1,4,1", "1,16,2,512,1"])
     parts = [rng.choice(SHAPE_NUMBERS) for _ in range(rng.choice([4, 5, 5, 5, 6, 6, 7]))]
     if len(parts) >= 6: parts[5] = rng.choice(["pre", "post", "Pre", "", "foo", "1"])
     return ",".join(parts)
