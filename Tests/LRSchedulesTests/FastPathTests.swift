@@ -404,4 +404,31 @@ struct CycleTableSearchTests {
     #expect(schedule.value(at: Int.max).isFinite)
     #expect(schedule.value(at: 1 << 62).isFinite)
   }
+
+  @Test("fastai's combined cosine: the cut points as scalars give the array version's bits")
+  func fastaiCuts() {
+    // The version with the cut points in an array, as written before.
+    func reference(_ c: FastaiCombinedCos, _ step: Int) -> Double {
+      let pos = Float(Double(integer: step) / Double(integer: c.total))
+      let cuts: [Float] = [0, Float(c.pct), Float(c.pct) + Float(1 - c.pct)]
+      var idx = 0
+      for i in cuts.indices where pos >= cuts[i] { idx = i }
+      idx = min(idx, 1)
+      let actual = Double((pos - cuts[idx]) / (cuts[idx + 1] - cuts[idx]))
+      let (s, e) = idx == 0 ? (c.start, c.middle) : (c.middle, c.end)
+      return s + (1 + Double.cos(Double.pi * (1 - actual))) * (e - s) / 2
+    }
+    var rng = SystemRandomNumberGenerator()
+    let pcts: [Double] = [0, 0.25, 0.3, 0.75, 1, 1.5, -0.5, 1e-9, 0.999_999_9]
+    for _ in 0..<2_000 {
+      let total = Int.random(in: 1...5_000, using: &rng)
+      let pct = Bool.random(using: &rng) ? pcts.randomElement(using: &rng)! : Double.random(in: -0.2...1.2, using: &rng)
+      let c = FastaiCombinedCos(total: total, pct: pct, start: Double.random(in: 0...1, using: &rng),
+                                middle: Double.random(in: 0...1, using: &rng), end: Double.random(in: 0...1, using: &rng))
+      for step in [0, 1, total / 2, total - 1, total, total + 1, -1, Int.random(in: -10...(2 * total), using: &rng)] {
+        let fast = c.value(at: step), slow = reference(c, step)
+        #expect(fast.bitPattern == slow.bitPattern || (fast.isNaN && slow.isNaN), "pct \(pct), total \(total), step \(step)")
+      }
+    }
+  }
 }

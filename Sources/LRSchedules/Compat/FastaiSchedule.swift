@@ -10,12 +10,13 @@ struct FastaiCombinedCos: LearningRateSchedule {
 
   func value(at step: Int) -> Double {
     let pos = Float(Double(integer: step) / Double(integer: total))
-    let cuts: [Float] = [0, Float(pct), Float(pct) + Float(1 - pct)]
-    var idx = 0
-    for i in cuts.indices where pos >= cuts[i] { idx = i }
-    idx = min(idx, 1)
-    let actual = Double((pos - cuts[idx]) / (cuts[idx + 1] - cuts[idx]))
-    let (s, e) = idx == 0 ? (start, middle) : (middle, end)
+    // The cut points [0, pct, pct + (1 − pct)] as scalars (an array here was allocated at every
+    // evaluation). fastai takes the last cut at or below `pos`, and the third phase does not
+    // exist: any cut past the first means the second phase.
+    let cut1 = Float(pct), cut2 = Float(pct) + Float(1 - pct)
+    let second = pos >= cut1 || pos >= cut2
+    let actual = second ? Double((pos - cut1) / (cut2 - cut1)) : Double((pos - 0) / (cut1 - 0))
+    let (s, e) = second ? (middle, end) : (start, middle)
     return s + (1 + Double.cos(Double.pi * (1 - actual))) * (e - s) / 2
   }
 }
