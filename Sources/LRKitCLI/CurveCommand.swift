@@ -13,12 +13,15 @@ struct CurveCommand: ParsableCommand {
       and numbers in shortest round-trip form; json holds the same arrays; term draws a chart in \
       the terminal; svg writes a chart (momentum on its own axis). Without --steps the \
       schedule's own length is used. Plateau schedules need --metrics: one number per line, the \
-      metric reported after update k.
+      metric reported after update k. A Hugging Face / TRL Trainer config that trains by epochs \
+      (max_steps -1, as most do) needs the dataset length: --num-samples, or num_samples in the \
+      file; --world-size gives the processes (GPUs).
 
       Examples:
         lrkit curve --spec Examples/warmup-cosine.json --format term
         lrkit curve --spec Examples/torch-warmup-cosine.json --steps 5
         lrkit curve --spec Examples/onecycle.json --format svg > onecycle.svg
+        lrkit curve --spec sft.yaml --num-samples 207865 --world-size 8 --format term
       """)
 
   /// Output formats.
@@ -34,6 +37,12 @@ struct CurveCommand: ParsableCommand {
 
   @Option(name: .long, help: "Metric file for plateau schedules: one value per line.")
   var metrics: String?
+
+  @Option(name: .long, help: "Dataset length, for a Hugging Face / TRL Trainer config (its num_samples; overrides the file's).")
+  var numSamples: Int?
+
+  @Option(name: .long, help: "Processes (GPUs), for a Hugging Face / TRL Trainer config (its world_size; overrides the file's).")
+  var worldSize: Int?
 
   @Option(name: .long, help: "Output format: csv, json, term or svg.")
   var format: Format = .csv
@@ -51,7 +60,7 @@ struct CurveCommand: ParsableCommand {
 
   /// Writes the curve to `out`; throws `ScheduleError` or `CLIError` for bad input.
   func execute(_ out: inout Output) throws {
-      let decoded = try SpecLoading.decoded(spec)
+      let decoded = try decodedSpec()
       for warning in decoded.warnings { Output.warn(warning) }
       guard let n = steps ?? decoded.totalSteps.map({ max($0, 1) }) else {
         throw CLIError("--steps is required: \(decoded.type) has no natural length")
@@ -85,6 +94,32 @@ struct CurveCommand: ParsableCommand {
       case .term: out.write(chart(curve, decoded) + "\n")
       case .svg: out.write(svgChart(curve, decoded))
       }
+  }
+
+  /// The spec, with `--num-samples` and `--world-size` put into a Trainer config.
+  func decodedSpec() throws -> DecodedSchedule {
+    var json = try SpecLoading.spec(spec)
+    let name = SpecLoading.specName(spec)
+    let trainer = ScheduleSpec.isTrainerConfig(json)
+    let given = [("--num-samples", "num_samples", numSamples), ("--world-size", "world_size", worldSize)]
+      .compactMap { flag, key, value in value.map { (flag, key, $0) } }
+    for (flag, key, value) in given {
+      guard trainer, case .object(var pairs) = json else {
+        throw CLIError("\(flag) applies to a Hugging Face / TRL Trainer config; \(name) is not one")
+      }
+      pairs.removeAll { $0.key == key }
+      pairs.append((key, .int(value)))
+      json = .object(pairs)
+    }
+    do {
+      return try ScheduleSpec.decode(json)
+    } catch {
+      // A config that trains by epochs cannot count its steps without the dataset's length.
+      if trainer, error.field == "max_steps", json["num_samples"] == nil {
+        throw CLIError("\(name): \(error.description); give the dataset length with --num-samples N")
+      }
+      throw CLIError("\(name): \(error.description)")
+    }
   }
 
   func writeCSV(_ curve: Curve, _ out: inout Output) {

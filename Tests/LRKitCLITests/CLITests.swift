@@ -110,6 +110,56 @@ struct CurveCommandTests {
     #expect(lines[2] == "1,0.001")  // warmup ceil(10 · 0.1) = 1 step
   }
 
+  /// Found with real configs (the alignment-handbook recipes): they train by epochs
+  /// (`max_steps: -1`), so their curve needs the dataset length, which only an edit of the file
+  /// could give.
+  @Test("--num-samples and --world-size give a Trainer config its dataset length and processes")
+  func trainerConfigFlags() throws {
+    let config = temporaryFile("""
+      # Model arguments
+      model_name_or_path: mistralai/Mistral-7B-v0.1
+      torch_dtype: bfloat16
+      chat_template: "{% for message in messages %}\\n{{ '<|user|>\\n' + message['content'] + eos_token }}{% endfor %}"
+      dataset_mixture:
+        datasets:
+          - id: HuggingFaceH4/ultrachat_200k
+            split: train_sft
+            weight: 1.0
+      bf16: true
+      gradient_accumulation_steps: 1
+      gradient_checkpointing_kwargs:
+        use_reentrant: False
+      learning_rate: 2.0e-05
+      lr_scheduler_type: cosine
+      max_steps: -1
+      num_train_epochs: 1
+      per_device_train_batch_size: 16
+      report_to:
+      - wandb
+      warmup_ratio: 0.1
+      """, suffix: ".yaml")
+    let missing = lrkit(["curve", "--spec", config]).error
+    #expect(missing?.contains("field 'max_steps' = -1") == true && missing?.hasSuffix("give the dataset length with --num-samples N") == true,
+            "\(missing ?? "accepted")")
+    // ceil(207865 / 16) = 12992 batches; on 8 processes 1624 updates, warmup ceil(162.4) = 163.
+    let (eight, e8) = lrkit(["curve", "--spec", config, "--num-samples", "207865", "--world-size", "8"])
+    #expect(e8 == nil)
+    #expect(eight.split(separator: "\n").count == 1 + 1624)
+    #expect(eight.split(separator: "\n")[164] == "163,2e-05")
+    let (one, e1) = lrkit(["curve", "--spec", config, "--num-samples", "207865"])
+    #expect(e1 == nil && one.split(separator: "\n").count == 1 + 12992)
+    // The flags override the file's own values.
+    let withLength = temporaryFile(try String(contentsOfFile: config, encoding: .utf8) + "\nnum_samples: 160\nworld_size: 2\n", suffix: ".yaml")
+    #expect(lrkit(["curve", "--spec", withLength]).output.split(separator: "\n").count == 1 + 5)
+    #expect(lrkit(["curve", "--spec", withLength, "--num-samples", "320"]).output.split(separator: "\n").count == 1 + 10)
+    #expect(lrkit(["curve", "--spec", withLength, "--world-size", "1"]).output.split(separator: "\n").count == 1 + 10)
+    // Only a Trainer config has a dataset.
+    let native = try #require(lrkit(["curve", "--spec", "../../Examples/warmup-cosine.json".resolvedFromTests, "--num-samples", "5"]).error)
+    #expect(native.hasPrefix("--num-samples applies to a Hugging Face / TRL Trainer config; spec '"), "\(native)")
+    #expect(lrkit(["curve", "--spec", "../../Examples/warmup-cosine.json".resolvedFromTests, "--world-size", "2"]).error?
+      .hasPrefix("--world-size applies to") == true)
+  }
+
   @Test("plateau specs need metrics, and use them")
   func plateau() {
     let spec = temporaryFile(#"{"type": "torch.optim.lr_scheduler.ReduceLROnPlateau", "lr": 1, "patience": 1, "factor": 0.5}"#)

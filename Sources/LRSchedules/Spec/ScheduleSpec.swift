@@ -31,12 +31,18 @@ public enum ScheduleSpec {
   package static func decode(_ json: JSONValue) throws(ScheduleError) -> DecodedSchedule {
     if let keras = try kerasSerialized(json) { return keras }
     if let timm = try timmArgsFile(json) { return timm }
-    if case .object = json, json["type"] == nil,
-      json["lr_scheduler_type"] != nil || json["learning_rate"] != nil
-    {
-      return try HFTrainingConfig(json).decodedSchedule()
-    }
+    if isTrainerConfig(json) { return try HFTrainingConfig(json).decodedSchedule() }
     return try decode(json, path: "")
+  }
+
+  /// Whether ``decode(text:)`` reads `json` as a Hugging Face / TRL training configuration: an
+  /// object without `"type"` that holds `learning_rate` or `lr_scheduler_type` and that Keras
+  /// and timm did not write.
+  package static func isTrainerConfig(_ json: JSONValue) -> Bool {
+    guard case .object = json, json["type"] == nil,
+      json["lr_scheduler_type"] != nil || json["learning_rate"] != nil
+    else { return false }
+    return (try? kerasSerialized(json)) == nil && (try? timmArgsFile(json)) == nil
   }
 
   /// Decodes the spec at `path` inside a larger spec (children of composites).
