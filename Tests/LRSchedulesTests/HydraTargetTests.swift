@@ -1,0 +1,95 @@
+import Foundation
+import LRSupport
+import Testing
+
+@testable import LRSchedules
+
+/// Found with real configs (Hydra projects such as the Lightning–Hydra template): their
+/// schedulers are `_target_` nodes beside an `optimizer` node holding the lr, which LRKit
+/// refused for want of a `"type"`.
+@Suite("Hydra `_target_` schedulers read as their types")
+struct HydraTargetTests {
+  /// Where each peer's classes and functions live in its package, as a `_target_` names them.
+  static func modulePath(_ type: String) -> String {
+    let timmModules = [
+      "CosineLRScheduler": "cosine_lr", "StepLRScheduler": "step_lr", "MultiStepLRScheduler": "multistep_lr",
+      "PlateauLRScheduler": "plateau_lr", "PolyLRScheduler": "poly_lr", "TanhLRScheduler": "tanh_lr",
+    ]
+    let name = String(type.split(separator: ".").last ?? "")
+    if type.hasPrefix("timm.scheduler."), let module = timmModules[name] { return "timm.scheduler.\(module).\(name)" }
+    if type.hasPrefix("transformers.get_") { return "transformers.optimization.\(name)" }
+    return type
+  }
+
+  /// `spec` as a Hydra model config: its lr in an `optimizer` node, the rest in a `scheduler`
+  /// node whose `_target_` is the module path.
+  static func hydra(_ spec: JSONValue) -> JSONValue? {
+    guard case .object(let pairs) = spec, case .string(let type)? = spec["type"],
+      case .number? = spec["lr"]
+    else { return nil }
+    let rest = pairs.filter { $0.key != "type" && $0.key != "lr" }
+    return .object([
+      ("_target_", .string("src.models.module.LitModule")),
+      ("optimizer", .object([("_target_", .string("torch.optim.SGD")), ("_partial_", .bool(true)), ("lr", spec["lr"]!)])),
+      ("scheduler", .object([("_target_", .string(modulePath(type))), ("_partial_", .bool(true))] + rest)),
+    ])
+  }
+
+  @Test("every torch, timm and transformers parity case gives the same bits written for Hydra")
+  func parityCasesAsHydra() throws {
+    var compared = 0
+    for library in ["torch", "timm", "transformers"] {
+      for c in Fixtures.cases(library) where c.metrics == nil {
+        guard let hydra = Self.hydra(c.spec), let direct = try? ScheduleSpec.decode(c.spec) else { continue }
+        let viaHydra = try ScheduleSpec.decode(hydra)
+        let n = max(c.numSteps, 1)
+        let a = try direct.curve(steps: n).lr, b = try viaHydra.curve(steps: n).lr
+        #expect(zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }, "\(c.testDescription)")
+        #expect(viaHydra.warnings.contains { (w: String) in w.hasPrefix("field 'optimizer.lr': lr ") }, "\(viaHydra.warnings)")
+        compared += 1
+      }
+    }
+    #expect(compared > 100, "only \(compared) cases")
+  }
+
+  @Test("a scheduler's own config, a model config and a composed run config")
+  func placements() throws {
+    let own = try ScheduleSpec.decode(text: #"{"_target_": "torch.optim.lr_scheduler.StepLR", "_partial_": true, "lr": 0.1, "step_size": 2, "gamma": 0.5}"#)
+    #expect(try own.curve(steps: 5).lr == [0.1, 0.1, 0.05, 0.05, 0.025])
+    let composed = try ScheduleSpec.decode(text: """
+      {"trainer": {"max_epochs": 10}, "model": {"_target_": "src.models.mnist_module.MNISTLitModule",
+       "optimizer": {"_target_": "torch.optim.Adam", "_partial_": true, "lr": 0.001, "weight_decay": 0.0},
+       "scheduler": {"_target_": "torch.optim.lr_scheduler.ReduceLROnPlateau", "_partial_": true, "mode": "min",
+                     "factor": 0.1, "patience": 10}}}
+      """)
+    #expect(composed.type == "torch.optim.lr_scheduler.ReduceLROnPlateau" && composed.needsMetrics)
+    #expect(composed.warnings == ["field 'model.optimizer.lr': lr 0.001, the optimizer's learning rate"])
+    let timm = try ScheduleSpec.decode(text: """
+      {"optimizer": {"_target_": "torch.optim.adamw.AdamW", "lr": 0.001},
+       "scheduler": {"_target_": "timm.scheduler.cosine_lr.CosineLRScheduler", "_partial_": true, "t_initial": 10,
+                     "noise_range_t": null, "k_decay": 1.0}}
+      """)
+    #expect(timm.warnings.first == "field 'scheduler._target_': 'timm.scheduler.cosine_lr.CosineLRScheduler' read as 'timm.scheduler.CosineLRScheduler'")
+    #expect(try timm.curve(steps: 2).lr == [0.001, 0.0009755282581475768])
+  }
+
+  @Test("what cannot be read is refused, naming the field")
+  func refused() {
+    func error(_ text: String) -> String? {
+      do {
+        _ = try ScheduleSpec.decode(text: text)
+        return nil
+      } catch {
+        return error.description
+      }
+    }
+    #expect(error(#"{"scheduler": {"_target_": "my.project.WarmupScheduler", "warmup": 5}}"#)?
+      .contains("scheduler._target_") == true)
+    #expect(error(#"{"_target_": "torch.optim.lr_scheduler.StepLR", "_args_": [2], "lr": 0.1}"#)?
+      .contains("_args_") == true)
+    // A scheduler whose lr is nowhere: the type's own error.
+    #expect(error(#"{"_target_": "torch.optim.lr_scheduler.StepLR", "step_size": 2}"#)?.contains("lr") == true)
+    // A misspelt argument is refused as it is without Hydra.
+    #expect(error(#"{"_target_": "torch.optim.lr_scheduler.StepLR", "lr": 0.1, "step_sise": 2}"#)?.contains("step_sise") == true)
+  }
+}
