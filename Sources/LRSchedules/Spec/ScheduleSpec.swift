@@ -14,8 +14,9 @@ public enum ScheduleSpec {
   /// `args.yaml` as `timm.scheduler.create_scheduler` reads it; any other
   /// object without `"type"` that holds `learning_rate` or `lr_scheduler_type` is read as a
   /// Hugging Face / TRL training configuration (see ``HFTrainingConfig``), and one with Hydra's
-  /// `_target_` (or a `scheduler` / `model.scheduler` section with one) as the scheduler Hydra
-  /// would instantiate, with the `optimizer` section's `lr`.
+  /// `_target_` or LightningCLI's `class_path` (or a `scheduler` / `lr_scheduler` section with
+  /// one, at the top, under `model` or `model.init_args`) as the scheduler they would
+  /// instantiate, with the `optimizer` section's `lr`.
   public static func decode(text: String) throws(ScheduleError) -> DecodedSchedule {
     try decode(try parseJSON(text))
   }
@@ -34,9 +35,9 @@ public enum ScheduleSpec {
     if let keras = try kerasSerialized(json) { return keras }
     if let timm = try timmArgsFile(json) { return timm }
     if isTrainerConfig(json) { return try HFTrainingConfig(json).decodedSchedule() }
-    if let hydra = try HydraTarget(json) {
-      var decoded = try decode(hydra.spec, path: "")
-      decoded.warnings = hydra.notes + decoded.warnings
+    if let instantiated = try InstantiatedScheduler(json) {
+      var decoded = try decode(instantiated.spec, path: "")
+      decoded.warnings = instantiated.notes + decoded.warnings
       return decoded
     }
     return try decode(json, path: "")

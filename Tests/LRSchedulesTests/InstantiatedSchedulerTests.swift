@@ -4,11 +4,11 @@ import Testing
 
 @testable import LRSchedules
 
-/// Found with real configs (Hydra projects such as the Lightning–Hydra template): their
-/// schedulers are `_target_` nodes beside an `optimizer` node holding the lr, which LRKit
-/// refused for want of a `"type"`.
-@Suite("Hydra `_target_` schedulers read as their types")
-struct HydraTargetTests {
+/// Found with real configs (Hydra projects such as the Lightning–Hydra template, and
+/// LightningCLI configs): their schedulers are `_target_` or `class_path` nodes beside an
+/// `optimizer` node holding the lr, which LRKit refused for want of a `"type"`.
+@Suite("Hydra and LightningCLI schedulers read as their types")
+struct InstantiatedSchedulerTests {
   /// Where each peer's classes and functions live in its package, as a `_target_` names them.
   static func modulePath(_ type: String) -> String {
     let timmModules = [
@@ -35,6 +35,22 @@ struct HydraTargetTests {
     ])
   }
 
+  /// `spec` as a LightningCLI config: `optimizer` and `lr_scheduler` with `class_path` and
+  /// `init_args`, under `model.init_args` when `nested`.
+  static func lightningCLI(_ spec: JSONValue, nested: Bool) -> JSONValue? {
+    guard case .object(let pairs) = spec, case .string(let type)? = spec["type"],
+      case .number? = spec["lr"]
+    else { return nil }
+    let rest = pairs.filter { $0.key != "type" && $0.key != "lr" }
+    let sections: JSONValue = .object([
+      ("optimizer", .object([("class_path", .string("torch.optim.AdamW")), ("init_args", .object([("lr", spec["lr"]!)]))])),
+      ("lr_scheduler", .object([("class_path", .string(modulePath(type))), ("init_args", .object(rest))])),
+    ])
+    if !nested { return sections }
+    return .object([("seed_everything", .int(42)),
+                    ("model", .object([("class_path", .string("my.Model")), ("init_args", sections)]))])
+  }
+
   @Test("every torch, timm and transformers parity case gives the same bits written for Hydra")
   func parityCasesAsHydra() throws {
     var compared = 0
@@ -50,6 +66,44 @@ struct HydraTargetTests {
       }
     }
     #expect(compared > 100, "only \(compared) cases")
+  }
+
+  @Test("and written for LightningCLI, at the top level and under model.init_args")
+  func parityCasesAsLightningCLI() throws {
+    var compared = 0
+    for library in ["torch", "timm", "transformers"] {
+      for c in Fixtures.cases(library) where c.metrics == nil {
+        guard let direct = try? ScheduleSpec.decode(c.spec) else { continue }
+        for nested in [false, true] {
+          guard let config = Self.lightningCLI(c.spec, nested: nested) else { continue }
+          let viaCLI = try ScheduleSpec.decode(config)
+          let n = max(c.numSteps, 1)
+          let a = try direct.curve(steps: n).lr, b = try viaCLI.curve(steps: n).lr
+          #expect(zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }, "\(c.testDescription)")
+          let lrField = nested ? "model.init_args.optimizer.init_args.lr" : "optimizer.init_args.lr"
+          #expect(viaCLI.warnings.contains { (w: String) in w.hasPrefix("field '\(lrField)': lr ") }, "\(viaCLI.warnings)")
+          compared += 1
+        }
+      }
+    }
+    #expect(compared > 200, "only \(compared) cases")
+  }
+
+  @Test("LightningCLI: Lightning's own keys beside the class are set aside, and said so")
+  func lightningKeys() throws {
+    let d = try ScheduleSpec.decode(text: """
+      {"optimizer": {"class_path": "torch.optim.Adam", "init_args": {"lr": 0.01}},
+       "lr_scheduler": {"class_path": "torch.optim.lr_scheduler.ExponentialLR", "init_args": {"gamma": 0.5}, "monitor": "val/loss"}}
+      """)
+    #expect(try d.curve(steps: 3).lr == [0.01, 0.005, 0.0025])
+    #expect(d.warnings == ["field 'lr_scheduler.monitor': not an argument of the scheduler, set aside",
+                           "field 'optimizer.init_args.lr': lr 0.01, the optimizer's learning rate"])
+    // A placeholder lr (a template's $TARGET_LR) is no number: the type asks for its lr.
+    let placeholder = #"{"optimizer": {"class_path": "torch.optim.AdamW", "init_args": {"lr": "$TARGET_LR"}}, "lr_scheduler": {"class_path": "torch.optim.lr_scheduler.StepLR", "init_args": {"step_size": 2}}}"#
+    #expect(throws: ScheduleError.self) { try ScheduleSpec.decode(text: placeholder) }
+    #expect(throws: ScheduleError.self) {
+      try ScheduleSpec.decode(text: #"{"lr_scheduler": {"class_path": "torch.optim.lr_scheduler.StepLR", "init_args": [2]}}"#)
+    }
   }
 
   @Test("a scheduler's own config, a model config and a composed run config")
