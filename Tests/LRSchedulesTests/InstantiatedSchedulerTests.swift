@@ -146,4 +146,17 @@ struct InstantiatedSchedulerTests {
     // A misspelt argument is refused as it is without Hydra.
     #expect(error(#"{"_target_": "torch.optim.lr_scheduler.StepLR", "lr": 0.1, "step_sise": 2}"#)?.contains("step_sise") == true)
   }
+
+  /// Found looking for real `args.yaml` files: most on GitHub are Ultralytics YOLO's, which were
+  /// refused only for want of a "type".
+  @Test("an Ultralytics args.yaml is refused as what it is, never read as timm's")
+  func ultralyticsArgs() {
+    let yolo = #"{"task": "detect", "mode": "train", "epochs": 3000, "batch": 4, "optimizer": "SGD", "cos_lr": false, "lr0": 0.01, "lrf": 0.01, "momentum": 0.937, "warmup_epochs": 3.0, "warmup_bias_lr": 0.1, "nbs": 64}"#
+    do {
+      _ = try ScheduleSpec.decode(text: yolo)
+      Issue.record("read an Ultralytics args.yaml")
+    } catch {
+      #expect(error.description.contains("field 'lr0'") && error.description.contains("Ultralytics YOLO args.yaml"), "\(error)")
+    }
+  }
 }

@@ -40,6 +40,15 @@ public enum ScheduleSpec {
       decoded.warnings = instantiated.notes + decoded.warnings
       return decoded
     }
+    // Ultralytics YOLO saves its arguments as `args.yaml` too (timm's has `sched` and
+    // `lr_base`): say what the file is rather than only that it has no "type".
+    if case .object = json, json["type"] == nil, json["lr0"] != nil, json["lrf"] != nil {
+      throw .invalidValue(
+        field: "lr0", value: json["lr0"]!.serialized(),
+        reason: "this is an Ultralytics YOLO args.yaml; LRKit does not translate Ultralytics' trainer "
+          + "(a per-epoch LambdaLR from lr0 to lr0·lrf, linear or cos_lr, after a per-batch warmup over "
+          + "max(round(warmup_epochs · batches per epoch), 100) iterations): write its schedule as a spec with a \"type\"")
+    }
     return try decode(json, path: "")
   }
 
