@@ -105,7 +105,8 @@ def flag(): return None  # a flag without a value
 
 F = {
     "curve": {"--spec": path, "--steps": intv, "--metrics": path, "--format": enum("csv", "json", "term", "svg"),
-              "--width": intv, "--height": intv, "--log-y": flag, "--num-samples": intv, "--world-size": intv},
+              "--width": intv, "--height": intv, "--log-y": flag, "--num-samples": intv, "--world-size": intv,
+              "--updates-per-epoch": intv},
     "plot": {"--steps": intv, "--out": outfile(".svg"), "--title": word, "--log-y": flag},
     "steps": {"--num-samples": intv, "--per-device-train-batch-size": intv, "--world-size": intv,
               "--gradient-accumulation-steps": intv, "--num-train-epochs": floatv, "--max-steps": intv,

@@ -15,7 +15,9 @@ struct CurveCommand: ParsableCommand {
       schedule's own length is used. Plateau schedules need --metrics: one number per line, the \
       metric reported after update k. A Hugging Face / TRL Trainer config that trains by epochs \
       (max_steps -1, as most do) needs the dataset length: --num-samples, or num_samples in the \
-      file; --world-size gives the processes (GPUs).
+      file. A timm args.yaml with sched_on_updates needs the updates per epoch: \
+      --updates-per-epoch, or updates_per_epoch in the file. --world-size gives either the \
+      processes (GPUs).
 
       Examples:
         lrkit curve --spec Examples/warmup-cosine.json --format term
@@ -41,7 +43,10 @@ struct CurveCommand: ParsableCommand {
   @Option(name: .long, help: "Dataset length, for a Hugging Face / TRL Trainer config (its num_samples; overrides the file's).")
   var numSamples: Int?
 
-  @Option(name: .long, help: "Processes (GPUs), for a Hugging Face / TRL Trainer config (its world_size; overrides the file's).")
+  @Option(name: .long, help: "Optimizer updates per epoch, for a timm args.yaml (its updates_per_epoch; overrides the file's).")
+  var updatesPerEpoch: Int?
+
+  @Option(name: .long, help: "Processes (GPUs), for a Hugging Face / TRL Trainer config or a timm args.yaml (its world_size; overrides the file's).")
   var worldSize: Int?
 
   @Option(name: .long, help: "Output format: csv, json, term or svg.")
@@ -96,16 +101,22 @@ struct CurveCommand: ParsableCommand {
       }
   }
 
-  /// The spec, with `--num-samples` and `--world-size` put into a Trainer config.
+  /// The spec, with `--num-samples`, `--updates-per-epoch` and `--world-size` put into the
+  /// Trainer config or timm args file they belong to.
   func decodedSpec() throws -> DecodedSchedule {
     var json = try SpecLoading.spec(spec)
     let name = SpecLoading.specName(spec)
     let trainer = ScheduleSpec.isTrainerConfig(json)
-    let given = [("--num-samples", "num_samples", numSamples), ("--world-size", "world_size", worldSize)]
-      .compactMap { flag, key, value in value.map { (flag, key, $0) } }
-    for (flag, key, value) in given {
-      guard trainer, case .object(var pairs) = json else {
-        throw CLIError("\(flag) applies to a Hugging Face / TRL Trainer config; \(name) is not one")
+    let timm = ScheduleSpec.isTimmArgsFile(json)
+    let given: [(flag: String, key: String, value: Int?, applies: Bool, to: String)] = [
+      ("--num-samples", "num_samples", numSamples, trainer, "a Hugging Face / TRL Trainer config"),
+      ("--updates-per-epoch", "updates_per_epoch", updatesPerEpoch, timm, "a timm args.yaml"),
+      ("--world-size", "world_size", worldSize, trainer || timm, "a Hugging Face / TRL Trainer config or a timm args.yaml"),
+    ]
+    for (flag, key, value, applies, to) in given {
+      guard let value else { continue }
+      guard applies, case .object(var pairs) = json else {
+        throw CLIError("\(flag) applies to \(to); \(name) is not one")
       }
       pairs.removeAll { $0.key == key }
       pairs.append((key, .int(value)))
@@ -114,9 +125,13 @@ struct CurveCommand: ParsableCommand {
     do {
       return try ScheduleSpec.decode(json)
     } catch {
-      // A config that trains by epochs cannot count its steps without the dataset's length.
+      // A config that trains by epochs cannot count its steps without the dataset's length, nor
+      // timm's per-update schedule without the updates per epoch.
       if trainer, error.field == "max_steps", json["num_samples"] == nil {
         throw CLIError("\(name): \(error.description); give the dataset length with --num-samples N")
+      }
+      if timm, error.field == "updates_per_epoch" {
+        throw CLIError("\(name): \(error.description); give it with --updates-per-epoch N")
       }
       throw CLIError("\(name): \(error.description)")
     }

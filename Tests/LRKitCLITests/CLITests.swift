@@ -160,6 +160,43 @@ struct CurveCommandTests {
       .hasPrefix("--world-size applies to") == true)
   }
 
+  /// Found with a real timm train.yaml (an ImageNet MobileOne recipe with sched_on_updates):
+  /// it could only be drawn after adding updates_per_epoch to the file.
+  @Test("--updates-per-epoch and --world-size give a timm args.yaml what train.py learns at run time")
+  func timmArgsFlags() throws {
+    let args = temporaryFile("""
+      batch_size: 256       # single GPU
+      epochs: 3
+      grad_accum_steps: 1
+      lr: null              # from lr_base and the global batch
+      lr_base: 0.1
+      lr_base_scale: ''
+      lr_base_size: 256
+      min_lr: 1e-6
+      model_kwargs: {variant: s1}
+      opt: sgd
+      sched: cosine
+      sched_on_updates: true
+      warmup_epochs: 1
+      warmup_lr: 1e-5
+      warmup_prefix: true
+      """, suffix: ".yaml")
+    let missing = try #require(lrkit(["curve", "--spec", args]).error)
+    #expect(missing.contains("field 'updates_per_epoch'") && missing.hasSuffix("give it with --updates-per-epoch N"), "\(missing)")
+    // 3 epochs + 1 warmup epoch (a prefix) of 10 updates each.
+    let (out, err) = lrkit(["curve", "--spec", args, "--updates-per-epoch", "10"])
+    #expect(err == nil && out.split(separator: "\n").count == 1 + 40, "\(err ?? "")")
+    #expect(out.split(separator: "\n")[1] == "0,1e-05")
+    // Two processes double the global batch: the lr derived from lr_base doubles.
+    let two = lrkit(["curve", "--spec", args, "--updates-per-epoch", "10", "--world-size", "2"]).output
+    #expect(two.split(separator: "\n")[11] == "10,0.2", "\(two.split(separator: "\n").prefix(12))")
+    #expect(out.split(separator: "\n")[11] == "10,0.1")
+    #expect(lrkit(["curve", "--spec", args, "--num-samples", "5"]).error?
+      .hasPrefix("--num-samples applies to a Hugging Face / TRL Trainer config") == true)
+    let native = "../../Examples/warmup-cosine.json".resolvedFromTests
+    #expect(lrkit(["curve", "--spec", native, "--updates-per-epoch", "5"]).error?.hasPrefix("--updates-per-epoch applies to a timm args.yaml") == true)
+  }
+
   @Test("plateau specs need metrics, and use them")
   func plateau() {
     let spec = temporaryFile(#"{"type": "torch.optim.lr_scheduler.ReduceLROnPlateau", "lr": 1, "patience": 1, "factor": 0.5}"#)

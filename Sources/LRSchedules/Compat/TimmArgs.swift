@@ -44,9 +44,15 @@ extension ScheduleSpec {
     ("stable_timescale", "lr_stable_timescale", .null),
   ]
 
+  /// Whether `json` is a bare `args.yaml` of timm's `train.py` (no `type`; `sched` and `lr_base`).
+  package static func isTimmArgsFile(_ json: JSONValue) -> Bool {
+    guard case .object = json, json["type"] == nil else { return false }
+    return json["sched"] != nil && json["lr_base"] != nil
+  }
+
   /// A bare `args.yaml`, or nil when `json` is not one.
   static func timmArgsFile(_ json: JSONValue) throws(ScheduleError) -> DecodedSchedule? {
-    guard case .object = json, json["type"] == nil, json["sched"] != nil, json["lr_base"] != nil else { return nil }
+    guard isTimmArgsFile(json) else { return nil }
     var r = try SpecReader(.object([]), schedule: "timm train.py args")
     let worldSize = try json["world_size"].map { (v: JSONValue) throws(ScheduleError) -> Int in
       v == .null ? 1 : try SpecReader.integer(v, field: "world_size")

@@ -59,7 +59,7 @@ public enum ScheduleSpec {
     guard case .object = json, json["type"] == nil,
       json["lr_scheduler_type"] != nil || json["learning_rate"] != nil
     else { return false }
-    return (try? kerasSerialized(json)) == nil && (try? timmArgsFile(json)) == nil
+    return !isTimmArgsFile(json) && (try? kerasSerialized(json)) == nil
   }
 
   /// Decodes the spec at `path` inside a larger spec (children of composites).
