@@ -2,15 +2,14 @@ import LROptimizers
 import LRSchedules
 import LRTraining
 
-/// Times full AdamW training steps (forward, backward, clip, update) of `config` on batches of
-/// `batch` sequences, as `Trainer` runs them: `warmup` steps, then the best of `rounds` rounds of
-/// `steps` steps. Returns the JSON lines' fields: with `profiling` (one thread) first a
-/// `profile-…` line with the milliseconds per step in each kind of work, then the `train-…` line
+/// Times full AdamW training steps (forward, backward, clip, update) of `shape`'s model on its
+/// batches, as `Trainer` runs them: `warmup` steps, then the best of `rounds` rounds of `steps`
+/// steps. Returns the JSON lines' fields: with `profiling` (one thread) first a `profile-LABEL`
+/// line with the milliseconds per step in each kind of work, then the `train-LABEL` line
 /// (tokens/s, FLOPs per token, GFLOP/s and the fraction of `peakCore · threads`).
-func timeTrainingSteps(name: String, config: GPTConfig, batch: Int, threads: Int, shards: Int, profiling: Bool,
-                       peakCore: Double, warmup: Int = 3, steps: Int = 20, rounds: Int = 3) throws
-  -> [[(String, String)]]
-{
+func timeTrainingSteps(_ shape: BenchOptions.Shape, threads: Int, shards: Int, profiling: Bool, peakCore: Double,
+                       warmup: Int = 3, steps: Int = 20, rounds: Int = 3) throws -> [[(String, String)]] {
+  let (config, batch) = (shape.config, shape.batch)
   var records: [[(String, String)]] = []
   let model = try GPT(config)
   var parameters = model.initialParameters(seed: 1)
@@ -53,7 +52,7 @@ func timeTrainingSteps(name: String, config: GPTConfig, batch: Int, threads: Int
     EngineProfile.enabled = false
     let count = Double(rounds * steps)
     let totalMs = Double(now() &- profileStart) / 1e6 / count
-    var fields: [(String, String)] = [("name", quoted("profile-" + name.dropFirst("train-".count))), ("threads", "1"),
+    var fields: [(String, String)] = [("name", quoted("profile-" + shape.label)), ("threads", "1"),
                                       ("ms_per_step", rounded(totalMs))]
     var accounted = 0.0
     let parts = EngineProfile.seconds().map { ($0.part.name, $0.seconds * 1e3 / count) }
@@ -71,7 +70,7 @@ func timeTrainingSteps(name: String, config: GPTConfig, batch: Int, threads: Int
   let tokensPerSecond = tokensPerStep / (bestNs / 1e9)
   let gflops = tokensPerSecond * flopsPerToken / 1e9
   records.append([
-    ("name", quoted(name)), ("gemm", quoted(GEMM.backend)), ("params", "\(config.parameterCount)"), ("batch", "\(batch)"),
+    ("name", quoted("train-" + shape.label)), ("gemm", quoted(GEMM.backend)), ("params", "\(config.parameterCount)"), ("batch", "\(batch)"),
     ("context", "\(config.context)"), ("threads", "\(threads)"), ("shards", "\(workspace.shardCount)"),
     ("ms_per_step", rounded(bestNs / 1e6)), ("tokens_per_s", rounded(tokensPerSecond)),
     ("flops_per_token", rounded(flopsPerToken)), ("gflops", rounded(gflops)),

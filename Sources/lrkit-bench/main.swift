@@ -219,13 +219,10 @@ if wants(.train) {
   let profiling = options.profile
   let threads = profiling ? 1 : options.threads ?? GEMM.threads
   let shards = options.shards ?? GPTWorkspace.defaultShards
-  var shapes: [(String, GPTConfig, Int)] = []
+  let shapes: [BenchOptions.Shape]
   do {
-    for shape in options.shapes.isEmpty ? try BenchOptions.defaultShapes.map({ try BenchOptions.shape($0, shards: shards) })
-      : options.shapes
-    {
-      shapes.append(("train-" + shape.label, shape.config, shape.batch))
-    }
+    shapes = options.shapes.isEmpty
+      ? try BenchOptions.defaultShapes.map { try BenchOptions.shape($0, shards: shards) } : options.shapes
   } catch {
     fail("\(error)")
   }
@@ -233,14 +230,14 @@ if wants(.train) {
   let peakCore = corePeakGFLOPs()
   emit([("name", quoted("cpu-peak")), ("gflops_per_core", rounded(peakCore)), ("threads", "\(threads)"),
         ("gflops", rounded(peakCore * Double(threads)))])
-  for (name, config, batch) in shapes {
+  for shape in shapes {
     do {
-      for fields in try timeTrainingSteps(name: name, config: config, batch: batch, threads: threads, shards: shards,
-                                          profiling: profiling, peakCore: peakCore) {
+      for fields in try timeTrainingSteps(shape, threads: threads, shards: shards, profiling: profiling,
+                                          peakCore: peakCore) {
         emit(fields)
       }
     } catch {
-      fail("\(name): \(error)")
+      fail("--shape \(shape.label): \(error)")
     }
   }
 }

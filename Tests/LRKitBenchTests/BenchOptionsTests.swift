@@ -105,8 +105,8 @@ struct BenchOptionsTests {
   func trainFlags() throws {
     let config = GPTConfig(vocabulary: 65, context: 8, layers: 1, channels: 16, heads: 2)
     func run(threads: Int, shards: Int, profiling: Bool, batch: Int = 4) throws -> [[String: Any]] {
-      try timeTrainingSteps(name: "train-tiny", config: config, batch: batch, threads: threads, shards: shards,
-                            profiling: profiling, peakCore: 100, warmup: 1, steps: 2, rounds: 1).map(object)
+      try timeTrainingSteps(BenchOptions.Shape(label: "tiny", config: config, batch: batch), threads: threads,
+                            shards: shards, profiling: profiling, peakCore: 100, warmup: 1, steps: 2, rounds: 1).map(object)
     }
     let plain = try run(threads: 2, shards: 3, profiling: false)
     #expect(plain.count == 1)

@@ -34,7 +34,8 @@ public enum ScheduleSpec {
   package static func decode(_ json: JSONValue) throws(ScheduleError) -> DecodedSchedule {
     if let keras = try kerasSerialized(json) { return keras }
     if let timm = try timmArgsFile(json) { return timm }
-    if isTrainerConfig(json) { return try HFTrainingConfig(json).decodedSchedule() }
+    // Keras and timm were ruled out just above.
+    if hasTrainerKeys(json) { return try HFTrainingConfig(json).decodedSchedule() }
     if let instantiated = try InstantiatedScheduler(json) {
       var decoded = try decode(instantiated.spec, path: "")
       decoded.warnings = instantiated.notes + decoded.warnings
@@ -56,10 +57,13 @@ public enum ScheduleSpec {
   /// object without `"type"` that holds `learning_rate` or `lr_scheduler_type` and that Keras
   /// and timm did not write.
   package static func isTrainerConfig(_ json: JSONValue) -> Bool {
-    guard case .object = json, json["type"] == nil,
-      json["lr_scheduler_type"] != nil || json["learning_rate"] != nil
-    else { return false }
-    return !isTimmArgsFile(json) && (try? kerasSerialized(json)) == nil
+    hasTrainerKeys(json) && !isTimmArgsFile(json) && (try? kerasSerialized(json)) == nil
+  }
+
+  /// An object without `"type"` that holds `learning_rate` or `lr_scheduler_type`.
+  static func hasTrainerKeys(_ json: JSONValue) -> Bool {
+    guard case .object = json, json["type"] == nil else { return false }
+    return json["lr_scheduler_type"] != nil || json["learning_rate"] != nil
   }
 
   /// Decodes the spec at `path` inside a larger spec (children of composites).

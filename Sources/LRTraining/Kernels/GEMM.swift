@@ -111,11 +111,8 @@ public enum GEMM {
                    _ biasSum: UnsafeMutablePointer<Float>? = nil) {
     #if OpenBLAS
       _ = openBLASSingleThreaded
-      if let biasSum {  // Kernels.biasBackward's order over op(B)
-        for kk in 0..<k {
-          for j in 0..<n { biasSum[j] += tb != 0 ? b[j * ldb + kk] : b[kk * ldb + j] }
-        }
-      }
+      // The sums of op(B) over no rows of C: the C kernel's own loop, in Kernels.biasBackward's order.
+      if let biasSum { lrkit_sgemm_rows_bias(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc, 0, 0, nil, biasSum) }
       guard hi > lo else { return }
       if k > 0 {  // BLAS refuses a leading dimension of 0
         let aStart = ta != 0 ? a + lo : a + lo * lda
@@ -125,12 +122,8 @@ public enum GEMM {
       } else {
         lrkit_sgemm_rows(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc, lo, hi)
       }
-      if let bias {  // after the product, as Kernels.addBias
-        for i in lo..<hi {
-          let row = c + i * ldc
-          for j in 0..<n { row[j] += bias[j] }
-        }
-      }
+      // The bias after the product, as Kernels.addBias: the C kernel's k = 0 product, C = (0 + C) + bias.
+      if let bias { lrkit_sgemm_rows_bias(ta, tb, m, n, 0, a, lda, b, ldb, 1, c, ldc, lo, hi, bias, nil) }
     #else
       lrkit_sgemm_rows_bias(ta, tb, m, n, k, a, lda, b, ldb, acc, c, ldc, lo, hi, bias, biasSum)
     #endif

@@ -43,13 +43,13 @@ struct MemoryEstimate: Sendable, Equatable {
     case "sgd": states = config.optimizer.momentum != 0 ? 1 : 0
     default: states = 2
     }
+    let parameters: Double
+    var extraShards = 0.0
     switch config.task {
     case .digits:
       let widths = [Digits.features] + config.hidden + [Digits.classes]
       // The widths were checked by `validate()`: the count fits an Int.
-      let parameters = Double((try? MLP(widths: widths))?.parameterCount ?? 0)
-      parameterBytes = 4 * parameters * (2 + states)
-      checkpointBytes = 2 * 4 / 3 * 4 * parameters * (1 + states)
+      parameters = Double((try? MLP(widths: widths))?.parameterCount ?? 0)
       // Each layer's output, kept for the backward pass.
       activationBytes = 4 * Double(config.batchSize) * Double(widths.reduce(0, +))
       attentionBytes = 0
@@ -57,13 +57,13 @@ struct MemoryEstimate: Sendable, Equatable {
       let g = config.gpt
       let (l, t) = (Double(g.layers), Double(g.context))
       // The shape was checked by `GPT(_:)` (at most 2^31 weights): the count fits an Int.
-      let parameters = Double(g.parameterCount)
-      let shards = Double(max(1, min(config.shards, config.batchSize)))
-      parameterBytes = 4 * parameters * (2 + states + shards - 1)
-      checkpointBytes = 2 * 4 / 3 * 4 * parameters * (1 + states)
+      parameters = Double(g.parameterCount)
+      extraShards = Double(max(1, min(config.shards, config.batchSize)) - 1)
       activationBytes = 4 * GPTActivations.floats(config: g, batch: config.batchSize)
       attentionBytes = 4 * Double(config.batchSize) * Double(g.heads) * t * t * l
     }
+    parameterBytes = 4 * parameters * (2 + states + extraShards)
+    checkpointBytes = 2 * 4 / 3 * 4 * parameters * (1 + states)
   }
 
   /// The field to name when the run does not fit: what holds most of the memory.
