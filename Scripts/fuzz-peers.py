@@ -3,7 +3,7 @@
 
 Never run by CI (it needs the peer libraries and takes minutes). Each run draws a fresh random seed (printed;
 `--seed S` replays a run exactly), generates random VALID specs for every API LRKit translates -- PyTorch,
-transformers, optax, timm, Keras, MLX, fastai, see fuzz_specs.py for what is drawn -- plus random
+transformers, optax, timm, Keras, MLX, fastai, DeepSpeed, see fuzz_specs.py for what is drawn -- plus random
 `lrkit steps` flag sets for the Hugging Face Trainer step accounting, evaluates every spec with the peer
 library (fuzz_runners.py, one subprocess per library, many specs per process) and with LRKit
 (`lrkit eval-batch`, one process per library), and reports where they disagree.
@@ -16,7 +16,7 @@ How to run (the peers installed as for Scripts/make-fixtures.py, in a venv OUTSI
     ... --library hf_steps --steps-count 3000   # only the `lrkit steps` flag sets
 
 Options: --count N (specs per library, default 3000: 21,000 specs in all), --library L (repeatable; torch,
-transformers, optax, timm, keras, mlx, fastai, hf_steps), --seed S, --lrkit PATH (default
+transformers, optax, timm, keras, mlx, fastai, deepspeed, hf_steps), --seed S, --lrkit PATH (default
 .build/release/lrkit), --steps-count N (flag sets for `lrkit steps`, default 1000), --jobs N (parallel
 processes, default: the CPU count), --report PATH (default /tmp/fuzz-peers-report.json), --examples N
 (mismatch examples printed per pattern), --keep-workdir. A full default run takes about 15-20 minutes on 2
@@ -26,7 +26,7 @@ CosineDecayRestarts and warmup CosineDecay build a new lax.cond per call (~25 ms
 Conventions are make-fixtures.py's: lr[k] is the learning rate optimizer update k uses (0-based); a peer that
 raises at construction or while producing lr[k] is a refusal, and LRKit must then refuse the spec with
 steps > k while giving the same k values for steps = k. Tolerances: float64 peers (torch, transformers,
-timm, fastai, optax with "precision": "float64") |ours - peer| <= 1e-9 |peer| + 1e-12 peak; float32 peers
+timm, fastai, deepspeed, optax with "precision": "float64") |ours - peer| <= 1e-9 |peer| + 1e-12 peak; float32 peers
 (keras, mlx, optax float32 or no precision -- JAX's default) <= 8 ulp(float32) |peer| + 4 ulp peak; NaN equals
 NaN. Momentum (torch one-cycle / cyclic with cycle_momentum, fastai fit_one_cycle) is compared the same way.
 
@@ -58,12 +58,12 @@ sys.path.insert(0, HERE)
 
 import fuzz_specs  # noqa: E402
 
-LIBRARIES = ["torch", "transformers", "optax", "timm", "keras", "mlx", "fastai"]
+LIBRARIES = ["torch", "transformers", "optax", "timm", "keras", "mlx", "fastai", "deepspeed"]
 ALL = LIBRARIES + ["hf_steps"]
 ULP32 = 2.0 ** -23
 # Rough peer cost per value (seconds), to balance the worker processes.
 COST = {"torch": 4e-5, "transformers": 4e-5, "timm": 1e-5, "optax": 1.3e-3, "keras": 8e-4, "mlx": 1.2e-4,
-        "fastai": 4e-5}
+        "fastai": 4e-5, "deepspeed": 4e-5}
 CHUNK_SECS = 120  # target run time of one worker process
 OUTCOMES = ["matched", "mismatched", "both_refused", "peer_only_refused", "lrkit_only_refused", "harness"]
 HEADERS = ["drawn", "match", "mismatch", "both-ref", "peer-only", "lrkit-only", "harness"]
@@ -136,6 +136,8 @@ def keras_inner(spec):
 def type_label(lib, spec):
     if "type" not in spec and lib == "timm":
         return "args.yaml (bare)"
+    if "type" not in spec and lib == "deepspeed":
+        return spec["scheduler"]["type"] + " (ds_config.json)"
     if "type" not in spec:
         inner = keras_inner(spec)
         return (inner["class_name"] if inner else "fixed lr") + " (as Keras writes it)"

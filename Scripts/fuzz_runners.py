@@ -350,8 +350,25 @@ def fastai_run(job):
     return lrs, moms
 
 
+def deepspeed_run(job):
+    """As DeepSpeed's engine steps it (make-fixtures.py's deepspeed_run); a ds_config.json is read as the
+    engine reads it: the scheduler section's type and params, the optimizer section's lr."""
+    spec = job["spec"]
+    if "scheduler" in spec:
+        spec = {"type": "deepspeed.runtime.lr_schedules." + spec["scheduler"]["type"],
+                **spec["scheduler"]["params"],
+                **({"lr": spec["optimizer"]["params"]["lr"]} if "lr" in spec["optimizer"]["params"] else {})}
+    try:
+        out = mf.deepspeed_run(spec, job["steps"])
+    except mf.ConstructionError as e:
+        raise Refused(e.exc) from None
+    except mf.StepError as e:
+        raise Refused(e.exc, e.k, e.lr_before) from None
+    return out["lr"], out.get("momentum")
+
+
 RUNNERS = {"torch": torch_run, "transformers": transformers_run, "timm": timm_run, "optax": optax_run,
-           "keras": keras_run, "mlx": mlx_run, "fastai": fastai_run}
+           "keras": keras_run, "mlx": mlx_run, "fastai": fastai_run, "deepspeed": deepspeed_run}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -434,7 +451,7 @@ def setup(lib, mode):
             import keras
             assert keras.backend.backend() == "jax", keras.backend.backend()
             assert keras.backend.floatx() == "float32"
-    if lib in ("torch", "transformers", "timm", "fastai", "hf_steps"):
+    if lib in ("torch", "transformers", "timm", "fastai", "hf_steps", "deepspeed"):
         import torch
         torch.manual_seed(0)
         torch.set_num_threads(1)

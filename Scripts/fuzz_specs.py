@@ -1235,8 +1235,117 @@ def gen_fastai(d):
     return job(s, d.steps(total), tags)
 
 
+# ----------------------------------------------------------------------------------------------
+# deepspeed
+# ----------------------------------------------------------------------------------------------
+
+DEEPSPEED = "deepspeed.runtime.lr_schedules."
+
+
+def deepspeed_config(spec):
+    """A deepspeed.runtime.lr_schedules spec as the ds_config.json that configures it."""
+    params = {k: v for k, v in spec.items() if k not in ("type", "lr")}
+    optimizer = {"type": "AdamW", "params": {"weight_decay": 0.01}}
+    if "lr" in spec:
+        optimizer["params"]["lr"] = spec["lr"]
+    return {"train_micro_batch_size_per_gpu": 8, "gradient_accumulation_steps": 1, "optimizer": optimizer,
+            "scheduler": {"type": spec["type"][len(DEEPSPEED):], "params": params},
+            "zero_optimization": {"stage": 2}}
+
+
+def gen_deepspeed(d):
+    name = d.choice(["WarmupLR", "WarmupDecayLR", "WarmupCosineLR", "LRRangeTest", "OneCycle"])
+    s = {"type": DEEPSPEED + name}
+    tags = []
+    natural = None
+    if name in ("WarmupLR", "WarmupDecayLR", "WarmupCosineLR"):
+        w = d.pick([(3, 1), (3, 2), (2, 0), (1, 2.5), (1, -1), (90, None)], lambda: d.int_(1, 500))
+        if w != 1000 and d.chance(0.9):
+            s["warmup_num_steps"] = w
+        if d.chance(0.7):
+            s["warmup_type"] = d.weighted([(45, "log"), (45, "linear"), (10, "cosine")])
+        if name != "WarmupLR":
+            total = d.pick([(3, 0), (3, 1), (5, "below"), (3, "equal"), (86, None)],
+                           lambda: (w if isinstance(w, int) else 10) + d.int_(0, 600))
+            if total == "below":
+                total = d.int_(0, max(w if isinstance(w, int) else 3, 1))
+            elif total == "equal":
+                total = w if isinstance(w, int) else 3
+            s["total_num_steps"] = total
+            natural = total
+        if name == "WarmupCosineLR":
+            s["lr"] = d.lr()
+            if d.chance(0.5):
+                s["warmup_min_ratio"] = d.pick([(2, 0.0), (1, 1.0), (7, None)], lambda: d.uniform(0, 1))
+            if d.chance(0.5):
+                s["cos_min_ratio"] = d.pick([(2, 0.0), (1, 1.0), (1, 1.5), (6, None)], lambda: d.uniform(0, 0.5))
+        else:
+            if d.chance(0.6):
+                s["warmup_min_lr"] = d.pick([(3, 0), (2, 0.0), (5, None)], lambda: d.log_uniform(1e-7, 1e-3))
+            if name == "WarmupLR":
+                s["lr"] = d.lr()
+                if d.chance(0.5):
+                    s["warmup_max_lr"] = d.pick([(1, None), (9, 0.01)], lambda: None) if d.chance(0.2) else d.lr()
+            else:
+                if d.chance(0.8):
+                    s["warmup_max_lr"] = d.lr()
+                elif d.chance(0.5):
+                    s["lr"] = d.lr()
+                    s["warmup_max_lr"] = None
+        if natural is None and isinstance(w, int):
+            natural = w
+    elif name == "LRRangeTest":
+        if d.chance(0.8):
+            s["lr_range_test_min_lr"] = d.log_uniform(1e-7, 1e-2)
+        size = d.pick([(3, 1), (1, 0), (96, None)], lambda: d.int_(1, 300))
+        if d.chance(0.9):
+            s["lr_range_test_step_size"] = size
+        if d.chance(0.7):
+            s["lr_range_test_step_rate"] = d.log_uniform(0.01, 20)
+        if d.chance(0.5):
+            s["lr_range_test_staircase"] = d.chance(0.5)
+        natural = size if isinstance(size, int) and size > 0 else None
+    else:
+        hi = d.lr()
+        s["cycle_min_lr"] = sig(hi / d.r.uniform(1.5, 100))
+        s["cycle_max_lr"] = hi
+        first = d.pick([(2, 1), (1, 0), (1, 0.5), (96, None)],
+                       lambda: d.int_(1, 300) if d.chance(0.7) else d.uniform(0.5, 300))
+        if d.chance(0.9):
+            s["cycle_first_step_size"] = first
+        if d.chance(0.6):
+            s["cycle_second_step_size"] = d.pick([(2, 0), (1, -1), (97, None)],
+                                                 lambda: d.int_(1, 300) if d.chance(0.7) else d.uniform(0.5, 300))
+        if d.chance(0.35):
+            s["cycle_first_stair_count"] = d.int_(0, 12)
+        if d.chance(0.25):
+            s["cycle_second_stair_count"] = d.int_(0, 12)
+        if d.chance(0.5):
+            s["decay_step_size"] = d.pick([(2, 0), (98, None)], lambda: d.int_(1, 100))
+        if d.chance(0.5):
+            s["decay_lr_rate"] = d.pick([(2, 0.0), (98, None)], lambda: d.log_uniform(0.001, 5))
+        if d.chance(0.3):
+            s["decay_mom_rate"] = d.log_uniform(0.0001, 0.1)
+        if d.chance(0.2):
+            s["cycle_momentum"] = False
+        if d.chance(0.4):
+            s["cycle_min_mom"] = d.uniform(0.8, 0.9)
+        if d.chance(0.4):
+            s["cycle_max_mom"] = d.uniform(0.9, 0.99)
+        if s.get("cycle_momentum", True):
+            tags.append("momentum")
+        f = s.get("cycle_first_step_size", 2000)
+        natural = (f + s.get("cycle_second_step_size", f)) if isinstance(f, (int, float)) else None
+        if natural is not None and natural > 3000:
+            natural = None
+    if d.chance(0.3):
+        tags.append("ds_config")
+        return job(deepspeed_config(s), d.steps(natural), tags)
+    return job(s, d.steps(natural), tags)
+
+
 GENERATORS = {"torch": gen_torch, "transformers": gen_transformers, "optax": gen_optax, "timm": gen_timm,
-              "keras": gen_keras, "mlx": gen_mlx, "fastai": gen_fastai}
+              "keras": gen_keras, "mlx": gen_mlx, "fastai": gen_fastai, "deepspeed": gen_deepspeed}
 
 
 # ----------------------------------------------------------------------------------------------

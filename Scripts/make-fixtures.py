@@ -11,16 +11,19 @@ How to run (Linux or macOS, Python 3.11):
     /work/venv-peers/bin/pip install "mlx[cpu]"   # Linux only: the CPU backend of mlx
     KERAS_BACKEND=jax /work/venv-peers/bin/python Scripts/make-fixtures.py
 
-    # one library at a time (errors.json is only rewritten by a full run):
+    # one library at a time (errors.json is only rewritten by a full run, or with --merge-errors):
     KERAS_BACKEND=jax /work/venv-peers/bin/python Scripts/make-fixtures.py --library torch
+    /work/venv-peers/bin/pip install deepspeed ninja  # for --library deepspeed (ninja: its CPU engine)
+    /work/venv-peers/bin/python Scripts/make-fixtures.py --library deepspeed --merge-errors
 
 Versions used for the committed fixtures (each fixture file also records its own version):
 
     torch 2.15.0 (+cu132 wheel, run on CPU), transformers 5.23.0, accelerate 1.15.0,
     optax 0.2.8, jax 0.10.2 / jaxlib 0.10.2, timm 1.0.31, keras 3.15.1 (jax backend),
-    mlx 0.32.4 (mlx-cpu 0.32.4), fastai 2.8.12 (fastcore 2.2.39), numpy 2.4.6, Python 3.11.7
+    mlx 0.32.4 (mlx-cpu 0.32.4), fastai 2.8.12 (fastcore 2.2.39), deepspeed 0.19.8, numpy 2.4.6,
+    Python 3.11.7
 
-Output: one JSON file per peer (torch, transformers, optax, timm, keras, mlx, fastai), plus
+Output: one JSON file per peer (torch, transformers, optax, timm, keras, mlx, fastai, deepspeed), plus
 hf_trainer.json (Hugging Face Trainer step accounting) and errors.json (where a peer refuses):
 
     {"library": "torch", "version": "2.15.0", "cases": [CASE, ...]}
@@ -45,6 +48,8 @@ lr[k] is the learning rate used by optimizer update k (0-based) under the peer's
   keras                 float(schedule(k)) (float32, jax backend, x64 off)
   mlx                   schedule(mx.array(k)).item() (float32)
   fastai                f(k / total_steps), f built exactly as fit_one_cycle / fit_flat_cos build it
+  deepspeed             record group["lr"], then opt.step(), then sched.step(), as DeepSpeed's engine
+                        steps it (the constructor sets iteration -1's lr); momentum is Adam's betas[0]
 
 Every library runs in its own subprocess (jax_enable_x64 is process-wide, and Keras must keep
 float32). All random configurations come from per-library seeded random.Random instances, so
@@ -64,9 +69,9 @@ import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE_DIR = os.path.join(os.path.dirname(HERE), "Tests", "LRSchedulesTests", "Fixtures")
-LIBRARIES = ["torch", "transformers", "optax", "timm", "keras", "mlx", "fastai", "hf_trainer"]
+LIBRARIES = ["torch", "transformers", "optax", "timm", "keras", "mlx", "fastai", "deepspeed", "hf_trainer"]
 SEEDS = {"torch": 101, "transformers": 202, "optax": 303, "timm": 404, "keras": 505,
-         "mlx": 606, "fastai": 707, "hf_trainer": 808}
+         "mlx": 606, "fastai": 707, "deepspeed": 909, "hf_trainer": 808}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -2253,15 +2258,184 @@ def make_hf_trainer(rng):
 
 
 # ----------------------------------------------------------------------------------------------
+# deepspeed (deepspeed.runtime.lr_schedules, stepped as DeepSpeed's engine steps them)
+# ----------------------------------------------------------------------------------------------
+
+DEEPSPEED_PREFIX = "deepspeed.runtime.lr_schedules."
+
+
+def deepspeed_run(spec, num_steps):
+    """lr[k] as recorded before optimizer update k; the engine calls sched.step() after each update.
+
+    The optimizer is torch's Adam (it has `betas`, so OneCycle drives beta1); "lr" is its lr."""
+    import torch
+    import deepspeed.runtime.lr_schedules as S
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.Adam([p], lr=spec["lr"]) if "lr" in spec else torch.optim.Adam([p])
+    cls = getattr(S, spec["type"][len(DEEPSPEED_PREFIX):])
+    kw = {k: v for k, v in spec.items() if k not in ("type", "lr")}
+    try:
+        sched = cls(opt, **kw)
+    except Exception as e:  # noqa: BLE001
+        raise ConstructionError(e)
+    mom = spec["type"].endswith("OneCycle") and spec.get("cycle_momentum", True)
+    lrs, moms = [], []
+    for k in range(num_steps):
+        if k > 0:
+            opt.step()
+            try:
+                sched.step()
+            except Exception as e:  # noqa: BLE001
+                raise StepError(k, e, lrs)
+        g = opt.param_groups[0]
+        lrs.append(as_float(g["lr"]))
+        if mom:
+            moms.append(as_float(g["betas"][0]))
+    out = {"lr": lrs}
+    if mom:
+        out["momentum"] = moms
+    return out
+
+
+def deepspeed_cases(rng):
+    out = []
+
+    def add(name, n, label="", **kw):
+        out.append(({"type": DEEPSPEED_PREFIX + name, **kw}, n, None, label))
+
+    # The documented examples and defaults.
+    add("WarmupLR", 40, "defaults", lr=0.01, warmup_num_steps=20)
+    add("WarmupLR", 30, "linear", warmup_min_lr=0.0, warmup_max_lr=0.001, warmup_num_steps=10, warmup_type="linear")
+    add("WarmupLR", 8, "one warmup step", lr=0.1, warmup_num_steps=1)
+    add("WarmupLR", 12, "unknown warmup_type", lr=0.1, warmup_num_steps=6, warmup_type="cosine")
+    add("WarmupDecayLR", 120, "defaults", total_num_steps=100, warmup_num_steps=10)
+    add("WarmupDecayLR", 60, "max_lr None", lr=0.02, total_num_steps=50, warmup_max_lr=None, warmup_num_steps=5)
+    add("WarmupDecayLR", 40, "total < warmup", total_num_steps=10, warmup_num_steps=20, warmup_type="linear")
+    add("WarmupDecayLR", 30, "total = warmup", total_num_steps=12, warmup_num_steps=12, warmup_max_lr=0.003)
+    add("WarmupCosineLR", 130, "defaults", lr=0.001, total_num_steps=100, warmup_num_steps=10)
+    add("WarmupCosineLR", 80, "linear", lr=3e-4, total_num_steps=60, warmup_num_steps=15, warmup_type="linear",
+        warmup_min_ratio=0.1, cos_min_ratio=0.05)
+    add("WarmupCosineLR", 30, "total < warmup", lr=0.1, total_num_steps=5, warmup_num_steps=10)
+    add("WarmupCosineLR", 30, "cos_min_ratio > 1", lr=0.1, total_num_steps=20, warmup_num_steps=4, cos_min_ratio=1.5)
+    add("LRRangeTest", 50, "defaults", lr_range_test_step_size=10)
+    add("LRRangeTest", 60, "staircase", lr_range_test_min_lr=1e-5, lr_range_test_step_size=7,
+        lr_range_test_step_rate=2.5, lr_range_test_staircase=True)
+    add("OneCycle", 60, "defaults", cycle_min_lr=0.001, cycle_max_lr=0.01, cycle_first_step_size=20)
+    add("OneCycle", 80, "decay", cycle_min_lr=1e-4, cycle_max_lr=1e-3, cycle_first_step_size=15,
+        cycle_second_step_size=25, decay_step_size=5, decay_lr_rate=0.1, decay_mom_rate=0.05)
+    add("OneCycle", 70, "stairs", cycle_min_lr=0.01, cycle_max_lr=0.1, cycle_first_step_size=12,
+        cycle_second_step_size=18, cycle_first_stair_count=4, cycle_second_stair_count=3)
+    add("OneCycle", 40, "no second half", cycle_min_lr=0.01, cycle_max_lr=0.1, cycle_first_step_size=10,
+        cycle_second_step_size=0, cycle_first_stair_count=3)
+    add("OneCycle", 40, "no momentum", cycle_min_lr=0.01, cycle_max_lr=0.1, cycle_first_step_size=7.5,
+        cycle_momentum=False, decay_step_size=3, decay_lr_rate=0.5)
+
+    # Random configurations of every class.
+    for i in range(12):
+        w = rng.choice([1, 2, 3, rng.randint(1, 40), rng.randint(40, 300)])
+        kind = rng.choice(["log", "linear"])
+        n = pick_steps(rng, 10, 400)
+        lo = rng.choice([0.0, 0, sig(pick_lr(rng) / 10)])
+        add("WarmupLR", n, f"random {i + 1}", lr=pick_lr(rng), warmup_min_lr=lo,
+            warmup_num_steps=w, warmup_type=kind, **({"warmup_max_lr": pick_lr(rng)} if rng.random() < 0.5 else {}))
+        total = rng.choice([w + rng.randint(0, 300), rng.randint(1, 400)])
+        add("WarmupDecayLR", n, f"random {i + 1}", total_num_steps=total, warmup_min_lr=lo,
+            warmup_max_lr=pick_lr(rng), warmup_num_steps=w, warmup_type=kind)
+        add("WarmupCosineLR", n, f"random {i + 1}", lr=pick_lr(rng), total_num_steps=total, warmup_num_steps=w,
+            warmup_type=kind, warmup_min_ratio=rng.choice([0.0, sig(rng.uniform(0, 1))]),
+            cos_min_ratio=rng.choice([0.0001, 0.0, sig(rng.uniform(0, 0.5))]))
+        add("LRRangeTest", n, f"random {i + 1}", lr_range_test_min_lr=sig(pick_lr(rng) / 100),
+            lr_range_test_step_size=rng.randint(1, 60), lr_range_test_step_rate=sig(rng.uniform(0.1, 10)),
+            lr_range_test_staircase=rng.random() < 0.5)
+        first = rng.choice([rng.randint(1, 100), sig(rng.uniform(0.5, 80))])
+        kw = {}
+        if rng.random() < 0.6:
+            kw["cycle_second_step_size"] = rng.choice([0, rng.randint(1, 100), sig(rng.uniform(0.5, 80))])
+        if rng.random() < 0.4:
+            kw["cycle_first_stair_count"] = rng.randint(0, 8)
+            if rng.random() < 0.5:
+                kw["cycle_second_stair_count"] = rng.randint(0, 8)
+        if rng.random() < 0.5:
+            kw["decay_step_size"] = rng.randint(1, 30)
+            kw["decay_lr_rate"] = sig(rng.uniform(0, 1))
+            kw["decay_mom_rate"] = rng.choice([0.0, sig(rng.uniform(0, 0.1))])
+        if rng.random() < 0.2:
+            kw["cycle_momentum"] = False
+        hi = pick_lr(rng)
+        add("OneCycle", n, f"random {i + 1}", cycle_min_lr=sig(hi / rng.uniform(2, 30)), cycle_max_lr=hi,
+            cycle_first_step_size=first, cycle_min_mom=sig(rng.uniform(0.8, 0.9)),
+            cycle_max_mom=sig(rng.uniform(0.9, 0.99)), **kw)
+    return out
+
+
+def deepspeed_engine_check(cases):
+    """Runs every case through a real DeepSpeed engine (deepspeed.initialize on CPU, gloo, one
+    process, torch's Adam) and checks that the lr and beta1 each update sees are the fixture's.
+
+    Needs ninja (DeepSpeed builds its CPU communication op on first use)."""
+    import torch
+    import deepspeed
+    os.environ.update(RANK="0", LOCAL_RANK="0", WORLD_SIZE="1", MASTER_ADDR="127.0.0.1",
+                      MASTER_PORT=os.environ.get("MASTER_PORT", "29533"))
+    deepspeed.init_distributed(dist_backend="gloo")
+    checked, stopped = 0, []
+    for case in cases:
+        spec = case["spec"]
+        params = {k: v for k, v in spec.items() if k not in ("type", "lr")}
+        optimizer = {"type": "Adam", "params": {"torch_adam": True}}
+        if "lr" in spec:
+            optimizer["params"]["lr"] = spec["lr"]
+        config = {"train_batch_size": 1, "optimizer": optimizer,
+                  "scheduler": {"type": spec["type"][len(DEEPSPEED_PREFIX):], "params": params}}
+        torch.manual_seed(0)
+        model = torch.nn.Linear(2, 1)
+        engine, opt, _, _ = deepspeed.initialize(model=model, model_parameters=model.parameters(), config=config)
+        lrs, moms = [], []
+        for _ in range(case["num_steps"]):
+            group = opt.param_groups[0]
+            lrs.append(float(group["lr"]))
+            moms.append(float(group["betas"][0]))
+            engine.backward(model(torch.ones(1, 2)).sum())
+            try:
+                engine.step()
+            except OverflowError:  # Adam's beta1 ** step once OneCycle's momentum decay passes 1
+                stopped.append(f"{case['name']}: Adam overflowed at update {len(lrs) - 1}")
+                break
+        n = len(lrs)
+        assert lrs == case["lr"][:n], (case["name"], lrs[:6], case["lr"][:6])
+        if "momentum" in case:
+            assert moms == case["momentum"][:n], (case["name"], moms[:6], case["momentum"][:6])
+        checked += 1
+    return checked, stopped
+
+
+def deepspeed_errors():
+    p = DEEPSPEED_PREFIX
+    return [
+        ("WarmupLR warmup_num_steps 0", {"type": p + "WarmupLR", "lr": 0.1, "warmup_num_steps": 0}, 5),
+        ("WarmupLR warmup_num_steps 2.5", {"type": p + "WarmupLR", "lr": 0.1, "warmup_num_steps": 2.5}, 5),
+        ("WarmupDecayLR warmup_num_steps -3", {"type": p + "WarmupDecayLR", "total_num_steps": 10,
+                                               "warmup_num_steps": -3}, 5),
+        ("WarmupCosineLR warmup_num_steps 0", {"type": p + "WarmupCosineLR", "lr": 0.1, "total_num_steps": 10,
+                                               "warmup_num_steps": 0}, 5),
+        ("LRRangeTest step size 0", {"type": p + "LRRangeTest", "lr_range_test_step_size": 0}, 5),
+        ("OneCycle first step size 0", {"type": p + "OneCycle", "cycle_min_lr": 0.01, "cycle_max_lr": 0.1,
+                                        "cycle_first_step_size": 0}, 5),
+        ("OneCycle second step size -1", {"type": p + "OneCycle", "cycle_min_lr": 0.01, "cycle_max_lr": 0.1,
+                                          "cycle_second_step_size": -1}, 5),
+    ]
+
+
+# ----------------------------------------------------------------------------------------------
 # Driver
 # ----------------------------------------------------------------------------------------------
 
 RUNNERS = {"torch": torch_run, "transformers": transformers_run, "optax": optax_run, "timm": timm_run,
-           "keras": keras_run, "mlx": mlx_run, "fastai": fastai_run}
+           "keras": keras_run, "mlx": mlx_run, "fastai": fastai_run, "deepspeed": deepspeed_run}
 CASES = {"torch": torch_cases, "transformers": transformers_cases, "optax": optax_cases, "timm": timm_cases,
-         "keras": keras_cases, "mlx": mlx_cases, "fastai": fastai_cases}
+         "keras": keras_cases, "mlx": mlx_cases, "fastai": fastai_cases, "deepspeed": deepspeed_cases}
 ERRORS = {"torch": torch_errors, "transformers": transformers_errors, "optax": optax_errors, "timm": timm_errors,
-          "keras": keras_errors, "mlx": mlx_errors, "fastai": fastai_errors}
+          "keras": keras_errors, "mlx": mlx_errors, "fastai": fastai_errors, "deepspeed": deepspeed_errors}
 
 
 def library_version(lib):
@@ -2338,6 +2512,11 @@ def run_library(lib, errors_path=None):
             json.dump({"library": lib, "version": library_version(lib), "cases": ecases}, f)
         print(f"{lib}: {len(ecases)} error cases")
 
+    if lib == "deepspeed":
+        checked, stopped = deepspeed_engine_check(cases)
+        print(f"deepspeed: {checked} cases checked against a real DeepSpeed engine")
+        for line in stopped:
+            print("  (the engine stopped early: " + line + ")")
     if lib == "fastai":
         for r in fastai_real_fit_check(rng):
             print("fastai real fit_one_cycle vs f(k/N):", json.dumps(r))
@@ -2376,8 +2555,25 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--library", choices=LIBRARIES, help="run only this library (in this process)")
     ap.add_argument("--errors-out", help=argparse.SUPPRESS)
+    ap.add_argument("--merge-errors", action="store_true",
+                    help="with --library: also replace that library's cases in errors.json")
     args = ap.parse_args()
     os.makedirs(FIXTURE_DIR, exist_ok=True)
+    if args.library and args.merge_errors and args.library in ERRORS:
+        with tempfile.TemporaryDirectory() as tmp:
+            epath = os.path.join(tmp, "errors.json")
+            run_library(args.library, epath)
+            with open(epath) as f:
+                part = json.load(f)
+        path = os.path.join(FIXTURE_DIR, "errors.json")
+        with open(path) as f:
+            whole = json.load(f)
+        prefix = f"{args.library}: "
+        whole["cases"] = [c for c in whole["cases"] if not c["name"].startswith(prefix)] + part["cases"]
+        whole["versions"][args.library] = part["version"]
+        size = write_json(path, whole)
+        print(f"errors: {len(whole['cases'])} cases, {size} bytes")
+        return
     if args.library:
         run_library(args.library, args.errors_out)
         return

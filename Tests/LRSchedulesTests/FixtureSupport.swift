@@ -73,7 +73,7 @@ enum Fixtures {
     }
   }
 
-  static let float64Libraries = ["torch", "transformers", "optax", "timm", "fastai"]
+  static let float64Libraries = ["torch", "transformers", "optax", "timm", "fastai", "deepspeed"]
   static let float32Libraries = ["keras", "mlx"]
 
   static var allParityCases: [ParityCase] {

@@ -71,8 +71,8 @@ struct InstantiatedScheduler {
     }
     if type != target { notes.insert("field '\(field(hydra ? "_target_" : "class_path"))': '\(target)' read as '\(type)'", at: 0) }
     arguments.insert(("type", .string(type)), at: 0)
-    // PyTorch, timm and transformers schedulers take the learning rate from the optimizer.
-    let takesOptimizerLR = ["torch.", "timm.", "transformers."].contains { type.hasPrefix($0) }
+    // PyTorch, timm, transformers and DeepSpeed schedulers take the learning rate from the optimizer.
+    let takesOptimizerLR = ["torch.", "timm.", "transformers.", "deepspeed."].contains { type.hasPrefix($0) }
     let optimizerPath = path.split(separator: ".").dropLast().map(String.init) + ["optimizer"]
     if takesOptimizerLR, !arguments.contains(where: { $0.key == "lr" }), let optimizer {
       let (lr, lrField): (JSONValue?, String) = optimizer["init_args"] != nil

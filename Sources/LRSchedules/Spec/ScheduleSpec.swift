@@ -16,7 +16,9 @@ public enum ScheduleSpec {
   /// Hugging Face / TRL training configuration (see ``HFTrainingConfig``), and one with Hydra's
   /// `_target_` or LightningCLI's `class_path` (or a `scheduler` / `lr_scheduler` section with
   /// one, at the top, under `model` or `model.init_args`) as the scheduler they would
-  /// instantiate, with the `optimizer` section's `lr`.
+  /// instantiate, with the `optimizer` section's `lr`; a DeepSpeed configuration (a `scheduler`
+  /// section with `type` and `params`) as the scheduler its engine builds (see
+  /// ``DeepSpeedConfig``).
   public static func decode(text: String) throws(ScheduleError) -> DecodedSchedule {
     try decode(try parseJSON(text))
   }
@@ -39,6 +41,11 @@ public enum ScheduleSpec {
     if let instantiated = try InstantiatedScheduler(json) {
       var decoded = try decode(instantiated.spec, path: "")
       decoded.warnings = instantiated.notes + decoded.warnings
+      return decoded
+    }
+    if let deepSpeed = try DeepSpeedConfig(json) {
+      var decoded = try decode(deepSpeed.spec, path: "")
+      decoded.warnings = deepSpeed.notes + decoded.warnings
       return decoded
     }
     // Ultralytics YOLO saves its arguments as `args.yaml` too (timm's has `sched` and
@@ -104,7 +111,7 @@ public enum ScheduleSpec {
   static let registry: [String: SpecBuilder] = {
     var all: [String: SpecBuilder] = [:]
     for table in [nativeBuilders, torchBuilders, transformersBuilders, optaxBuilders, timmBuilders, timmFactoryBuilders, timmArgsBuilders, timmPlateauBuilders,
-                  kerasBuilders, mlxBuilders, fastaiBuilders] {
+                  kerasBuilders, mlxBuilders, fastaiBuilders, deepSpeedBuilders] {
       all.merge(table) { a, _ in a }
     }
     return all

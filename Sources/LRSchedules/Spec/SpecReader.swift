@@ -160,6 +160,17 @@ package struct SpecReader: Sendable {
     return try Self.integer(v, field: field(key))
   }
 
+  /// An integer with a default that must be written as an integer literal (Python `int`), for
+  /// peers that check `isinstance(x, int)`.
+  package mutating func strictInt(_ key: String, default value: Int) throws(ScheduleError) -> Int {
+    SpecKeyRecorder.current?.defaultValue(field(key), "\(value)")
+    guard raw(key) != nil, raw(key) != .null else {
+      ignore(key)
+      return value
+    }
+    return try strictInt(key)
+  }
+
   /// A boolean with a default.
   package mutating func bool(_ key: String, default value: Bool) throws(ScheduleError) -> Bool {
     SpecKeyRecorder.current?.defaultValue(field(key), "\(value)")
