@@ -19,7 +19,7 @@ rng = random.Random(seed)
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 lrkit = os.path.join(REPO, ".build", "release", "lrkit")
 specs = []
-for f in ["torch", "transformers", "optax", "timm", "keras", "mlx", "fastai"]:
+for f in ["torch", "transformers", "optax", "timm", "keras", "mlx", "fastai", "deepspeed"]:
     d = json.load(open(f"{REPO}/Tests/LRSchedulesTests/Fixtures/{f}.json"))
     specs += [c["spec"] for c in d["cases"] if "spec" in c]
 # Hugging Face TrainingArguments / TRL configs, which `lrkit curve` reads as specs too.

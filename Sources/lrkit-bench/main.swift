@@ -71,7 +71,7 @@ func fail(_ message: String) -> Never {
 /// random steps inside that case's length.
 func peerTypeSpecs() -> [(name: String, text: String, steps: Int)] {
   var byType: [String: (text: String, steps: Int)] = [:]
-  for file in ["torch", "transformers", "optax", "timm", "keras", "mlx", "fastai"] {
+  for file in ["torch", "transformers", "optax", "timm", "keras", "mlx", "fastai", "deepspeed"] {
     let path = "Tests/LRSchedulesTests/Fixtures/\(file).json"
     guard let data = FileManager.default.contents(atPath: path) else {
       fail("\(path): cannot read it; the peers section reads the parity fixtures, run it from the repository root")

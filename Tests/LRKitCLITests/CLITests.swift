@@ -80,6 +80,23 @@ struct CurveCommandTests {
     #expect(lr[2] == .number(1, isInteger: false))
   }
 
+  @Test("a DeepSpeed ds_config.json is drawn with DeepSpeed's numbers")
+  func deepSpeedConfig() throws {
+    let example = "../../Examples/deepspeed-config.json".resolvedFromTests
+    let (out, err) = lrkit(["curve", "--spec", example, "--format", "csv"])
+    #expect(err == nil)
+    let rows = out.split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+    #expect(rows.count == 10000)  // total_num_steps
+    // DeepSpeed 0.19.8's WarmupDecayLR under its engine: updates 0, 1, 2, 499, 500, 5000, 9999.
+    let peer: [(Int, Double)] = [(0, 0.0), (1, 0.0), (2, 3.346054181932694e-06), (499, 2.9990335660886577e-05),
+                                 (500, 3e-05), (5000, 1.579263157894737e-05), (9999, 6.315789473684211e-09)]
+    for (k, value) in peer {
+      #expect(Double(String(rows[k][1])) == value, "update \(k)")
+    }
+    let refused = lrkit(["curve", "--spec", example, "--num-samples", "100"]).error ?? ""
+    #expect(refused.contains("--num-samples"))
+  }
+
   @Test("the terminal chart has axes and marks the warmup end")
   func terminalChart() {
     let (out, err) = lrkit(["curve", "--spec", "../../Examples/warmup-cosine.json".resolvedFromTests,
