@@ -69,9 +69,10 @@ import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURE_DIR = os.path.join(os.path.dirname(HERE), "Tests", "LRSchedulesTests", "Fixtures")
-LIBRARIES = ["torch", "transformers", "optax", "timm", "keras", "mlx", "fastai", "deepspeed", "hf_trainer"]
+LIBRARIES = ["torch", "transformers", "optax", "timm", "keras", "mlx", "fastai", "deepspeed", "hf_trainer",
+             "hf_deepspeed"]
 SEEDS = {"torch": 101, "transformers": 202, "optax": 303, "timm": 404, "keras": 505,
-         "mlx": 606, "fastai": 707, "deepspeed": 909, "hf_trainer": 808}
+         "mlx": 606, "fastai": 707, "deepspeed": 909, "hf_trainer": 808, "hf_deepspeed": 1010}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -2427,6 +2428,113 @@ def deepspeed_errors():
 
 
 # ----------------------------------------------------------------------------------------------
+# hf_deepspeed (the Hugging Face Trainer with a DeepSpeed config whose scheduler section is set)
+# ----------------------------------------------------------------------------------------------
+
+def hf_deepspeed_configs():
+    """TrainingArguments-like configs (world size 1) with a DeepSpeed config, as real projects write them."""
+    def ds(scheduler, optimizer_lr="auto", extra=None):
+        config = {"train_micro_batch_size_per_gpu": "auto", "gradient_accumulation_steps": "auto",
+                  "train_batch_size": "auto", "zero_optimization": {"stage": 0},
+                  "optimizer": {"type": "AdamW", "params": {"lr": optimizer_lr, "weight_decay": "auto",
+                                                             "torch_adam": True}},
+                  "scheduler": scheduler}
+        config.update(extra or {})
+        return config
+
+    def cfg(name, n, b, ga, ep, deepspeed, ms=-1, wu=0, lr=1e-3, sched=None):
+        out = {"num_samples": n, "per_device_train_batch_size": b, "gradient_accumulation_steps": ga,
+               "num_train_epochs": ep, "max_steps": ms, "warmup_steps": wu, "learning_rate": lr,
+               "deepspeed": deepspeed}
+        if sched:
+            out["lr_scheduler_type"] = sched
+        return name, out
+
+    auto = "auto"
+    return [
+        cfg("WarmupDecayLR, every value auto", 80, 4, 1, 2, ds({"type": "WarmupDecayLR", "params": {
+            "warmup_min_lr": auto, "warmup_max_lr": auto, "warmup_num_steps": auto, "total_num_steps": auto}}),
+            wu=5, sched="cosine"),
+        cfg("WarmupDecayLR linear, gradient accumulation 3", 100, 4, 3, 3, ds({"type": "WarmupDecayLR", "params": {
+            "warmup_min_lr": auto, "warmup_max_lr": auto, "warmup_num_steps": auto, "total_num_steps": auto,
+            "warmup_type": "linear"}}), wu=0.2, lr=3e-4),
+        cfg("WarmupLR auto, no warmup steps (auto is max(1, 0))", 60, 4, 1, 1, ds({"type": "WarmupLR", "params": {
+            "warmup_min_lr": auto, "warmup_max_lr": auto, "warmup_num_steps": auto}}), wu=0),
+        cfg("WarmupCosineLR auto, linear warmup", 90, 3, 1, 2, ds({"type": "WarmupCosineLR", "params": {
+            "warmup_num_steps": auto, "total_num_steps": auto, "warmup_type": "linear", "cos_min_ratio": 0.1,
+            "warmup_min_ratio": 0.0}}), wu=6, lr=2e-4),
+        cfg("WarmupCosineLR, explicit matching values", 40, 2, 2, 2, ds({"type": "WarmupCosineLR", "params": {
+            "warmup_num_steps": 4, "total_num_steps": 20}}, optimizer_lr=5e-4), wu=4, lr=5e-4),
+        cfg("OneCycle, optimizer lr auto", 120, 4, 1, 2, ds({"type": "OneCycle", "params": {
+            "cycle_min_lr": 1e-4, "cycle_max_lr": 1e-3, "cycle_first_step_size": 20, "cycle_second_step_size": 25,
+            "decay_step_size": 5, "decay_lr_rate": 0.2}}), sched="linear"),
+        cfg("torch CosineAnnealingLR named in the DeepSpeed config", 64, 4, 1, 2, ds({"type": "CosineAnnealingLR",
+            "params": {"T_max": 20, "eta_min": 1e-5}}), wu=3),
+        cfg("max_steps with WarmupDecayLR auto", 500, 8, 1, 3, ds({"type": "WarmupDecayLR", "params": {
+            "warmup_min_lr": auto, "warmup_max_lr": auto, "warmup_num_steps": auto, "total_num_steps": auto}}),
+            ms=25, wu=0.1),
+        cfg("no optimizer section: the Trainer's optimizer", 48, 4, 1, 2, {
+            "train_micro_batch_size_per_gpu": "auto", "gradient_accumulation_steps": "auto", "zero_optimization": {"stage": 0},
+            "scheduler": {"type": "WarmupCosineLR", "params": {"warmup_num_steps": auto, "total_num_steps": auto}}},
+            wu=2, lr=7e-4),
+    ]
+
+
+def hf_deepspeed_train(cfg, tmp):
+    """Really run Trainer.train() with the DeepSpeed config (DeepSpeed's engine on CPU, gloo, one process) and
+    record the lr each optimizer update used (on_step_begin: before the engine steps the scheduler)."""
+    import torch
+    from transformers import Trainer, TrainerCallback, TrainingArguments
+    from transformers.trainer_callback import PrinterCallback
+    os.environ.update(RANK="0", LOCAL_RANK="0", WORLD_SIZE="1", MASTER_ADDR="127.0.0.1",
+                      MASTER_PORT=os.environ.get("MASTER_PORT", "29537"))
+    kwargs = {}
+    if "lr_scheduler_type" in cfg:
+        kwargs["lr_scheduler_type"] = cfg["lr_scheduler_type"]
+    args = TrainingArguments(
+        output_dir=tmp, per_device_train_batch_size=cfg["per_device_train_batch_size"],
+        gradient_accumulation_steps=cfg["gradient_accumulation_steps"], num_train_epochs=cfg["num_train_epochs"],
+        max_steps=cfg["max_steps"], warmup_steps=cfg["warmup_steps"], learning_rate=cfg["learning_rate"],
+        deepspeed=json.loads(json.dumps(cfg["deepspeed"])), report_to="none", save_strategy="no",
+        logging_strategy="no", eval_strategy="no", seed=0, disable_tqdm=True, dataloader_num_workers=0, **kwargs)
+    seen = []
+
+    class Rec(TrainerCallback):
+        def on_step_begin(self, args, state, control, optimizer=None, **kw):
+            seen.append(float(optimizer.param_groups[0]["lr"]))
+
+    torch.manual_seed(0)
+    trainer = Trainer(model=_tiny_model(), args=args, train_dataset=_TinyDataset(cfg["num_samples"]), callbacks=[Rec()])
+    trainer.remove_callback(PrinterCallback)
+    assert trainer.is_deepspeed_enabled
+    trainer.train()
+    assert len(seen) == trainer.state.global_step, (len(seen), trainer.state.global_step)
+    return seen, trainer.state.global_step
+
+
+def make_hf_deepspeed():
+    import deepspeed
+    import transformers
+    cases = []
+    for name, cfg in hf_deepspeed_configs():
+        with tempfile.TemporaryDirectory() as tmp:
+            lrs, steps = hf_deepspeed_train(cfg, tmp)
+        cases.append({"name": name, "config": cfg, "max_steps": steps, "lr": lrs, "verified_by_trainer_train": True})
+    # The Trainer refuses a DeepSpeed value that is not "auto" and differs from its own.
+    name, cfg = hf_deepspeed_configs()[4]
+    bad = json.loads(json.dumps(cfg))
+    bad["deepspeed"]["scheduler"]["params"]["total_num_steps"] = 21
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            hf_deepspeed_train(bad, tmp)
+            raise AssertionError("the Trainer accepted a mismatched total_num_steps")
+        except ValueError as e:
+            assert "mismatch" in str(e), e
+    return {"library": "transformers.Trainer+deepspeed", "version": transformers.__version__,
+            "deepspeed_version": deepspeed.__version__, "cases": cases}
+
+
+# ----------------------------------------------------------------------------------------------
 # Driver
 # ----------------------------------------------------------------------------------------------
 
@@ -2466,6 +2574,11 @@ def setup_library(lib):
 def run_library(lib, errors_path=None):
     setup_library(lib)
     rng = random.Random(SEEDS[lib])
+    if lib == "hf_deepspeed":
+        obj = make_hf_deepspeed()
+        size = write_json(os.path.join(FIXTURE_DIR, "hf_deepspeed.json"), obj)
+        print(f"hf_deepspeed: {len(obj['cases'])} cases from Trainer.train() with DeepSpeed, {size} bytes")
+        return
     if lib == "hf_trainer":
         obj, verified = make_hf_trainer(rng)
         size = write_json(os.path.join(FIXTURE_DIR, "hf_trainer.json"), obj)
@@ -2537,7 +2650,7 @@ def verify():
             if fname == "errors.json":
                 assert c["raises_at"] == "construction" or 0 <= c["raises_at"] < c["num_steps"], c["name"]
                 continue
-            if fname == "hf_trainer.json":
+            if fname in ("hf_trainer.json", "hf_deepspeed.json"):
                 assert len(c["lr"]) == c["max_steps"], c["name"]
                 continue
             n = c["num_steps"]

@@ -44,12 +44,42 @@ enum SpecLoading {
     let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }  // text() dropped any byte-order mark
     let isYAML = path.hasSuffix(".yaml") || path.hasSuffix(".yml")
       || (!trimmed.hasPrefix("{") && !trimmed.hasPrefix("["))
+    let json: JSONValue
     do {
-      if !isYAML { return try JSONValue.parse(String(trimmed)) }
-      return try YAMLSpec.json(yaml: text)
+      json = isYAML ? try YAMLSpec.json(yaml: text) : try JSONValue.parse(String(trimmed))
     } catch {
       throw CLIError("\(specName(path)): \(oneLine("\(error)"))")
     }
+    return try withDeepSpeedConfig(json, specPath: path)
+  }
+
+  /// A Trainer config whose `deepspeed` names a file (as `TrainingArguments(deepspeed=path)`
+  /// does) with that file's configuration in its place: the path as written (from the
+  /// current directory, as the Trainer reads it), else beside the spec.
+  static func withDeepSpeedConfig(_ json: JSONValue, specPath: String) throws -> JSONValue {
+    guard ScheduleSpec.isTrainerConfig(json), case .string(let name)? = json["deepspeed"],
+      case .object(var pairs) = json
+    else { return json }
+    var candidates = [name]
+    if !name.hasPrefix("/"), specPath != "-" {
+      let dir = (specPath as NSString).deletingLastPathComponent
+      if !dir.isEmpty { candidates.append((dir as NSString).appendingPathComponent(name)) }
+    }
+    guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+      throw CLIError("\(specName(specPath)): field 'deepspeed': '\(name)': no such file"
+        + (candidates.count > 1 ? " (looked in the current directory and beside the spec)" : ""))
+    }
+    let inner: JSONValue
+    do {
+      inner = try spec(found)
+    } catch let error as CLIError {
+      throw CLIError("\(specName(specPath)): field 'deepspeed': \(error.description)")
+    }
+    guard case .object = inner else {
+      throw CLIError("\(specName(specPath)): field 'deepspeed': '\(found)' is not a DeepSpeed config (an object)")
+    }
+    if let i = pairs.firstIndex(where: { $0.key == "deepspeed" }) { pairs[i].value = inner }
+    return .object(pairs)
   }
 
   /// A saved Keras model (a `.keras` zip archive): its `config.json`, whose

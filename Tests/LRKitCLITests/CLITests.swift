@@ -97,6 +97,28 @@ struct CurveCommandTests {
     #expect(refused.contains("--num-samples"))
   }
 
+  @Test("a Trainer config's deepspeed path is read from the current directory or beside the config")
+  func trainerDeepSpeedPath() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lrkit-ds-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let ds = #"{"scheduler": {"type": "WarmupDecayLR", "params": {"warmup_min_lr": "auto", "warmup_max_lr": "auto", "warmup_num_steps": "auto", "total_num_steps": "auto"}}}"#
+    try ds.write(to: dir.appendingPathComponent("ds_z2.json"), atomically: true, encoding: .utf8)
+    let yaml = "learning_rate: 1.0e-3\nwarmup_steps: 3\nnum_train_epochs: 2\nper_device_train_batch_size: 4\nnum_samples: 40\ndeepspeed: ds_z2.json\n"
+    let spec = dir.appendingPathComponent("train.yaml")
+    try yaml.write(to: spec, atomically: true, encoding: .utf8)
+    let (out, err) = lrkit(["curve", "--spec", spec.path, "--format", "csv"])
+    #expect(err == nil)
+    // Trainer.train() with DeepSpeed 0.19.8 on this config: updates 0–3, then 5/17 of the way down.
+    let lr = out.split(separator: "\n").dropFirst().map { Double(String($0.split(separator: ",")[1]))! }
+    #expect(lr.count == 20)
+    #expect(Array(lr.prefix(4)) == [0.0, 0.0, 0.0006309297535714573, 0.001])
+    #expect(lr[5] == 0.0009411764705882353)
+    try "learning_rate: 1.0e-3\ndeepspeed: missing.json\n".write(to: spec, atomically: true, encoding: .utf8)
+    let missing = lrkit(["curve", "--spec", spec.path]).error ?? ""
+    #expect(missing.contains("train.yaml") && missing.contains("'deepspeed'") && missing.contains("missing.json"))
+  }
+
   @Test("the terminal chart has axes and marks the warmup end")
   func terminalChart() {
     let (out, err) = lrkit(["curve", "--spec", "../../Examples/warmup-cosine.json".resolvedFromTests,

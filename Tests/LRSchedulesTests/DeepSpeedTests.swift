@@ -154,7 +154,7 @@ struct DeepSpeedTests {
       (#"{"scheduler": {"type": "WarmupDecay", "params": {}}}"#, "did you mean 'WarmupDecayLR'"),
       (#"{"scheduler": {"type": "WarmupLR"}}"#, "scheduler.params"),
       (#"{"scheduler": {"type": "WarmupLR", "params": {"lr": 0.1}, "parms": {}}}"#, "scheduler.parms"),
-      (#"{"scheduler": {"type": "StepLR", "params": {"step_size": 3}}}"#, "'lr'"),
+      (#"{"scheduler": {"type": "StepLR", "params": {"step_size": 3}}}"#, "'optimizer.params.lr'"),
     ]
     for (text, field) in cases {
       let error = decodingError(text)
@@ -175,6 +175,53 @@ struct DeepSpeedTests {
     let fp16 = #"{"fp16": {"enabled": true}, "optimizer": {"params": {"lr": 0.1}}, "scheduler": {"type": "WarmupLR", "params": {}}}"#
     #expect(try warnings(fp16).contains { $0.contains("'fp16.enabled'") })
     #expect(try warnings(fp16).contains { $0.contains("'optimizer.params.lr'") && $0.contains("starts from") })
+  }
+
+  @Test("a Trainer config with a DeepSpeed scheduler draws what Trainer.train() with DeepSpeed used")
+  func trainerWithDeepSpeed() throws {
+    guard let root = Fixtures.load("hf_deepspeed"), case .array(let items)? = root["cases"] else {
+      Issue.record("hf_deepspeed.json is missing")
+      return
+    }
+    #expect(items.count >= 9)
+    for item in items {
+      let name = Fixtures.string(item["name"]) ?? "?"
+      let peer = try #require(Fixtures.numbers(item["lr"]))
+      let config = try #require(item["config"])
+      let decoded = try ScheduleSpec.decode(config)
+      #expect(decoded.type.contains("deepspeed"), "\(name)")
+      #expect(decoded.totalSteps == peer.count, "\(name)")
+      let ours = try decoded.curve(steps: peer.count).lr
+      let (ratio, at) = worstError(ours, peer, relative: 1e-9, absoluteOfPeak: 1e-12)
+      #expect(ratio <= 1, "\(name): off at update \(at)")
+    }
+  }
+
+  @Test("what the Trainer refuses in a DeepSpeed config is refused, naming the field")
+  func trainerMismatches() {
+    let base = #"{"learning_rate": 0.001, "num_samples": 40, "per_device_train_batch_size": 4, "num_train_epochs": 2, "warmup_steps": 4, "deepspeed": "#
+    let cases: [(String, String)] = [
+      (#"{"scheduler": {"type": "WarmupCosineLR", "params": {"warmup_num_steps": 4, "total_num_steps": 21}}}"#,
+       "deepspeed.scheduler.params.total_num_steps"),
+      (#"{"scheduler": {"type": "WarmupDecayLR", "params": {"warmup_max_lr": 0.002, "total_num_steps": "auto"}}}"#,
+       "deepspeed.scheduler.params.warmup_max_lr"),
+      (#"{"scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 5}}}"#,
+       "deepspeed.scheduler.params.warmup_num_steps"),
+      (#"{"optimizer": {"params": {"lr": 0.01}}, "scheduler": {"type": "WarmupLR", "params": {}}}"#,
+       "deepspeed.optimizer.params.lr"),
+      (#"{"scheduler": {"type": "WarmupLR", "params": {"warmup_type": "auto"}}}"#,
+       "deepspeed.scheduler.params.warmup_type"),
+      (#"{"scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": "auto", "warmup_steps": 3}}}"#,
+       "deepspeed.scheduler.params.warmup_steps"),
+      (#""ds_config.json""#, "deepspeed"),
+    ]
+    for (deepspeed, field) in cases {
+      let error = decodingError(base + deepspeed + "}")
+      #expect(error != "accepted" && error.contains("'\(field)'"), "\(deepspeed): \(error)")
+    }
+    // Without a scheduler section the Trainer's own lr_scheduler_type runs.
+    let own = base + #"{"optimizer": {"type": "AdamW", "params": {"lr": "auto"}}}, "lr_scheduler_type": "cosine"}"#
+    #expect((try? ScheduleSpec.decode(text: own))?.type == "transformers.Trainer(cosine)")
   }
 
   @Test("a Hydra node instantiating a DeepSpeed scheduler takes the optimizer's lr")

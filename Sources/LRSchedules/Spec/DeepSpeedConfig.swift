@@ -114,6 +114,56 @@ struct DeepSpeedConfig {
     throw .invalidValue(
       field: field, value: "\"auto\"",
       reason: "\"auto\" is filled in by the Hugging Face Trainer from its TrainingArguments\(filled); "
-        + "write the number it stands for")
+        + "draw the Trainer config whose 'deepspeed' names this file, or write the number it stands for")
+  }
+}
+
+extension ScheduleError {
+  /// The same error with its field renamed by `rename` (a spec decoded at one path whose
+  /// fields live elsewhere in the file).
+  func renamingField(_ rename: (String) -> String) -> ScheduleError {
+    switch self {
+    case .malformedInput: self
+    case .missingField(let f, let s): .missingField(field: rename(f), schedule: s)
+    case .unknownField(let f, let s, let g): .unknownField(field: rename(f), schedule: s, suggestion: g)
+    case .wrongType(let f, let e, let found): .wrongType(field: rename(f), expected: e, found: found)
+    case .invalidValue(let f, let v, let r): .invalidValue(field: rename(f), value: v, reason: r)
+    case .unknownType(let t, let g): .invalidValue(field: rename("type"), value: "'\(t)'",
+                                                  reason: "not a type LRKit knows" + (g.map { " (did you mean '\($0)'?)" } ?? ""))
+    case .stepOutOfRange(let f, let s, let r): .stepOutOfRange(field: rename(f), step: s, reason: r)
+    }
+  }
+}
+
+extension DeepSpeedConfig {
+  /// Where the translated spec is decoded: its fields are the scheduler's params.
+  static let paramsPath = "scheduler.params"
+
+  /// The file's name for a field of the translated spec: the lr is the optimizer's, the type the
+  /// section's.
+  static func fileField(_ field: String, under prefix: String = "") -> String {
+    let name: String = switch field {
+    case "\(paramsPath).lr": "optimizer.params.lr"
+    case "\(paramsPath).type", "type": "scheduler.type"
+    default: field
+    }
+    return prefix + name
+  }
+
+  /// Decodes the translated spec, naming fields as the file does (under `prefix`, e.g.
+  /// `deepspeed.` inside a Trainer config).
+  func decode(prefix: String = "") throws(ScheduleError) -> DecodedSchedule {
+    var decoded: DecodedSchedule
+    do {
+      decoded = try ScheduleSpec.decode(spec, path: Self.paramsPath)
+    } catch {
+      throw error.renamingField { Self.fileField($0, under: prefix) }
+    }
+    decoded.warnings = (notes + decoded.warnings).map { warning in
+      guard warning.hasPrefix("field '"), let end = warning.dropFirst(7).firstIndex(of: "'") else { return warning }
+      let field = String(warning[warning.index(warning.startIndex, offsetBy: 7)..<end])
+      return "field '\(Self.fileField(field, under: prefix))'" + warning[end...].dropFirst()
+    }
+    return decoded
   }
 }

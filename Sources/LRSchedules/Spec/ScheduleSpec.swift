@@ -43,11 +43,7 @@ public enum ScheduleSpec {
       decoded.warnings = instantiated.notes + decoded.warnings
       return decoded
     }
-    if let deepSpeed = try DeepSpeedConfig(json) {
-      var decoded = try decode(deepSpeed.spec, path: "")
-      decoded.warnings = deepSpeed.notes + decoded.warnings
-      return decoded
-    }
+    if let deepSpeed = try DeepSpeedConfig(json) { return try deepSpeed.decode() }
     // Ultralytics YOLO saves its arguments as `args.yaml` too (timm's has `sched` and
     // `lr_base`): say what the file is rather than only that it has no "type".
     if case .object = json, json["type"] == nil, json["lr0"] != nil, json["lrf"] != nil {
