@@ -175,6 +175,9 @@ struct DeepSpeedTests {
     let fp16 = #"{"fp16": {"enabled": true}, "optimizer": {"params": {"lr": 0.1}}, "scheduler": {"type": "WarmupLR", "params": {}}}"#
     #expect(try warnings(fp16).contains { $0.contains("'fp16.enabled'") })
     #expect(try warnings(fp16).contains { $0.contains("'optimizer.params.lr'") && $0.contains("starts from") })
+    // Keys of the scheduler section DeepSpeed's engine does not read (seen in a real config).
+    let extra = #"{"optimizer": {"params": {"lr": 0.1}}, "scheduler": {"type": "WarmupLR", "params": {}, "param_schedulers": {"projector": {}}}}"#
+    #expect(try warnings(extra).contains { $0.contains("'scheduler.param_schedulers'") })
   }
 
   @Test("a Trainer config with a DeepSpeed scheduler draws what Trainer.train() with DeepSpeed used")

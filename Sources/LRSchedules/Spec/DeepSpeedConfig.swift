@@ -80,9 +80,12 @@ struct DeepSpeedConfig {
       throw .wrongType(field: "scheduler.params", expected: "an object", found: other.typeName)
     }
     if case .object(let pairs) = section {
+      // DeepSpeed's engine reads only `type` and `params`; a near miss of those is a mistake.
       for (key, _) in pairs where key != "type" && key != "params" {
-        throw .unknownField(field: "scheduler.\(key)", schedule: "DeepSpeed's scheduler section",
-                            suggestion: nearest(to: key, in: ["type", "params"]))
+        if editDistance(key, "params") <= 2 {
+          throw .unknownField(field: "scheduler.\(key)", schedule: "DeepSpeed's scheduler section", suggestion: "params")
+        }
+        notes.append("field 'scheduler.\(key)': not read by DeepSpeed's engine, set aside")
       }
     }
     if let lr = json["optimizer"]?["params"]?["lr"], !arguments.contains(where: { $0.key == "lr" }) {
