@@ -79,7 +79,9 @@ def draw(rng):
     ds = {"train_micro_batch_size_per_gpu": "auto", "gradient_accumulation_steps": "auto",
           "zero_optimization": {"stage": 0}, "scheduler": {"type": name, "params": params}}
     if rng.random() < 0.8:
-        ds["optimizer"] = {"type": "AdamW", "params": {"lr": auto(cfg["learning_rate"]), "torch_adam": True}}
+        ds["optimizer"] = {"type": rng.choice(["AdamW", "Adam"]), "params": {"torch_adam": True}}
+        if rng.random() < 0.85:  # without an lr DeepSpeed's optimizer starts from its own default
+            ds["optimizer"]["params"]["lr"] = auto(cfg["learning_rate"])
     cfg["deepspeed"] = ds
     return cfg
 

@@ -2473,6 +2473,11 @@ def hf_deepspeed_configs():
         cfg("max_steps with WarmupDecayLR auto", 500, 8, 1, 3, ds({"type": "WarmupDecayLR", "params": {
             "warmup_min_lr": auto, "warmup_max_lr": auto, "warmup_num_steps": auto, "total_num_steps": auto}}),
             ms=25, wu=0.1),
+        cfg("optimizer section without lr: DeepSpeed's default, not learning_rate", 48, 4, 1, 2, {
+            "train_micro_batch_size_per_gpu": "auto", "zero_optimization": {"stage": 0},
+            "optimizer": {"type": "AdamW", "params": {"torch_adam": True}},
+            "scheduler": {"type": "WarmupCosineLR", "params": {"warmup_num_steps": auto, "total_num_steps": auto}}},
+            wu=2, lr=5e-4),
         cfg("no optimizer section: the Trainer's optimizer", 48, 4, 1, 2, {
             "train_micro_batch_size_per_gpu": "auto", "gradient_accumulation_steps": "auto", "zero_optimization": {"stage": 0},
             "scheduler": {"type": "WarmupCosineLR", "params": {"warmup_num_steps": auto, "total_num_steps": auto}}},

@@ -186,7 +186,7 @@ struct DeepSpeedTests {
       Issue.record("hf_deepspeed.json is missing")
       return
     }
-    #expect(items.count >= 9)
+    #expect(items.count >= 10)
     for item in items {
       let name = Fixtures.string(item["name"]) ?? "?"
       let peer = try #require(Fixtures.numbers(item["lr"]))
@@ -222,6 +222,10 @@ struct DeepSpeedTests {
       let error = decodingError(base + deepspeed + "}")
       #expect(error != "accepted" && error.contains("'\(field)'"), "\(deepspeed): \(error)")
     }
+    // An optimizer section without an lr: DeepSpeed's optimizer starts from its default, so one
+    // LRKit does not know the default of is refused.
+    let lion = base + #"{"optimizer": {"type": "SGD", "params": {}}, "scheduler": {"type": "WarmupLR", "params": {}}}}"#
+    #expect(decodingError(lion).contains("'deepspeed.optimizer.params.lr'"))
     // Without a scheduler section the Trainer's own lr_scheduler_type runs.
     let own = base + #"{"optimizer": {"type": "AdamW", "params": {"lr": "auto"}}}, "lr_scheduler_type": "cosine"}"#
     #expect((try? ScheduleSpec.decode(text: own))?.type == "transformers.Trainer(cosine)")

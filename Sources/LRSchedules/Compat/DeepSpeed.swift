@@ -1,7 +1,7 @@
 import LRSupport
 
 /// `deepspeed.runtime.lr_schedules.*` specs: DeepSpeed's parameter names, defaults and checks,
-/// and the learning rate each update sees under DeepSpeed's engine (see ``DeepSpeedSchedule``).
+/// and the learning rate each update sees under DeepSpeed's engine (see `DeepSpeedSchedule`).
 ///
 /// `lr` is the optimizer's learning rate: `WarmupLR` rises to it when `warmup_max_lr` is absent
 /// or null, `WarmupCosineLR` scales it (required there); the other schedulers overwrite it, so

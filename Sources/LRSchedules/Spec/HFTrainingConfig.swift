@@ -134,6 +134,13 @@ public struct HFTrainingConfig: Sendable {
 
   func decodedSchedule() throws(ScheduleError) -> DecodedSchedule { try resolve().0 }
 
+  /// The default lr of the optimizers DeepSpeed builds from a config section without one
+  /// (DeepSpeed 0.19.8: FusedAdam, DeepSpeedCPUAdam and torch's Adam/AdamW, FusedLamb, FusedLion
+  /// and DeepSpeedCPULion 1e-3; DeepSpeedCPUAdagrad and torch's Adagrad 1e-2).
+  static let deepSpeedOptimizerDefaultLR: [String: Double] = [
+    "adam": 1e-3, "adamw": 1e-3, "lamb": 1e-3, "lion": 1e-3, "adagrad": 1e-2,
+  ]
+
   /// The DeepSpeed scheduler the Trainer hands to DeepSpeed, its `"auto"` values filled in
   /// (`HfTrainerDeepSpeedConfig.trainer_config_process` and `trainer_config_finalize`).
   func deepSpeedSchedule(_ config: JSONValue, _ result: TrainerSteps.Result) throws(ScheduleError)
@@ -143,6 +150,7 @@ public struct HFTrainingConfig: Sendable {
       throw .wrongType(field: "deepspeed.scheduler", expected: "an object", found: config["scheduler"]?.typeName ?? "null")
     }
     var filled: [String] = []
+    var lead: [String] = []
     let lr = JSONValue.double(learningRate)
     let warmup = JSONValue.int(max(1, result.warmupSteps))
     let total = JSONValue.int(result.maxSteps)
@@ -179,8 +187,18 @@ public struct HFTrainingConfig: Sendable {
     if case .object(let p)? = optimizer.first(where: { $0.key == "params" })?.value { optimizerParams = p }
     if optimizerParams.contains(where: { $0.key == "lr" }) {
       try fill(&optimizerParams, "optimizer.params", "lr", lr, "learning_rate")
+    } else if optimizer.isEmpty {
+      optimizerParams.append(("lr", lr))  // the Trainer's own optimizer
     } else {
-      optimizerParams.append(("lr", lr))
+      // DeepSpeed builds its optimizer from the section alone: without an lr, the class's default.
+      let name = optimizer.first { $0.key == "type" }.flatMap { if case .string(let t) = $0.value { t } else { nil } } ?? ""
+      guard let fallback = Self.deepSpeedOptimizerDefaultLR[name.lowercased()] else {
+        throw .missingField(field: "deepspeed.optimizer.params.lr",
+                            schedule: "a DeepSpeed optimizer section ('\(name)': LRKit does not know its default lr)")
+      }
+      optimizerParams.append(("lr", .double(fallback)))
+      lead.append("field 'deepspeed.optimizer.params': no lr, so DeepSpeed's \(name) starts from its default "
+        + "\(fallback), not learning_rate \(learningRate)")
     }
     optimizer.removeAll { $0.key == "params" }
     optimizer.append(("params", .object(optimizerParams)))
@@ -199,7 +217,6 @@ public struct HFTrainingConfig: Sendable {
     var decoded = try translated.decode(prefix: "deepspeed.")
     decoded.warnings.removeAll { $0.hasPrefix("field 'deepspeed.optimizer.params.lr'") }
     let type = section.first { $0.key == "type" }.map { $0.value.serialized() } ?? "?"
-    var lead: [String] = []
     if schedulerTypeGiven {
       lead.insert("field 'lr_scheduler_type': '\(schedulerType)' is not used: the DeepSpeed config's scheduler \(type) replaces it", at: 0)
     }

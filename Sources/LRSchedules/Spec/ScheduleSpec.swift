@@ -17,8 +17,8 @@ public enum ScheduleSpec {
   /// `_target_` or LightningCLI's `class_path` (or a `scheduler` / `lr_scheduler` section with
   /// one, at the top, under `model` or `model.init_args`) as the scheduler they would
   /// instantiate, with the `optimizer` section's `lr`; a DeepSpeed configuration (a `scheduler`
-  /// section with `type` and `params`) as the scheduler its engine builds (see
-  /// ``DeepSpeedConfig``).
+  /// section with `type` and `params`) as the scheduler its engine builds, with the
+  /// `optimizer` section's `lr`.
   public static func decode(text: String) throws(ScheduleError) -> DecodedSchedule {
     try decode(try parseJSON(text))
   }
