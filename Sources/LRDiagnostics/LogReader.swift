@@ -76,6 +76,7 @@ public enum LogReader {
     if completeRecordsOnly { b = completeLines(b) }
     let text = String(decoding: b, as: UTF8.self)
     if let log = CSVReader.read(text, path: path, keys: keys) { return log }
+    if let log = ConsoleLogReader.read(text, path: path, keys: keys) { return log }
     if let step = keys.step, !keys.used.step {
       let header = text.prefix { $0 != "\n" && $0 != "\r\n" }.split(separator: ",")
         .map { $0.trimmingCharacters(in: .whitespaces) }
