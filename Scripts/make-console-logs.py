@@ -3,7 +3,7 @@
 
 Never run by CI. Needs torch, transformers and accelerate (the peers' venv of make-fixtures.py):
 
-    /work/venv/peers/bin/python Scripts/make-console-logs.py
+    TRANSFORMERS4_PATH=/tmp/tf4 /work/venv/peers/bin/python Scripts/make-console-logs.py
 
 Each case trains a small model on CPU with transformers' Trainer in a subprocess whose standard output and
 standard error go to one file, `console.log`, exactly as `python train.py > train.log 2>&1` saves it (tqdm bars
@@ -94,6 +94,15 @@ def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, case in CASES.items():
         run(name, case, sys.executable)
+    # transformers 4 prints numbers, not quoted strings: the same healthy run with transformers 4.57 when
+    # TRANSFORMERS4_PATH names a directory holding it (pip install --target DIR "transformers==4.57.1"
+    # "huggingface_hub<1.0" "tokenizers<0.23" --no-deps).
+    old = os.environ.get("TRANSFORMERS4_PATH")
+    if old:
+        os.environ["PYTHONPATH"] = old
+        run("transformers4-healthy-cosine", CASES["healthy-cosine-logging-5"], sys.executable)
+        run("transformers4-diverged-lr-3", CASES["diverged-lr-3"], sys.executable)
+        del os.environ["PYTHONPATH"]
     # A killed run: the healthy log cut after its 15th loss record (no summary).
     src = os.path.join(OUT, "healthy-cosine-logging-5", "console.log")
     text = open(src, encoding="utf-8").read()

@@ -6,7 +6,7 @@ import LRSupport
 ///
 /// transformers 5 writes each value as a quoted string of 4 significant digits
 /// (`{'loss': '2.345', 'learning_rate': '4.9e-05', 'epoch': '0.1'}`), transformers 4 as a
-/// number. The lines carry no step: it is `epoch × updates per epoch`, where the updates come
+/// number (the loss rounded to 4 decimals). The lines carry no step: it is `epoch × updates per epoch`, where the updates come
 /// from the training bar's total (`0/150`, the first bar in the file) and the epochs from the
 /// end-of-training summary (`{'train_runtime': …, 'epoch': '3'}`); training records are then
 /// placed on the multiples of their logging interval. Without a bar (`disable_tqdm`) the
