@@ -42,7 +42,7 @@ enum ConsoleLogReader {
     var log = TrainingLog(format: "hf-console", path: path)
     var perEpoch: Double?
     var approximate = false
-    if let summary, let epochs = number(summary, "epoch"), epochs > 0 {
+    if let summary, let epochs = number(summary, "epoch"), epochs > 1e-9, epochs < 1e9 {
       if let total = barTotal {
         perEpoch = Double(total) / epochs
       } else if let rate = number(summary, "train_steps_per_second"), let runtime = number(summary, "train_runtime"),
@@ -61,24 +61,22 @@ enum ConsoleLogReader {
       let gaps = zip(trainSteps.dropFirst(), trainSteps).map { $0 - $1 }.filter { $0 > 0.5 }.sorted()
       if !gaps.isEmpty {
         let l = gaps[gaps.count / 2].rounded()
-        if l >= 1, trainSteps.allSatisfy({ abs($0 - ($0 / l).rounded() * l) <= max(1, 0.02 * l) }) {
+        if l >= 1, l < 1e12, trainSteps.allSatisfy({ abs($0 - ($0 / l).rounded() * l) <= max(1, 0.02 * l) }) {
           interval = Int(l)
         }
       }
     }
+    if let p = perEpoch, !(p.isFinite && p < 1e12) { perEpoch = nil }
     var index = 0
     for r in records where !r.contains(where: { $0.key == "train_runtime" }) {
       let epoch = number(r, "epoch")
-      let step: Int
-      if let perEpoch, let epoch {
-        let estimate = epoch * perEpoch
-        if let interval, number(r, "loss") != nil, (estimate / Double(interval)).rounded() >= 1 {
-          step = Int((estimate / Double(interval)).rounded()) * interval
-        } else {
-          step = Int(estimate.rounded())
+      var step = index
+      if let perEpoch, let epoch, let estimate = logStep((epoch * perEpoch).rounded()) {
+        step = estimate
+        let multiple = (epoch * perEpoch / Double(interval ?? 1)).rounded()
+        if let interval, number(r, "loss") != nil, multiple >= 1, let snapped = logStep(multiple * Double(interval)) {
+          step = snapped
         }
-      } else {
-        step = index
       }
       index += 1
       for (key, value) in r where key != "epoch" {
