@@ -260,9 +260,11 @@ def adafactor_run(job):
 # ----------------------------------------------------------------------------------------------
 
 def through_make_fixtures(run, *args, **kwargs):
-    """A make-fixtures.py runner's lrs, its ConstructionError / StepError turned into Refused."""
+    """A make-fixtures.py runner's lrs (and momenta, where it records them), its ConstructionError / StepError
+    turned into Refused."""
     try:
-        return run(*args, **kwargs)["lr"], None
+        out = run(*args, **kwargs)
+        return out["lr"], out.get("momentum")
     except mf.ConstructionError as e:
         raise Refused(e.exc) from None
     except mf.StepError as e:
@@ -358,13 +360,7 @@ def deepspeed_run(job):
         spec = {"type": "deepspeed.runtime.lr_schedules." + spec["scheduler"]["type"],
                 **spec["scheduler"]["params"],
                 **({"lr": spec["optimizer"]["params"]["lr"]} if "lr" in spec["optimizer"]["params"] else {})}
-    try:
-        out = mf.deepspeed_run(spec, job["steps"])
-    except mf.ConstructionError as e:
-        raise Refused(e.exc) from None
-    except mf.StepError as e:
-        raise Refused(e.exc, e.k, e.lr_before) from None
-    return out["lr"], out.get("momentum")
+    return through_make_fixtures(mf.deepspeed_run, spec, job["steps"])
 
 
 RUNNERS = {"torch": torch_run, "transformers": transformers_run, "timm": timm_run, "optax": optax_run,

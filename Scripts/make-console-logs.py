@@ -11,6 +11,9 @@ and warnings included), and saves the Trainer's own `trainer_state.json` at the 
 (`ConsoleLogTests`) reads both and requires the console log to give the trainer state's steps, its values to
 their printed rounding, and the same verdict. `killed/` holds a console log cut where a killed run's would stop
 (no end-of-training summary). Writes Tests/LRDiagnosticsTests/Corpus/console/.
+
+Versions of the committed logs: torch 2.15.0, transformers 5.25.0 with accelerate 1.16.0, and transformers
+4.57.1 for the two transformers4-* cases.
 """
 import json
 import os

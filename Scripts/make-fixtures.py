@@ -177,6 +177,24 @@ class ConstructionError(Exception):
         self.exc = exc
 
 
+def step_and_record(opt, sched, num_steps, momentum=None):
+    """lr[k] (and momentum(group)[k]) as recorded before optimizer update k, with sched.step() after each
+    update, as a training loop (or DeepSpeed's engine) steps it."""
+    lrs, moms = [], []
+    for k in range(num_steps):
+        if k > 0:
+            opt.step()
+            try:
+                sched.step()
+            except Exception as e:  # noqa: BLE001
+                raise StepError(k, e, lrs)
+        g = opt.param_groups[0]
+        lrs.append(as_float(g["lr"]))
+        if momentum:
+            moms.append(as_float(momentum(g)))
+    return {"lr": lrs, "momentum": moms} if momentum else {"lr": lrs}
+
+
 def run_error_case(runner, name, spec, num_steps, **extra):
     """Run a spec that the peer is expected to refuse; return an errors.json case."""
     try:
@@ -618,16 +636,7 @@ def transformers_run(spec, num_steps):
         sched = fn(optimizer=opt, **kw)
     except Exception as e:  # noqa: BLE001
         raise ConstructionError(e)
-    lrs = []
-    for k in range(num_steps):
-        if k > 0:
-            opt.step()
-            try:
-                sched.step()
-            except Exception as e:  # noqa: BLE001
-                raise StepError(k, e, lrs)
-        lrs.append(as_float(opt.param_groups[0]["lr"]))
-    return {"lr": lrs}
+    return step_and_record(opt, sched, num_steps)
 
 
 def transformers_cases(rng):
@@ -2279,23 +2288,8 @@ def deepspeed_run(spec, num_steps):
         sched = cls(opt, **kw)
     except Exception as e:  # noqa: BLE001
         raise ConstructionError(e)
-    mom = spec["type"].endswith("OneCycle") and spec.get("cycle_momentum", True)
-    lrs, moms = [], []
-    for k in range(num_steps):
-        if k > 0:
-            opt.step()
-            try:
-                sched.step()
-            except Exception as e:  # noqa: BLE001
-                raise StepError(k, e, lrs)
-        g = opt.param_groups[0]
-        lrs.append(as_float(g["lr"]))
-        if mom:
-            moms.append(as_float(g["betas"][0]))
-    out = {"lr": lrs}
-    if mom:
-        out["momentum"] = moms
-    return out
+    beta1 = (lambda g: g["betas"][0]) if spec["type"].endswith("OneCycle") and spec.get("cycle_momentum", True) else None
+    return step_and_record(opt, sched, num_steps, momentum=beta1)
 
 
 def deepspeed_cases(rng):

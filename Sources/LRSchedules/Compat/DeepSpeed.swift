@@ -46,7 +46,7 @@ extension ScheduleSpec {
         warnings.append("field '\(r.field("warmup_type"))': '\(type)' is not log or linear; DeepSpeed "
           + "warns and warms up with log, as drawn here")
       }
-      let warmup: DeepSpeedSchedule.Warmup = type == "linear" ? .linear : .log(inverse: 1.0 / Double.log(Double(w)))
+      let warmup = DeepSpeedSchedule.Warmup(inverseLog: type == "linear" ? nil : 1.0 / Double.log(Double(w)), steps: w)
       let total = name == "WarmupLR" ? nil : try deepSpeedTotal(&r)
       if let total, total < Double(w) {
         warnings.append("field '\(r.field("total_num_steps"))': \(total) is less than warmup_num_steps \(w); "
@@ -57,7 +57,7 @@ extension ScheduleSpec {
         guard let lr else { throw r.missing("lr") }
         let minRatio = try r.double("warmup_min_ratio", default: 0.0)
         let cosMin = try r.double("cos_min_ratio", default: 0.0001)
-        kind = .cosine(lr: lr, warmupMinRatio: minRatio, cosMinRatio: cosMin, total: total!)
+        kind = .cosine(warmup, lr: lr, warmupMinRatio: minRatio, cosMinRatio: cosMin, total: total!)
       } else {
         let low = try deepSpeedRate(&r, "warmup_min_lr", default: 0.0)
         // WarmupLR's warmup_max_lr defaults to None (the optimizer's lr), WarmupDecayLR's to
@@ -76,9 +76,9 @@ extension ScheduleSpec {
         for (key, value) in [("warmup_min_lr", low), ("warmup_max_lr", high)] where value < 0 {
           warnings.append("field '\(r.field(key))': \(value) is a negative learning rate; DeepSpeed accepts it")
         }
-        kind = .warmup(min: low, delta: high - low, decayTotal: total)
+        kind = .warmup(warmup, min: low, delta: high - low, decayTotal: total)
       }
-      let schedule = DeepSpeedSchedule(kind: kind, warmup: warmup, warmupSteps: w)
+      let schedule = DeepSpeedSchedule(kind: kind)
       let steps = total.flatMap { $0 >= 1 && $0 <= 9.0e15 ? Int($0.rounded(.up)) : nil }
       return DecodedSchedule(type: r.schedule, lr: schedule, warmupSteps: w, totalSteps: steps,
                              warnings: warnings)
@@ -90,8 +90,7 @@ extension ScheduleSpec {
       let rate = try r.double("lr_range_test_step_rate", default: 1.0)
       let staircase = try r.bool("lr_range_test_staircase", default: false)
       let schedule = DeepSpeedSchedule(
-        kind: .rangeTest(min: low, stepSize: Double(size), rate: rate, staircase: staircase),
-        warmup: .linear, warmupSteps: 2)
+        kind: .rangeTest(min: low, stepSize: Double(size), rate: rate, staircase: staircase))
       return DecodedSchedule(type: r.schedule, lr: schedule, warnings: warnings)
     case "OneCycle":
       let low = try deepSpeedRate(&r, "cycle_min_lr", default: nil)
@@ -117,7 +116,7 @@ extension ScheduleSpec {
         decayLRRate: lrRate, skipLRDecay: decayStep == 0 || lrRate == 0,
         minMomentum: minMomentum, maxMomentum: maxMomentum, decayMomentumRate: momentumRate,
         skipMomentumDecay: decayStep == 0 || momentumRate == 0)
-      let schedule = DeepSpeedSchedule(kind: .oneCycle(cycle), warmup: .linear, warmupSteps: 2)
+      let schedule = DeepSpeedSchedule(kind: .oneCycle(cycle))
       var decoded = DecodedSchedule(
         type: r.schedule, lr: schedule,
         totalSteps: total <= 9.0e15 ? Int(total.rounded(.up)) + 1 : nil, warnings: warnings)

@@ -15,10 +15,18 @@
 /// with `W = max(2, warmup_num_steps)`; `f(−1)` is `min` for the warmups, the range test and the
 /// cycle, and 0 for `WarmupCosineLR`. Mirrors `deepspeed.runtime.lr_schedules.*.get_lr`.
 struct DeepSpeedSchedule: LearningRateSchedule {
-  /// How a warmup rises: `log(i + 1) · (1 / log(W))` or `i / W`.
-  enum Warmup: Sendable {
-    case log(inverse: Double)
-    case linear
+  /// How a warmup of `steps = W` iterations rises: `log(i + 1) · (1 / log(W))` or `i / W`.
+  struct Warmup: Sendable {
+    /// `1 / log(W)` for the log warmup (DeepSpeed's `inverse_log_warm_up`), nil for linear.
+    var inverseLog: Double?
+    /// `max(2, warmup_num_steps)`.
+    var steps: Int
+
+    /// `_get_gamma`'s warmup part at iteration `i < W`.
+    @inline(__always) func rise(_ i: Int) -> Double {
+      if let inverseLog { return inverseLog * Double.log(Double(i + 1)) }
+      return Double(i) / Double(steps)
+    }
   }
 
   /// `OneCycle`'s shape, as DeepSpeed's `_initialize_cycle` stores it.
@@ -60,13 +68,30 @@ struct DeepSpeedSchedule: LearningRateSchedule {
       }
       return factor
     }
+
+    /// The lr of iteration `i ≥ 0`: up and down the cycle, then `min / (1 + rate · n / size)`.
+    func lr(_ i: Int) -> Double {
+      if Double(i) < total { return minLR + (maxLR - minLR) * scale(Double(i + 1)) }
+      if skipLRDecay { return minLR }
+      return minLR / (1 + decayLRRate * decayInterval(i))
+    }
+
+    /// β1 of iteration `i ≥ 0`: down and up the cycle, then `max · (1 + rate · n / size)`.
+    func momentum(_ i: Int) -> Double {
+      if Double(i) < total { return maxMomentum - (maxMomentum - minMomentum) * scale(Double(i + 1)) }
+      if skipMomentumDecay { return maxMomentum }
+      return maxMomentum * (1 + decayMomentumRate * decayInterval(i))
+    }
+
+    /// `(i − total + 1) / decay_step_size`: how far past the cycle, in decay steps.
+    func decayInterval(_ i: Int) -> Double { (Double(i) - total + 1) / decayStepSize }
   }
 
   enum Kind: Sendable {
     /// `WarmupLR` (`decayTotal` nil) and `WarmupDecayLR`.
-    case warmup(min: Double, delta: Double, decayTotal: Double?)
+    case warmup(Warmup, min: Double, delta: Double, decayTotal: Double?)
     /// `WarmupCosineLR`: the optimizer's lr scaled by a ratio.
-    case cosine(lr: Double, warmupMinRatio: Double, cosMinRatio: Double, total: Double)
+    case cosine(Warmup, lr: Double, warmupMinRatio: Double, cosMinRatio: Double, total: Double)
     /// `LRRangeTest`.
     case rangeTest(min: Double, stepSize: Double, rate: Double, staircase: Bool)
     /// `OneCycle`.
@@ -74,41 +99,30 @@ struct DeepSpeedSchedule: LearningRateSchedule {
   }
 
   let kind: Kind
-  let warmup: Warmup
-  /// `max(2, warmup_num_steps)`.
-  let warmupSteps: Int
-
-  /// `_get_gamma`'s warmup part at iteration `i < W`.
-  @inline(__always) func rise(_ i: Int) -> Double {
-    switch warmup {
-    case .log(let inverse): inverse * Double.log(Double(i + 1))
-    case .linear: Double(i) / Double(warmupSteps)
-    }
-  }
 
   func value(at step: Int) -> Double {
     let i = step.saturatingSubtract(1)
     switch kind {
-    case .warmup(let min, let delta, let total):
+    case .warmup(let warmup, let min, let delta, let total):
       if i < 0 { return min }
       let gamma: Double
-      if i < warmupSteps {
-        gamma = rise(i)
+      if i < warmup.steps {
+        gamma = warmup.rise(i)
       } else if let total {
-        let q = (total - Double(i)) / Swift.max(1.0, total - Double(warmupSteps))
+        let q = (total - Double(i)) / Swift.max(1.0, total - Double(warmup.steps))
         gamma = q > 0 ? q : 0.0
       } else {
         gamma = 1.0
       }
       return min + delta * gamma
-    case .cosine(let lr, let warmupMinRatio, let cosMinRatio, let total):
+    case .cosine(let warmup, let lr, let warmupMinRatio, let cosMinRatio, let total):
       if i < 0 { return 0.0 }
       var ratio: Double
-      if i < warmupSteps {
-        ratio = warmupMinRatio + rise(i) * (1.0 - warmupMinRatio)
+      if i < warmup.steps {
+        ratio = warmupMinRatio + warmup.rise(i) * (1.0 - warmupMinRatio)
       } else {
-        let last = Double(i - warmupSteps + 1)
-        let span = Swift.max(1, total - Double(warmupSteps))
+        let last = Double(i - warmup.steps + 1)
+        let span = Swift.max(1, total - Double(warmup.steps))
         let q = last / span
         let progress = q < 1.0 ? q : 1.0
         ratio = (1 + Double.cos(Double.pi * progress)) / 2
@@ -122,13 +136,7 @@ struct DeepSpeedSchedule: LearningRateSchedule {
       if staircase { interval.round(.down) }
       return min * (1 + rate * interval)
     case .oneCycle(let c):
-      if i < 0 { return c.minLR }
-      if Double(i) < c.total {
-        return c.minLR + (c.maxLR - c.minLR) * c.scale(Double(i + 1))
-      }
-      if c.skipLRDecay { return c.minLR }
-      let interval = (Double(i) - c.total + 1) / c.decayStepSize
-      return c.minLR / (1 + c.decayLRRate * interval)
+      return i < 0 ? c.minLR : c.lr(i)
     }
   }
 
@@ -137,12 +145,6 @@ struct DeepSpeedSchedule: LearningRateSchedule {
   func momentum(at step: Int) -> Double? {
     guard case .oneCycle(let c) = kind else { return nil }
     let i = step.saturatingSubtract(1)
-    if i < 0 { return c.minMomentum }
-    if Double(i) < c.total {
-      return c.maxMomentum - (c.maxMomentum - c.minMomentum) * c.scale(Double(i + 1))
-    }
-    if c.skipMomentumDecay { return c.maxMomentum }
-    let interval = (Double(i) - c.total + 1) / c.decayStepSize
-    return c.maxMomentum * (1 + c.decayMomentumRate * interval)
+    return i < 0 ? c.minMomentum : c.momentum(i)
   }
 }

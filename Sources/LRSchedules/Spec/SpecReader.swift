@@ -164,7 +164,7 @@ package struct SpecReader: Sendable {
   /// peers that check `isinstance(x, int)`.
   package mutating func strictInt(_ key: String, default value: Int) throws(ScheduleError) -> Int {
     SpecKeyRecorder.current?.defaultValue(field(key), "\(value)")
-    guard raw(key) != nil, raw(key) != .null else {
+    guard has(key) else {
       ignore(key)
       return value
     }
