@@ -8,7 +8,7 @@ import LRSchedules
 /// `lrkit diagnose`: read a training log from any framework and say what went wrong.
 struct Diagnose: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Read a training log (LRKit, Hugging Face, Lightning, TensorBoard, Keras, MLflow, W&B, CSV/JSONL) and say what went wrong.",
+    abstract: "Read a training log (LRKit, Hugging Face, Lightning, TensorBoard, Keras, MLflow, W&B, CSV/JSONL, printed text) and say what went wrong.",
     discussion: """
       PATH is a file or a directory (a run directory, an output_dir with checkpoint-* folders, a \
       TensorBoard log directory, an MLflow run). Verdicts: diverged, oscillation, overfitting, warmup, \
@@ -41,9 +41,9 @@ struct Diagnose: ParsableCommand {
   @Option(help: "text or json.") var format: Format = .text
   @Option(help: "Write the annotated loss chart as SVG to this file.") var svg: String?
   @Option(help: "Exit with status 2 when any of these verdicts is found (comma separated).") var failOn: String?
-  @Option(help: "Column or key holding the training loss (generic logs).") var lossKey: String?
-  @Option(help: "Column or key holding the learning rate (generic logs).") var lrKey: String?
-  @Option(help: "Column or key holding the step (generic logs).") var stepKey: String?
+  @Option(help: "Column, key or printed label holding the training loss (generic and text logs).") var lossKey: String?
+  @Option(help: "Column, key or printed label holding the learning rate (generic and text logs).") var lrKey: String?
+  @Option(help: "Column, key or printed label holding the step (generic and text logs).") var stepKey: String?
   @Option(help: "The schedule the run was meant to follow (a spec file or inline JSON): audit the logged lr against it.")
   var schedule: String?
   @Flag(help: "Watch the log while the run writes it; print verdict changes; exit 3 when it diverges.") var follow = false
