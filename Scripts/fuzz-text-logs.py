@@ -114,6 +114,8 @@ def render(rng, n, losses, lrs, evals, every, style, number):
     lr_label = rng.choice(["lr", "learning_rate", "LR", "lr"])
     with_lr = rng.random() < 0.7 or style in ("llmc", "timm")
     base = rng.choice([0, 1])
+    previous_post = [None]
+    sticky = [None]
     per = rng.randint(5, 60)  # updates per epoch for the epoch forms
     for i in range(n):
         step = i + base
@@ -163,11 +165,26 @@ def render(rng, n, losses, lrs, evals, every, style, number):
             lines.append(f"Train: {e} [{k:4d}/{per} ({100 * k // per:3d}%)]  Loss: {loss} ({losses[i]:.3g})  "
                          f"Time: 0.512s,  500.1/s  (0.512s,  500.1/s)  LR: {lr}  Data: 0.012 (0.012)")
         elif style == "lightning":
+            # tqdm as Lightning drives it: each update's line first with the previous postfix, then with the new;
+            # the last validation loss stays in the postfix; at an epoch's end the bar resets to 0/N with it.
             e, k = divmod(i, per)
             step = e * per + k + 1
             extra = f", lr-AdamW={lr}" if with_lr else ""
-            lines.append(f"Epoch {e}: {100 * (k + 1) // per:3d}%|█████     | {k + 1}/{per} [00:01<00:01,  1.50it/s, "
-                         f"v_num=0, train_loss={loss}{extra}]\r")
+            bar = lambda n, post: (f"Epoch {e}: {100 * n // per:3d}%|█████     | {n}/{per} [00:01<00:01,  1.50it/s, "
+                                   f"v_num=0{post}]\r")
+            if previous_post[0] is not None:
+                lines.append(bar(k + 1, previous_post[0]))
+            post = f", train_loss={loss}{extra}" + (f", val_loss={sticky[0][1]}" if sticky[0] else "")
+            lines.append(bar(k + 1, post))
+            if k + 1 == per and rng.random() < 0.7:
+                text = number(evals[min(e, len(evals) - 1)])
+                if not sticky[0] or float(text) != float(sticky[0][1]) and not (math.isnan(float(text)) and math.isnan(float(sticky[0][1]))):
+                    printed["eval_loss"].append((step, float(text)))
+                sticky[0] = (step, text)
+                post = f", train_loss={loss}{extra}, val_loss={text}"
+                lines.append(bar(k + 1, post))
+                lines.append(bar(0, post))
+            previous_post[0] = post
         printed["loss"].append((step, texts["loss"]))
         if with_lr:
             printed["lr"].append((step, texts["lr"]))
@@ -276,8 +293,8 @@ def main():
                 if with_lr:
                     row["lr"] = lrs[k]
                 f.write(json.dumps(row) + "\n")
-            for k, (s, _) in enumerate(printed["eval_loss"] if precision != "keras" else []):
-                f.write(json.dumps({"step": s, "eval_loss": evals[k]}) + "\n")
+            for s, v in printed["eval_loss"] if precision != "keras" else []:
+                f.write(json.dumps({"step": s, "eval_loss": v}) + "\n")
         problems = []
         p = subprocess.run([LRKIT, "diagnose", log, "--format", "json"], capture_output=True, text=True, timeout=60)
         q = subprocess.run([LRKIT, "diagnose", truth, "--format", "json"], capture_output=True, text=True, timeout=60)

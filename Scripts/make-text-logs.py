@@ -11,6 +11,10 @@ go to one file, exactly as `python train.py > train.log 2>&1` saves it:
 
 * `keras-*`: Keras `model.fit` with `verbose=1` (progress lines, colour codes and carriage returns included) or
   `verbose=2`, beside the run's own `CSVLogger` file (`history.csv`, Keras's per-epoch numbers).
+* `lightning-*`: a LightningModule trained by Lightning's Trainer with its TQDMProgressBar (`\r` updates; the
+  Rich bar Lightning picks when `rich` is installed writes only its final state to a file), beside the run's own
+  CSVLogger `csv/version_0/metrics.csv`. Lightning is installed apart: `pip install --no-deps --target /tmp/lt
+  lightning lightning-utilities torchmetrics`, then PYTHONPATH=/tmp/tao:/tmp/lt.
 * `torchtune-*`: a PyTorch loop logging through torchtune's own `DiskLogger` (`Step N | loss:… lr:…`).
 * `nanogpt-*`, `llmc-*`: a PyTorch loop printing with nanoGPT's and llm.c's own format strings (`iter {n}: loss
   {x:.4f}, time {ms:.2f}ms, mfu {m:.2f}%`, `step {n}: train loss …, val loss …`; `step {n:4d}/{N} | train loss
@@ -22,7 +26,7 @@ loop's 0-based iteration `it` (llm.c prints `it + 1` on its training lines, the 
 test (`TextLogTests`) requires the text log to give the same steps, the values to their printed rounding, and the
 expected verdict. Writes Tests/LRDiagnosticsTests/Corpus/text/.
 
-Versions of the committed logs: torch 2.15.0, keras 3.15.1 (jax backend), torchtune 0.6.1.
+Versions of the committed logs: torch 2.15.0, keras 3.15.1 (jax backend), lightning 2.6.6, torchtune 0.6.1.
 """
 import json
 import os
@@ -119,6 +123,35 @@ if mainlog:
 truth.close()
 '''
 
+LIGHTNING = r'''
+import json, sys, numpy as np, torch, lightning as L
+cfg = json.loads(sys.argv[1])
+L.seed_everything(0)
+d = np.loadtxt(cfg["digits"], delimiter=",", dtype="float32")
+x, y = torch.tensor(d[:, :64] / 16.0), torch.tensor(d[:, 64]).long()
+train = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x[:1500], y[:1500]), batch_size=cfg["batch"], shuffle=True)
+val = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x[1500:], y[1500:]), batch_size=256)
+
+class Model(L.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.net = torch.nn.Sequential(torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10))
+    def training_step(self, batch, i):
+        loss = torch.nn.functional.cross_entropy(self.net(batch[0]), batch[1])
+        self.log("train_loss", loss, prog_bar=True)
+        return loss
+    def validation_step(self, batch, i):
+        self.log("val_loss", torch.nn.functional.cross_entropy(self.net(batch[0]), batch[1]), prog_bar=True)
+    def configure_optimizers(self):
+        return {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}[cfg["opt"]](self.parameters(), lr=cfg["lr"])
+
+logger = L.pytorch.loggers.CSVLogger(cfg["dir"], name="csv", version=0)
+bar = [L.pytorch.callbacks.TQDMProgressBar()] if cfg.get("tqdm") else []
+trainer = L.Trainer(max_epochs=cfg["epochs"], logger=logger, log_every_n_steps=1, accelerator="cpu",
+                    enable_checkpointing=False, enable_model_summary=False, callbacks=bar)
+trainer.fit(Model(), train, val)
+'''
+
 CASES = {
     # Keras model.fit, verbose=1 (the progress bar) and verbose=2 (one line per epoch).
     "keras-verbose1-adam": ("keras", {"opt": "adam", "lr": 1e-3, "epochs": 12, "batch": 32, "verbose": 1}, "healthy"),
@@ -133,6 +166,9 @@ CASES = {
                                               "batch": 32, "verbose": 2}, None),
     "keras-verbose1-sgd-stagnation": ("keras", {"opt": "sgd", "lr": 1e-5, "epochs": 8, "batch": 16, "verbose": 1},
                                       "stagnation"),
+    # Lightning's progress bar (TQDMProgressBar, its default), beside the run's CSVLogger metrics.csv.
+    "lightning-adam": ("lightning", {"opt": "adam", "lr": 1e-3, "epochs": 5, "batch": 32, "tqdm": True}, "healthy"),
+    "lightning-sgd-diverged": ("lightning", {"opt": "sgd", "lr": 60.0, "epochs": 3, "batch": 32, "tqdm": True}, "diverged"),
     # PyTorch loops printing through torchtune's DiskLogger and nanoGPT's and llm.c's format strings.
     "torchtune-warmup-cosine": ("torch", {"style": "torchtune", "opt": "adamw", "lr": 3e-3, "steps": 300,
                                           "warmup": 30, "schedule": True, "batch": 64, "clip": 1.0}, "healthy"),
@@ -159,7 +195,7 @@ def main():
         shutil.rmtree(d, ignore_errors=True)
         os.makedirs(d)
         cfg = dict(cfg, digits=DIGITS, dir=d, csv=os.path.join(d, "history.csv"), truth=os.path.join(d, "truth.jsonl"))
-        script = KERAS if kind == "keras" else TORCH
+        script = {"keras": KERAS, "torch": TORCH, "lightning": LIGHTNING}[kind]
         with open(os.path.join(d, "console.log"), "wb") as f:
             subprocess.run([sys.executable, "-c", script, json.dumps(cfg)], stdout=f, stderr=subprocess.STDOUT,
                            check=True, env=dict(os.environ, PYTHONWARNINGS="ignore"))

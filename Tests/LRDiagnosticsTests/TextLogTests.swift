@@ -3,10 +3,10 @@ import Foundation
 import LRSupport
 import Testing
 
-/// Plain-text training logs (`python train.py > train.log`): Keras `model.fit` output, torchtune's
-/// DiskLogger, nanoGPT's and llm.c's printed lines. Each case of `Corpus/text` is a real run
-/// (Scripts/make-text-logs.py) saved beside its own numbers: Keras's `history.csv`, or the values the
-/// run printed at full precision (`truth.jsonl`).
+/// Plain-text training logs (`python train.py > train.log`): Keras `model.fit` output, Lightning's
+/// progress bar, torchtune's DiskLogger, nanoGPT's and llm.c's printed lines. Each case of `Corpus/text` is a real run
+/// (Scripts/make-text-logs.py) saved beside its own numbers: Keras's `history.csv`, Lightning's
+/// `metrics.csv`, or the values the run printed at full precision (`truth.jsonl`).
 @Suite("Plain-text training logs")
 struct TextLogTests {
   static func path(_ name: String, _ file: String) -> String {
@@ -140,6 +140,30 @@ struct TextLogTests {
       checked += 1
     }
     #expect(checked >= rows.count / 2)
+  }
+
+  @Test("Lightning's progress bar gives the run's metrics.csv, to tqdm's 3 digits", arguments: ["lightning-adam", "lightning-sgd-diverged"])
+  func lightningSameAsMetrics(_ name: String) throws {
+    let log = try LogReader.read(Self.path(name, "console.log"))
+    let text = try String(contentsOfFile: Self.path(name, "csv/version_0/metrics.csv"), encoding: .utf8)
+    let rows = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    let header = rows[0]
+    var want: [String: TrainingLog.Series] = [:]
+    for r in rows.dropFirst() {
+      let row = Dictionary(uniqueKeysWithValues: zip(header, r))
+      // The bar shows an update's loss once it is done: at `n` updates, Lightning's step n − 1.
+      let step = Int(row["step"]!)! + 1
+      for (column, series) in [("train_loss", "loss"), ("val_loss", "eval_loss")] {
+        guard let v = row[column].flatMap(Double.init) else { continue }
+        want[series, default: .init()].append(step, Double(String(format: "%.3g", v))!)
+      }
+    }
+    for series in ["loss", "eval_loss"] {
+      let got = try #require(log.series[series], "\(series)")
+      let expected = try #require(want[series])
+      #expect(got.steps == expected.steps, "\(series) steps")
+      #expect(got.values == expected.values, "\(series) values")
+    }
   }
 
   @Test("each labelled run gets its verdict from its text log", arguments: labels.keys.sorted())

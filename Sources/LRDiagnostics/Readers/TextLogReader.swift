@@ -12,6 +12,7 @@ import LRSupport
 /// epoch 001:  100 / 1000 loss=9.21, lr=0.0005, num_updates=100   fairseq
 /// Epoch 3/10                                                     Keras model.fit
 ///  40/100 ━━━━━━━━━━━━━━━━ 0s 3ms/step - accuracy: 0.91 - loss: 0.2637
+/// Epoch 2:  45%|████▌     | 45/100 [00:01<00:02, v_num=0, train_loss=0.512]   Lightning (tqdm)
 /// ```
 ///
 /// A value is a number preceded by a label of up to three words, joined to it by spaces, `:`
@@ -20,7 +21,9 @@ import LRSupport
 /// is the value labelled `step`, `iter`, `iteration`, `global_step`, `num_updates` or `update`
 /// (`--step-key` names another); without one, a line with an epoch (`Epoch 2`, or Keras's
 /// `Epoch 3/10` header on the line before) and a progress fraction `n/N` is at step
-/// `(epoch − first epoch) × N + n`. Lines without a step are not records.
+/// `(epoch − first epoch) × N + n`. Lines without a step are not records. A tqdm bar's line at
+/// `0/N` (its reset at an epoch's end, still showing the old values) is not one either, and a
+/// validation value that a bar keeps showing on every later line counts where it changes.
 ///
 /// Keras prints each training metric as its running mean since the start of the epoch: the
 /// training losses are turned back into the mean over the updates since the previous point
@@ -39,6 +42,8 @@ enum TextLogReader {
     var pairs: [Pair] = []
     var fraction: (Int, Int)?
     var startsWithFraction = false
+    /// A tqdm bar (`45%|████▌     | 45/100 [`): its `n` counts the updates done.
+    var isBar = false
   }
 
   /// One record of the log: its step and its named values.
@@ -47,6 +52,8 @@ enum TextLogReader {
     var values: [(name: String, value: Double)]
     /// A Keras progress line: its epoch and its position in it, for the running means.
     var keras: (epoch: Int, n: Int)?
+    /// A progress bar's line (an epoch and `n/N`), which repeats its last values until they change.
+    var bar = false
   }
 
   static let stepWords: Set<String> = ["step", "steps", "global_step", "iter", "iters", "iteration", "num_updates",
@@ -80,6 +87,7 @@ enum TextLogReader {
         break
       }
       var keras: (Int, Int)?
+      var bar = false
       if step == nil, let (n, total) = line.fraction, total > 0 {
         // An epoch on this line (`Epoch 2: … 45/100`, `Train: 2 [ 45/100`), or Keras's header before it.
         var e: Int?
@@ -92,7 +100,10 @@ enum TextLogReader {
           e = context.value
           keras = (context.value, n)
         }
-        if let e {
+        // At a bar's position 0 nothing has run in the epoch yet: its reset line repeats old values
+        // (timm's `Train: 2 [ 0/100` is its first batch, done).
+        if let e, n > 0 || !line.isBar {
+          bar = keras == nil
           let first = keras != nil ? 1 : min(firstEpoch ?? e, e)
           if keras == nil { firstEpoch = first }
           step = logStep(Double(e - first) * Double(total) + Double(n))
@@ -104,7 +115,7 @@ enum TextLogReader {
       for (i, pair) in line.pairs.enumerated() where !used.contains(i) {
         values.append((name(pair.label), pair.value))
       }
-      if !values.isEmpty { records.append(Record(step: step, values: values, keras: keras)) }
+      if !values.isEmpty { records.append(Record(step: step, values: values, keras: keras, bar: bar)) }
     }
     guard records.count >= 2 else { return nil }
 
@@ -134,9 +145,16 @@ enum TextLogReader {
     var deaveraged = 0
     // Keras: the previous point of each running mean in the current epoch (n, mean).
     var previous: [String: (epoch: Int, n: Int, mean: Double)] = [:]
+    // A progress bar's postfix keeps the last validation values on every later line (Lightning):
+    // an evaluation is the line where its value changes.
+    var lastEval: [String: Double] = [:]
     for r in records {
       for (n, value) in r.values {
         let name = finalName(n)
+        if r.bar, name == "eval_loss" || SeriesRoles.isEval(name) {
+          if let last = lastEval[name], last == value || (last.isNaN && value.isNaN) { continue }
+          lastEval[name] = value
+        }
         if let (e, at) = r.keras, isRunningMean(name) {
           // The mean over the updates since the previous point of this epoch. A point less than
           // a tenth of the epoch so far after it is skipped, as are a repeated line (Keras prints
@@ -243,6 +261,7 @@ enum TextLogReader {
       k += 1
     }
     var line = Line()
+    line.isBar = zip(b, b.dropFirst()).contains { $0 == UInt8(ascii: "%") && $1 == UInt8(ascii: "|") }
     var words: [String] = []
     // What lies between the last word and here: only spaces and at most one `:` or `=`.
     var joinable = false
