@@ -198,7 +198,7 @@ def keras_number(v):
     return f"{v:.4f}" if abs(v) > 1e-3 else f"{v:.4e}"
 
 
-def render_keras(rng, losses, evals, verbose):
+def render_keras(rng, losses, evals, verbose, classic=False):
     """Keras model.fit output: running means over each epoch, printed at random positions (verbose=1) or at the
     end of each epoch (verbose=2); the points LRKit reads back by its documented rule (interval means over
     intervals of at least a tenth of the epoch so far)."""
@@ -225,12 +225,19 @@ def render_keras(rng, losses, evals, verbose):
             if n == per:
                 tail = f" - val_loss: {keras_number(val)}"
                 printed["eval_loss"].append((step, float(keras_number(val))))
-            if verbose == 1:
+            if verbose == 1 and classic:
+                # Keras 2: the bar redrawn after backspaces and a carriage return.
+                bar = "=" * (30 * n // per) + ("" if n == per else ">") + "." * (29 - 30 * n // per)
+                text = f"{n:>{len(str(per))}}/{per} [{bar[:30]}] - " + ("ETA: 0s" if n < per else "0s 4ms/step") + f" - loss: {m}"
+                lines.append("\b" * rng.randint(0, 90) + "\r" + text + (tail if n == per else ""))
+            elif verbose == 1:
                 bar = "\x1b[32m" + "━" * (20 * n // per) + "\x1b[0m"
                 text = f"\x1b[1m{n:>{len(str(per))}}/{per}\x1b[0m {bar} \x1b[1m0s\x1b[0m 3ms/step - loss: {m}"
                 lines.append("\r" + text + ("   " if n < per else ""))
                 if n == per:
                     lines.append("\r" + text + tail)
+            elif classic:
+                lines.append(f"{per}/{per} - 0s - loss: {m}{tail} - 435ms/epoch - 5ms/step")
             else:
                 lines.append(f"{per}/{per} - 0s - 3ms/step - loss: {m}{tail}")
             mv = float(m)
@@ -254,7 +261,7 @@ def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
     styles = ["nanogpt", "llmc", "llmc-main", "torchtune", "fairseq", "keyvalue", "custom", "timm", "lightning",
-              "keras1", "keras2"]
+              "keras1", "keras2", "tfkeras1", "tfkeras2"]
     failures = 0
     compared = 0
     values_checked = [0]
@@ -268,9 +275,9 @@ def main():
         evals = [l * rng.uniform(1.0, 1.2) if math.isfinite(l) else l for l in losses[::every]]
         precision = "repr" if rng.random() < 0.5 else "round"
         number = fmt(rng, precision)
-        if style.startswith("keras"):
+        if "keras" in style:
             precision = "keras"
-            lines, printed, with_lr = render_keras(rng, losses, evals, int(style[-1]))
+            lines, printed, with_lr = render_keras(rng, losses, evals, int(style[-1]), style.startswith("tfkeras"))
         else:
             lines, printed, with_lr = render(rng, n, losses, lrs, evals, every, style, number)
         if rng.random() < 0.2:
@@ -310,7 +317,7 @@ def main():
             theirs = strict(q.stdout)
         if ours:
             fmt_name = ours["log"]["format"]
-            if fmt_name != ("keras-console" if style.startswith("keras") else "text"):
+            if fmt_name != ("keras-console" if "keras" in style else "text"):
                 problems.append(f"read as {fmt_name}")
             series = ours["log"]["series"]
             for name in ("loss", "lr", "eval_loss"):

@@ -15,6 +15,9 @@ go to one file, exactly as `python train.py > train.log 2>&1` saves it:
   Rich bar Lightning picks when `rich` is installed writes only its final state to a file), beside the run's own
   CSVLogger `csv/version_0/metrics.csv`. Lightning is installed apart: `pip install --no-deps --target /tmp/lt
   lightning lightning-utilities torchmetrics`, then PYTHONPATH=/tmp/tao:/tmp/lt.
+* `tfkeras-*`: the same with Keras 2 (`tf_keras` 2.21, TensorFlow's Keras until 2.15: `47/47 [====] - 0s
+  2ms/step - loss: …`), installed apart: `pip install --target /tmp/tfk tensorflow-cpu tf_keras`, then
+  PYTHONPATH=/tmp/tfk for those cases.
 * `torchtune-*`: a PyTorch loop logging through torchtune's own `DiskLogger` (`Step N | loss:… lr:…`).
 * `nanogpt-*`, `llmc-*`: a PyTorch loop printing with nanoGPT's and llm.c's own format strings (`iter {n}: loss
   {x:.4f}, time {ms:.2f}ms, mfu {m:.2f}%`, `step {n}: train loss …, val loss …`; `step {n:4d}/{N} | train loss
@@ -40,8 +43,12 @@ OUT = os.path.join(REPO, "Tests", "LRDiagnosticsTests", "Corpus", "text")
 DIGITS = os.path.join(REPO, "Sources", "LRTraining", "Resources", "digits.csv")
 
 KERAS = r'''
-import json, sys, numpy as np, keras
+import json, sys, numpy as np
 cfg = json.loads(sys.argv[1])
+if cfg.get("keras2"):
+    import tf_keras as keras  # Keras 2, as TensorFlow shipped it until 2.15
+else:
+    import keras
 keras.utils.set_random_seed(0)
 d = np.loadtxt(cfg["digits"], delimiter=",", dtype="float32")
 x, y = d[:, :64] / 16.0, d[:, 64].astype("int32")
@@ -164,6 +171,10 @@ CASES = {
                                               "batch": 16, "verbose": 1}, None),
     "keras-verbose2-sgd-diverged": ("keras", {"opt": "sgd", "lr": 40.0, "kw": {"momentum": 0.9}, "epochs": 6,
                                               "batch": 32, "verbose": 2}, None),
+    "tfkeras-verbose1-adam": ("keras", {"opt": "adam", "lr": 1e-3, "epochs": 10, "batch": 32, "verbose": 1,
+                                        "keras2": True}, "healthy"),
+    "tfkeras-verbose2-sgd-stagnation": ("keras", {"opt": "sgd", "lr": 1e-5, "epochs": 8, "batch": 16, "verbose": 2,
+                                                  "keras2": True}, "stagnation"),
     "keras-verbose1-sgd-stagnation": ("keras", {"opt": "sgd", "lr": 1e-5, "epochs": 8, "batch": 16, "verbose": 1},
                                       "stagnation"),
     # Lightning's progress bar (TQDMProgressBar, its default), beside the run's CSVLogger metrics.csv.

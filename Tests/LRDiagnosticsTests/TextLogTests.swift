@@ -55,7 +55,7 @@ struct TextLogTests {
   @Test("the corpus has its cases")
   func present() {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: Corpus.root!.appendingPathComponent("text").path)) ?? []
-    #expect(names.filter { !$0.hasSuffix(".json") }.count >= 9)
+    #expect(names.filter { !$0.hasSuffix(".json") }.count >= 13)
     #expect(Self.labels.count >= 6)
     for c in Self.truthCases { #expect(FileManager.default.fileExists(atPath: Self.path(c.name, c.file))) }
   }
@@ -98,9 +98,10 @@ struct TextLogTests {
   }
 
   static let kerasCases = ["keras-verbose1-adam", "keras-verbose1-sgd-diverged", "keras-verbose1-sgd-stagnation",
-                           "keras-verbose2-adam-plateau", "keras-verbose2-sgd-diverged"]
+                           "keras-verbose2-adam-plateau", "keras-verbose2-sgd-diverged", "tfkeras-verbose1-adam",
+                           "tfkeras-verbose2-sgd-stagnation"]
 
-  @Test("Keras model.fit output gives the run's history.csv at the end of every epoch", arguments: kerasCases)
+  @Test("Keras 3 and Keras 2 model.fit output gives the run's history.csv at the end of every epoch", arguments: kerasCases)
   func kerasSameAsHistory(_ name: String) throws {
     let log = try LogReader.read(Self.path(name, "console.log"))
     #expect(log.format == "keras-console")

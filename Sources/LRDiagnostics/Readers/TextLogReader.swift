@@ -46,10 +46,10 @@ enum TextLogReader {
     var isBar = false
   }
 
-  /// One record of the log: its step and its named values.
+  /// One record of the log: its step and its values, by the index of their name.
   struct Record {
     var step: Int
-    var values: [(name: String, value: Double)]
+    var values: [(name: Int, value: Double)]
     /// A Keras progress line: its epoch and its position in it, for the running means.
     var keras: (epoch: Int, n: Int)?
     /// A progress bar's line (an epoch and `n/N`), which repeats its last values until they change.
@@ -61,21 +61,18 @@ enum TextLogReader {
 
   /// The log, or nil when `text` holds fewer than two lines with a step and a loss or lr.
   static func read(_ text: String, path: String, keys: KeyMapping) -> TrainingLog? {
-    var lines: [Line] = []
-    var sawKerasHeader = false
+    var records: [Record] = []
+    var names: [String] = []
+    var nameIndex: [String: Int] = [:]
+    // Keras's `Epoch 3/10` header: the epoch of the progress lines after it.
+    var epoch: Int?
+    var firstEpoch: Int?
+    var kerasLines = 0
     for raw in text.utf8.split(omittingEmptySubsequences: true, whereSeparator: { $0 == 0x0A || $0 == 0x0D }) {
       let line = parse(Array(raw))
       guard !line.pairs.isEmpty || line.fraction != nil else { continue }
-      lines.append(line)
-      if isKerasHeader(line) { sawKerasHeader = true }
-    }
-    var records: [Record] = []
-    var epoch: (value: Int, oneBased: Bool)?
-    var firstEpoch: Int?
-    var kerasLines = 0
-    for line in lines {
       if isKerasHeader(line) {
-        epoch = (Int(line.pairs[0].value), true)
+        epoch = Int(line.pairs[0].value)
         continue
       }
       var step: Int?
@@ -96,9 +93,9 @@ enum TextLogReader {
         {
           e = Int(line.pairs[i].value)
           used.insert(i)
-        } else if sawKerasHeader, line.startsWithFraction, let context = epoch, context.oneBased {
-          e = context.value
-          keras = (context.value, n)
+        } else if line.startsWithFraction, let context = epoch {
+          e = context
+          keras = (context, n)
         }
         // At a bar's position 0 nothing has run in the epoch yet: its reset line repeats old values
         // (timm's `Train: 2 [ 0/100` is its first batch, done).
@@ -111,9 +108,16 @@ enum TextLogReader {
       }
       guard let step else { continue }
       if keras != nil { kerasLines += 1 }
-      var values: [(String, Double)] = []
+      var values: [(Int, Double)] = []
       for (i, pair) in line.pairs.enumerated() where !used.contains(i) {
-        values.append((name(pair.label), pair.value))
+        let n = name(pair.label)
+        if let k = nameIndex[n] {
+          values.append((k, pair.value))
+        } else {
+          nameIndex[n] = names.count
+          values.append((names.count, pair.value))
+          names.append(n)
+        }
       }
       if !values.isEmpty { records.append(Record(step: step, values: values, keras: keras, bar: bar)) }
     }
@@ -121,8 +125,9 @@ enum TextLogReader {
 
     // Names: the most frequent name of each role takes it (nanoGPT prints `loss` every iteration
     // and `train loss` at each evaluation); the others keep their own names.
-    var counts: [String: Int] = [:]
-    for r in records { for (n, _) in r.values { counts[n, default: 0] += 1 } }
+    var counted = [Int](repeating: 0, count: names.count)
+    for r in records { for (k, _) in r.values { counted[k] += 1 } }
+    let counts = Dictionary(uniqueKeysWithValues: zip(names, counted))
     // A label that is the role's own name (`loss`) always owns it.
     var roleOwner: [String: String] = [:]
     for (n, c) in counts.sorted(by: { $0.key < $1.key }) {
@@ -137,7 +142,8 @@ enum TextLogReader {
       if role == n { return n }
       return roleOwner[role] == n ? canonical(n, keys: keys, probe: false) : n
     }
-    let named = Set(counts.keys.map(finalName))
+    let finalNames = names.map(finalName)
+    let named = Set(finalNames)
     guard named.contains(where: { ["loss", "eval_loss", "lr"].contains($0) || SeriesRoles.lossScore($0) != nil })
     else { return nil }
 
@@ -149,8 +155,8 @@ enum TextLogReader {
     // an evaluation is the line where its value changes.
     var lastEval: [String: Double] = [:]
     for r in records {
-      for (n, value) in r.values {
-        let name = finalName(n)
+      for (k, value) in r.values {
+        let name = finalNames[k]
         if r.bar, name == "eval_loss" || SeriesRoles.isEval(name) {
           if let last = lastEval[name], last == value || (last.isNaN && value.isNaN) { continue }
           lastEval[name] = value
@@ -336,7 +342,9 @@ enum TextLogReader {
         joinable = false
         words = []
         links = 0
-        if c != 0x09 && c < 0x80 { sawToken = true }
+        // Printable punctuation is a token; tabs, backspaces (Keras 2 redraws its bar with them) and
+        // UTF-8 bar glyphs are not.
+        if c > 0x20 && c < 0x7F { sawToken = true }
       }
       i += 1
     }
