@@ -116,6 +116,8 @@ def render(rng, n, losses, lrs, evals, every, style, number):
     base = rng.choice([0, 1])
     previous_post = [None]
     sticky = [None]
+    step_col = rng.choice(["epoch", "step", "iter", "Epoch"])
+    fraction_steps = rng.random() < 0.3
     per = rng.randint(5, 60)  # updates per epoch for the epoch forms
     for i in range(n):
         step = i + base
@@ -185,6 +187,17 @@ def render(rng, n, losses, lrs, evals, every, style, number):
                 lines.append(bar(k + 1, post))
                 lines.append(bar(0, post))
             previous_post[0] = post
+        elif style == "table":
+            # fastai's table (and any whitespace table with a header): a header now and then, cells padded.
+            if i == 0 or rng.random() < 0.01:
+                cols = [step_col, loss_label.replace(" ", "_"), "valid_loss"] + ([lr_label] if with_lr else []) + ["time"]
+                lines.append("".join(c.ljust(rng.randint(len(c) + 1, len(c) + 6)) for c in cols))
+            has_eval = i % every == 0
+            ev = f(evals[i // every], "eval_loss") if has_eval else "#na#"
+            if has_eval:
+                printed["eval_loss"].append((step, texts["eval_loss"]))
+            cells = [f"{step}/{n}" if fraction_steps else str(step), loss, ev] + ([lr] if with_lr else []) + ["00:01"]
+            lines.append("".join(c.ljust(rng.randint(len(c) + 1, len(c) + 6)) for c in cells))
         printed["loss"].append((step, texts["loss"]))
         if with_lr:
             printed["lr"].append((step, texts["lr"]))
@@ -261,7 +274,7 @@ def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
     styles = ["nanogpt", "llmc", "llmc-main", "torchtune", "fairseq", "keyvalue", "custom", "timm", "lightning",
-              "keras1", "keras2", "tfkeras1", "tfkeras2"]
+              "keras1", "keras2", "tfkeras1", "tfkeras2", "table"]
     failures = 0
     compared = 0
     values_checked = [0]
@@ -317,7 +330,7 @@ def main():
             theirs = strict(q.stdout)
         if ours:
             fmt_name = ours["log"]["format"]
-            if fmt_name != ("keras-console" if "keras" in style else "text"):
+            if fmt_name != ("keras-console" if "keras" in style else "text-table" if style == "table" else "text"):
                 problems.append(f"read as {fmt_name}")
             series = ours["log"]["series"]
             for name in ("loss", "lr", "eval_loss"):

@@ -5,8 +5,8 @@ import LRSchedules
 /// Reads a training log from a file or a directory, choosing the reader by content (not by file
 /// name): LRKit's `log.jsonl`, Hugging Face `trainer_state.json`, Lightning `metrics.csv`,
 /// TensorBoard event files, generic CSV / JSONL with a step column, the Hugging Face Trainer's
-/// console output, or plain-text lines with a step and named numbers (nanoGPT, llm.c,
-/// torchtune, fairseq, timm, Keras `model.fit`).
+/// console output, plain-text lines with a step and named numbers (nanoGPT, llm.c,
+/// torchtune, fairseq, timm, Lightning's bar, Keras `model.fit`), or a printed table (fastai).
 public enum LogReader {
   /// Reads `path`. A directory is searched for logs (the newest `checkpoint-*` for Hugging Face,
   /// every event file of a TensorBoard run).
@@ -80,6 +80,7 @@ public enum LogReader {
     if let log = CSVReader.read(text, path: path, keys: keys) { return log }
     if let log = ConsoleLogReader.read(text, path: path, keys: keys) { return log }
     if let log = TextLogReader.read(text, path: path, keys: keys) { return log }
+    if let log = TableLogReader.read(text, path: path, keys: keys) { return log }
     if let step = keys.step, !keys.used.step {
       let header = text.prefix { $0 != "\n" && $0 != "\r\n" }.split(separator: ",")
         .map { $0.trimmingCharacters(in: .whitespaces) }

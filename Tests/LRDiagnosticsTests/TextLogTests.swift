@@ -94,7 +94,9 @@ struct TextLogTests {
     // Python's csv module ends its rows with \r\n.
     let rows = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",").map(String.init) }
     let header = rows[0]
-    return rows.dropFirst().map { r in Dictionary(uniqueKeysWithValues: zip(header, r.map { Double($0)! })) }
+    return rows.dropFirst().map { r in
+      Dictionary(uniqueKeysWithValues: zip(header, r).compactMap { k, v in Double(v).map { (k, $0) } })
+    }
   }
 
   static let kerasCases = ["keras-verbose1-adam", "keras-verbose1-sgd-diverged", "keras-verbose1-sgd-stagnation",
@@ -141,6 +143,45 @@ struct TextLogTests {
       checked += 1
     }
     #expect(checked >= rows.count / 2)
+  }
+
+  @Test("fastai's printed table gives its history.csv, to its 6 decimals",
+        arguments: ["fastai-one-cycle", "fastai-sgd-diverged", "fastai-sgd-stagnation"])
+  func fastaiSameAsHistory(_ name: String) throws {
+    let log = try LogReader.read(Self.path(name, "console.log"))
+    #expect(log.format == "text-table")
+    let rows = try Self.history(name)
+    for (series, column) in [("loss", "train_loss"), ("eval_loss", "valid_loss"), ("accuracy", "accuracy")] {
+      let s = try #require(log.series[series], "\(series)")
+      #expect(s.steps == rows.map { Int($0["epoch"]!) }, "\(series) steps")
+      for (a, row) in zip(s.values, rows) { #expect(abs(a - row[column]!) <= 5e-7 + 1e-15 * abs(a), "\(series)") }
+    }
+  }
+
+  @Test("a printed table: its step column, n of n/N, cells that are not numbers skipped, a new header")
+  func table() throws {
+    let log = try Self.read("""
+      Namespace(lr=0.1)
+      step   loss      lr       val_loss  time
+      1/300  2.302585  1.0e-04  #na#      00:01
+      2/300  2.250000  2.0e-04  #na#      00:01
+      3/300  nan       3.0e-04  2.4       00:01
+      """)
+    #expect(log.format == "text-table")
+    let loss = try #require(log.series["loss"])
+    #expect(loss.steps == [1, 2, 3])
+    #expect(loss.values[0] == 2.302585 && loss.values[2].isNaN)
+    #expect(log.series["lr"]?.values == [1e-4, 2e-4, 3e-4])
+    #expect(log.series["eval_loss"]?.steps == [3])
+    #expect(log.series["time"] == nil)
+    let chosen = try Self.read("""
+      epoch  batch  loss
+      0      10     2.0
+      0      20     1.5
+      """, stepKey: "batch")
+    #expect(chosen.series["loss"]?.steps == [10, 20])
+    #expect(chosen.series["epoch"]?.values == [0, 0])
+    #expect(throws: LogError.self) { try Self.read("Take the next step with care\n2 apples and 3 pears\n4 apples and 5 pears\n") }
   }
 
   @Test("Lightning's progress bar gives the run's metrics.csv, to tqdm's 3 digits", arguments: ["lightning-adam", "lightning-sgd-diverged"])
