@@ -6,8 +6,9 @@
 Needs only Python 3 and a release build of lrkit (`swift build -c release --product lrkit`). Each case is a random
 training run (a falling, stagnating, oscillating or diverging loss with noise, NaN or inf where it diverges, an lr
 schedule, evaluations every few steps) printed in one of the forms training scripts print (nanoGPT, llm.c and its
-main.log, torchtune's DiskLogger, fairseq, timm, PyTorch's examples, Lightning's bar with carriage returns, Keras
-verbose=2, `key=value` lines behind timestamps, custom `step: N, loss: X` lines), with random label spellings, number
+main.log, torchtune's DiskLogger, fairseq, timm, Lightning's tqdm bar (double lines, resets, validation values kept
+in the postfix), Keras 3 and Keras 2 verbose=1 and 2 (running means, read back by the documented rule), fastai-style
+tables, MMEngine's text log and scalars.json, `key=value` lines behind timestamps, custom `step: N, loss: X` lines), with random label spellings, number
 formats (repr, %.4f, %.6e, %g, %.3g), colour codes, CRLF, junk lines (warnings, tqdm bars, config dumps) and
 lines without a step. The same run is also written as JSON lines at full precision (`truth.jsonl`), which LRKit's
 JSON lines reader reads.
@@ -118,6 +119,7 @@ def render(rng, n, losses, lrs, evals, every, style, number):
     sticky = [None]
     step_col = rng.choice(["epoch", "step", "iter", "Epoch"])
     fraction_steps = rng.random() < 0.3
+    mm_by_epoch = rng.random() < 0.5
     per = rng.randint(5, 60)  # updates per epoch for the epoch forms
     for i in range(n):
         step = i + base
@@ -187,6 +189,43 @@ def render(rng, n, losses, lrs, evals, every, style, number):
                 lines.append(bar(k + 1, post))
                 lines.append(bar(0, post))
             previous_post[0] = post
+        elif style == "mmengine":
+            # MMEngine's LoggerHook behind its logging prefix; validation at the end of an epoch or every few
+            # iterations, after a progress line without metrics.
+            e, k = divmod(i, per)
+            head = "2026/12/05 02:00:34 - mmengine - INFO - "
+            if mm_by_epoch:
+                step = e * per + k + 1
+                pos = f"Epoch(train) [{e + 1}][{k + 1:>{len(str(per))}}/{per}]"
+            else:
+                step = i + 1
+                pos = f"Iter(train) [{i + 1:>{len(str(n))}}/{n}]"
+            extra = f"  lr: {lr}" if with_lr else ""
+            lines.append(f"{head}{pos}{extra}  eta: 0:00:0{rng.randint(0, 9)}  time: 0.0010  data_time: 0.0002  "
+                         f"memory: {rng.randint(10, 900)}  loss: {loss}")
+            end_of_epoch = mm_by_epoch and k + 1 == per
+            if end_of_epoch or (not mm_by_epoch and (i + 1) % every == 0):
+                vpos = f"Epoch(val) [{e + 1}][10/10]" if mm_by_epoch else "Iter(val) [10/10]"
+                lines.append(f"{head}{vpos}    eta: 0:00:00  time: 0.0006  data_time: 0.0001")
+                lines.append(f"{head}{vpos}    loss: {f(evals[min(i // every, len(evals) - 1)], 'eval_loss')}  "
+                             f"data_time: 0.0001  time: 0.0006")
+                printed["eval_loss"].append((step, texts["eval_loss"]))
+        elif style == "mmjson":
+            # MMEngine's vis_data/scalars.json: training records with iter and step, evaluation records with the
+            # epoch (0 when counting iterations) as their step and the same names.
+            e, k = divmod(i, per)
+            step = i + 1
+            rec = {"lr": float(lr)} if with_lr else {}
+            rec.update({"data_time": 0.0002, "loss": float(loss), "time": 0.001})
+            if mm_by_epoch:
+                rec["epoch"] = e + 1
+            rec.update({"iter": step, "step": step})
+            lines.append(json.dumps(rec))
+            if (mm_by_epoch and k + 1 == per) or (not mm_by_epoch and (i + 1) % every == 0):
+                v = f(evals[min(i // every, len(evals) - 1)], "eval_loss")
+                lines.append(json.dumps({"loss": float(v), "data_time": 0.0001, "time": 0.0006,
+                                         "step": e + 1 if mm_by_epoch else 0}))
+                printed["eval_loss"].append((step, texts["eval_loss"]))
         elif style == "table":
             # fastai's table (and any whitespace table with a header): a header now and then, cells padded.
             if i == 0 or rng.random() < 0.01:
@@ -201,7 +240,7 @@ def render(rng, n, losses, lrs, evals, every, style, number):
         printed["loss"].append((step, texts["loss"]))
         if with_lr:
             printed["lr"].append((step, texts["lr"]))
-        if rng.random() < 0.05:
+        if rng.random() < 0.05 and style != "mmjson":  # a JSON file has no stray lines
             lines.append(rng.choice(JUNK))
     return lines, printed, with_lr
 
@@ -274,7 +313,7 @@ def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
     styles = ["nanogpt", "llmc", "llmc-main", "torchtune", "fairseq", "keyvalue", "custom", "timm", "lightning",
-              "keras1", "keras2", "tfkeras1", "tfkeras2", "table"]
+              "keras1", "keras2", "tfkeras1", "tfkeras2", "table", "mmengine", "mmjson"]
     failures = 0
     compared = 0
     values_checked = [0]
@@ -293,7 +332,7 @@ def main():
             lines, printed, with_lr = render_keras(rng, losses, evals, int(style[-1]), style.startswith("tfkeras"))
         else:
             lines, printed, with_lr = render(rng, n, losses, lrs, evals, every, style, number)
-        if rng.random() < 0.2:
+        if rng.random() < 0.2 and style != "mmjson":
             lines = ["\x1b[32m" + l + "\x1b[0m" if rng.random() < 0.5 else l for l in lines]
         end = "\r\n" if rng.random() < 0.2 else "\n"
         d = os.path.join(WORK, f"case-{c}")
@@ -330,7 +369,9 @@ def main():
             theirs = strict(q.stdout)
         if ours:
             fmt_name = ours["log"]["format"]
-            if fmt_name != ("keras-console" if "keras" in style else "text-table" if style == "table" else "text"):
+            want_format = {"table": "text-table", "mmengine": "mmengine-log",
+                           "mmjson": "mmengine-scalars" if printed["eval_loss"] else "generic-jsonl"}.get(style, "keras-console" if "keras" in style else "text")
+            if fmt_name != want_format:
                 problems.append(f"read as {fmt_name}")
             series = ours["log"]["series"]
             for name in ("loss", "lr", "eval_loss"):

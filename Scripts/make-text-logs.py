@@ -20,6 +20,10 @@ go to one file, exactly as `python train.py > train.log 2>&1` saves it:
   PYTHONPATH=/tmp/tfk for those cases.
 * `fastai-*`: fastai's `Learner.fit` / `fit_one_cycle` outside a notebook (its table of epochs among its console
   bars), beside its own `CSVLogger` file.
+* `mmengine-*`: MMEngine's `Runner` (OpenMMLab's training loop), epoch- and iteration-based, with a validation
+  loss metric; the `work_dir` as the Runner leaves it (checkpoints dropped), its text log beside its own
+  `vis_data/scalars.json`. Installed apart: `pip install --no-deps --target /tmp/mme mmengine addict yapf termcolor
+  platformdirs opencv-python-headless`, then PYTHONPATH=/tmp/mme.
 * `torchtune-*`: a PyTorch loop logging through torchtune's own `DiskLogger` (`Step N | loss:… lr:…`).
 * `nanogpt-*`, `llmc-*`: a PyTorch loop printing with nanoGPT's and llm.c's own format strings (`iter {n}: loss
   {x:.4f}, time {ms:.2f}ms, mfu {m:.2f}%`, `step {n}: train loss …, val loss …`; `step {n:4d}/{N} | train loss
@@ -31,7 +35,7 @@ loop's 0-based iteration `it` (llm.c prints `it + 1` on its training lines, the 
 test (`TextLogTests`) requires the text log to give the same steps, the values to their printed rounding, and the
 expected verdict. Writes Tests/LRDiagnosticsTests/Corpus/text/.
 
-Versions of the committed logs: torch 2.15.0, keras 3.15.1 (jax backend), lightning 2.6.6, fastai 2.8.x, torchtune 0.6.1.
+Versions of the committed logs: torch 2.15.0, keras 3.15.1 (jax backend), lightning 2.6.6, fastai 2.8.12, mmengine 0.10.7, tf_keras 2.21, torchtune 0.6.1.
 """
 import json
 import os
@@ -183,6 +187,58 @@ else:
     learn.fit(cfg["epochs"], cfg["lr"])
 '''
 
+MMENGINE = r'''
+import json, sys, numpy as np, torch
+from mmengine.evaluator import BaseMetric
+from mmengine.model import BaseModel
+from mmengine.runner import Runner
+cfg = json.loads(sys.argv[1])
+d = np.loadtxt(cfg["digits"], delimiter=",", dtype="float32")
+x, y = torch.tensor(d[:, :64] / 16.0), torch.tensor(d[:, 64]).long()
+
+class Data(torch.utils.data.Dataset):
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+    def __len__(self):
+        return len(self.a)
+    def __getitem__(self, i):
+        return dict(inputs=self.a[i], data_samples=self.b[i])
+
+class Net(BaseModel):
+    def __init__(self):
+        super().__init__()
+        self.net = torch.nn.Sequential(torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10))
+    def forward(self, inputs, data_samples=None, mode="tensor"):
+        out = self.net(torch.stack(inputs) if isinstance(inputs, list) else inputs)
+        labels = torch.stack(data_samples) if isinstance(data_samples, list) else data_samples
+        if mode == "loss":
+            return {"loss": torch.nn.functional.cross_entropy(out, labels)}
+        if mode == "predict":
+            return [(o, l) for o, l in zip(out, labels)]
+        return out
+
+class ValLoss(BaseMetric):
+    def process(self, data_batch, data_samples):
+        for o, l in data_samples:
+            self.results.append(torch.nn.functional.cross_entropy(o[None], l[None]).item())
+    def compute_metrics(self, results):
+        return {"loss": sum(results) / len(results)}
+
+loader = lambda a, b, shuffle: dict(dataset=Data(a, b), batch_size=32, sampler=dict(type="DefaultSampler", shuffle=shuffle))
+by_epoch = cfg["by_epoch"]
+runner = Runner(
+    model=Net(), work_dir=cfg["dir"] + "/work_dir", train_dataloader=loader(x[:1500], y[:1500], True),
+    val_dataloader=loader(x[1500:], y[1500:], False), val_evaluator=dict(type=ValLoss), val_cfg=dict(),
+    optim_wrapper=dict(optimizer=dict(type=cfg["opt"], lr=cfg["lr"])), param_scheduler=cfg.get("sched"),
+    train_cfg=(dict(by_epoch=True, max_epochs=cfg["epochs"], val_interval=1) if by_epoch
+               else dict(by_epoch=False, max_iters=cfg["iters"], val_interval=cfg["val_interval"])),
+    default_hooks=dict(logger=dict(type="LoggerHook", interval=cfg["interval"]),
+                       checkpoint=dict(type="CheckpointHook", interval=10**6)),
+    log_processor=dict(by_epoch=by_epoch),  # iteration-based configs log `Iter(train) [n/N]`
+    randomness=dict(seed=0))
+runner.train()
+'''
+
 CASES = {
     # Keras model.fit, verbose=1 (the progress bar) and verbose=2 (one line per epoch).
     "keras-verbose1-adam": ("keras", {"opt": "adam", "lr": 1e-3, "epochs": 12, "batch": 32, "verbose": 1}, "healthy"),
@@ -213,6 +269,21 @@ CASES = {
     # Blows up inside its first epoch (mean training loss 3280), like keras-verbose1-sgd-diverged: read as
     # overfitting, as its history.csv is. A known miss, not asserted.
     "fastai-sgd-diverged": ("fastai", {"opt": "sgd", "lr": 80.0, "epochs": 8, "batch": 32}, None),
+    # MMEngine's Runner (OpenMMLab): its work_dir, with the text log and its own vis_data/scalars.json.
+    "mmengine-epoch-warmup-cosine": ("mmengine", {"opt": "SGD", "lr": 0.1, "by_epoch": True, "epochs": 8, "interval": 10,
+                                                  "sched": [{"type": "LinearLR", "start_factor": 0.01, "by_epoch": False,
+                                                             "begin": 0, "end": 40},
+                                                            {"type": "CosineAnnealingLR", "by_epoch": True, "begin": 0,
+                                                             "end": 8}]}, "healthy"),
+    "mmengine-iter-warmup-diverged": ("mmengine", {"opt": "SGD", "lr": 400.0, "by_epoch": False, "iters": 240,
+                                                   "interval": 5, "val_interval": 80,
+                                                   "sched": [{"type": "LinearLR", "start_factor": 0.00025,
+                                                              "by_epoch": False, "begin": 0, "end": 200}]}, "diverged"),
+    # lr 40 from the first iteration: the first logged loss (the mean of iterations 1-5) is already 940, and it
+    # falls from there to 15 (chance is 2.3); nothing in the log says where it started, and LRKit reads it as
+    # healthy. A known miss, not asserted.
+    "mmengine-iter-first-interval-blowup": ("mmengine", {"opt": "SGD", "lr": 40.0, "by_epoch": False, "iters": 240,
+                                                         "interval": 5, "val_interval": 80}, None),
     # PyTorch loops printing through torchtune's DiskLogger and nanoGPT's and llm.c's format strings.
     "torchtune-warmup-cosine": ("torch", {"style": "torchtune", "opt": "adamw", "lr": 3e-3, "steps": 300,
                                           "warmup": 30, "schedule": True, "batch": 64, "clip": 1.0}, "healthy"),
@@ -239,7 +310,7 @@ def main():
         shutil.rmtree(d, ignore_errors=True)
         os.makedirs(d)
         cfg = dict(cfg, digits=DIGITS, dir=d, csv=os.path.join(d, "history.csv"), truth=os.path.join(d, "truth.jsonl"))
-        script = {"keras": KERAS, "torch": TORCH, "lightning": LIGHTNING, "fastai": FASTAI}[kind]
+        script = {"keras": KERAS, "torch": TORCH, "lightning": LIGHTNING, "fastai": FASTAI, "mmengine": MMENGINE}[kind]
         with open(os.path.join(d, "console.log"), "wb") as f:
             subprocess.run([sys.executable, "-c", script, json.dumps(cfg)], stdout=f, stderr=subprocess.STDOUT,
                            check=True, env=dict(os.environ, PYTHONWARNINGS="ignore"))
@@ -247,6 +318,20 @@ def main():
             # torchtune's log is its DiskLogger file; llm.c's stdout and main.log are both kept.
             if cfg["style"] == "torchtune":
                 os.remove(os.path.join(d, "console.log"))
+        if kind == "mmengine":
+            # Checkpoints and the dumped config are not logs; the timestamped folder keeps a stable name.
+            import glob
+            work = os.path.join(d, "work_dir")
+            for f in glob.glob(os.path.join(work, "*.pth")) + glob.glob(os.path.join(work, "last_checkpoint")) \
+                    + glob.glob(os.path.join(work, "*.py")):
+                os.remove(f)
+            (stamp,) = [e for e in os.listdir(work) if os.path.isdir(os.path.join(work, e))]
+            os.rename(os.path.join(work, stamp), os.path.join(work, "20260101_000000"))
+            inner = os.path.join(work, "20260101_000000")
+            os.rename(os.path.join(inner, stamp + ".log"), os.path.join(inner, "20260101_000000.log"))
+            for f in glob.glob(os.path.join(inner, "vis_data", "*.json")) + glob.glob(os.path.join(inner, "vis_data", "*.py")):
+                if os.path.basename(f) != "scalars.json":
+                    os.remove(f)
         labels[name] = label
         print(name, "written", flush=True)
     with open(labels_path, "w") as f:

@@ -55,7 +55,7 @@ struct TextLogTests {
   @Test("the corpus has its cases")
   func present() {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: Corpus.root!.appendingPathComponent("text").path)) ?? []
-    #expect(names.filter { !$0.hasSuffix(".json") }.count >= 13)
+    #expect(names.filter { !$0.hasSuffix(".json") }.count >= 19)
     #expect(Self.labels.count >= 6)
     for c in Self.truthCases { #expect(FileManager.default.fileExists(atPath: Self.path(c.name, c.file))) }
   }
@@ -182,6 +182,33 @@ struct TextLogTests {
     #expect(chosen.series["loss"]?.steps == [10, 20])
     #expect(chosen.series["epoch"]?.values == [0, 0])
     #expect(throws: LogError.self) { try Self.read("Take the next step with care\n2 apples and 3 pears\n4 apples and 5 pears\n") }
+  }
+
+  static let mmCases = ["mmengine-epoch-warmup-cosine", "mmengine-iter-warmup-diverged", "mmengine-iter-first-interval-blowup"]
+
+  @Test("MMEngine's text log gives its own scalars.json; the work_dir is read", arguments: mmCases)
+  func mmengineSameAsScalars(_ name: String) throws {
+    let dir = Self.path(name, "work_dir")
+    let text = try LogReader.read(dir + "/20260101_000000/20260101_000000.log")
+    let json = try LogReader.read(dir + "/20260101_000000/vis_data/scalars.json")
+    #expect(text.format == "mmengine-log")
+    #expect(json.format == "mmengine-scalars")
+    #expect(try LogReader.read(dir).format == "mmengine-log")
+    for (series, absolute, relative) in [("loss", 5e-5, 0.0), ("lr", 0.0, 5e-5)] {
+      let a = try #require(text.series[series])
+      let b = try #require(json.series[series])
+      #expect(a.steps == b.steps, "\(series) steps")
+      for (x, y) in zip(a.values, b.values) { #expect(abs(x - y) <= absolute + relative * abs(y), "\(series): \(x) against \(y)") }
+    }
+    // Evaluations: the same values; the text log puts an epoch's at its end (epoch × iterations per
+    // epoch), scalars.json (which gives the epoch as their step) at the training record before it.
+    let a = try #require(text.series["eval_loss"])
+    let b = try #require(json.series["eval_loss"])
+    #expect(a.count == b.count && a.count >= 3)
+    for (x, y) in zip(a.values, b.values) { #expect(abs(x - y) <= 5e-5) }
+    for (s, t) in zip(a.steps, b.steps) { #expect(s >= t && s - t < 10) }
+    if name.contains("epoch") { #expect(a.steps == (1...8).map { $0 * 47 }) } else { #expect(a.steps == b.steps) }
+    #expect(json.series["loss"]!.steps.first! > 0)
   }
 
   @Test("Lightning's progress bar gives the run's metrics.csv, to tqdm's 3 digits", arguments: ["lightning-adam", "lightning-sgd-diverged"])

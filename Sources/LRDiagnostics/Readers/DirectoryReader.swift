@@ -80,10 +80,46 @@ enum DirectoryReader {
         return merged
       }
     }
+    // MMEngine's work_dir: one `<timestamp>/<timestamp>.log` per launch (a resumed run continues
+    // in the next), or their `vis_data/scalars.json`.
+    let mmLogs = files.filter { rel in
+      let parts = rel.split(separator: "/")
+      return parts.count >= 2 && isTimestamp(parts[parts.count - 2]) && parts[parts.count - 1] == parts[parts.count - 2] + ".log"
+    }.sorted()
+    let mmScalars = files.filter { rel in
+      let parts = rel.split(separator: "/")
+      return parts.count >= 3 && rel.hasSuffix("vis_data/scalars.json") && isTimestamp(parts[parts.count - 3])
+    }.sorted()
+    for group in [mmLogs, mmScalars] where !group.isEmpty {
+      var merged: TrainingLog?
+      for rel in group {
+        guard let log = try? LogReader.readFile(full(rel), keys: keys), !log.series.isEmpty else { continue }
+        if merged == nil {
+          merged = log
+        } else {
+          for (k, s) in log.series {
+            for (step, v) in zip(s.steps, s.values) { merged!.add(k, step: step, value: v) }
+          }
+          merged!.takeNotes(of: log)
+        }
+      }
+      if var merged {
+        merged.path = path
+        if group.count > 1 { merged.notes.append("merged \(group.count) MMEngine runs in time order (\(group.joined(separator: ", ")))") }
+        return merged
+      }
+    }
     for candidate in files.filter({ $0.hasSuffix(".csv") || $0.hasSuffix(".jsonl") }).sorted() {
       if let log = try? LogReader.readFile(full(candidate), keys: keys), !log.series.isEmpty { return log }
     }
     throw .unrecognized(path: path, reason: "no log.jsonl, trainer_state.json, MLflow metrics, metrics.csv, event file or CSV/JSONL log inside")
+  }
+
+  /// Whether `name` is MMEngine's run timestamp, `20260101_120000`.
+  static func isTimestamp(_ name: Substring) -> Bool {
+    let b = Array(name.utf8)
+    return b.count == 15 && b[8] == UInt8(ascii: "_")
+      && b.enumerated().allSatisfy { i, c in i == 8 || (c >= 0x30 && c <= 0x39) }
   }
 
   /// A Hugging Face model config's chance level: ln(labels) for a classifier, ln(vocabulary)

@@ -13,6 +13,11 @@ enum JSONReaders {
     var lineNumber = 0
     var start = 0
     var implicitStep = 0
+    // MMEngine's vis_data/scalars.json: training records carry `iter` and `step` (and `epoch`); its
+    // validation and test records only `step`, which is then the epoch (0 when training counts
+    // iterations), and use the same names (`loss`).
+    var mmTrainStep: Int?
+    var mmEvaluations = 0
     while start < bytes.count {
       var end = start
       while end < bytes.count && bytes[end] != 0x0A { end += 1 }
@@ -30,6 +35,16 @@ enum JSONReaders {
         if case .number(let x, _) = v, let s = logStep(x) { step = s }
       }
       if value["grad_norm"] != nil && value["lr"] != nil && value["step"] != nil { lrkit = true }
+      if keys.step == nil, value["iter"] != nil, step != nil, value["step"] != nil {
+        mmTrainStep = step
+      } else if keys.step == nil, let train = mmTrainStep, value["iter"] == nil, value["step"] != nil {
+        // An evaluation: at the training step before it, its metrics as validation metrics.
+        mmEvaluations += 1
+        for (k, v) in pairs where k != "step" {
+          if case .number(let x, _) = v { log.add(keys.canonical("val/" + k), step: train, value: x) }
+        }
+        continue
+      }
       let s = step ?? implicitStep
       implicitStep = s + 1
       if case .string("diverged")? = value["event"] {
@@ -42,6 +57,11 @@ enum JSONReaders {
       }
     }
     if lrkit { log.format = "lrkit-jsonl" }
+    if mmEvaluations > 0 {
+      log.format = "mmengine-scalars"
+      log.notes.append("MMEngine's scalars.json logs \(mmEvaluations) evaluation record(s) with the epoch as their step: "
+        + "read as validation metrics at the training step logged before each")
+    }
     if bad > 0 { log.notes.append("skipped \(bad) line(s) that are not JSON objects (first at line \(firstBad!))") }
     return log
   }

@@ -68,8 +68,12 @@ enum TextLogReader {
     var epoch: Int?
     var firstEpoch: Int?
     var kerasLines = 0
+    var mmPerEpoch: Int?
+    var mmLastTrain: Int?
+    var mmLines = 0
     for raw in text.utf8.split(omittingEmptySubsequences: true, whereSeparator: { $0 == 0x0A || $0 == 0x0D }) {
-      let line = parse(Array(raw))
+      let bytes = Array(raw)
+      let line = parse(bytes)
       guard !line.pairs.isEmpty || line.fraction != nil else { continue }
       if isKerasHeader(line) {
         epoch = Int(line.pairs[0].value)
@@ -77,6 +81,20 @@ enum TextLogReader {
       }
       var step: Int?
       var used: Set<Int> = []
+      var prefix = ""
+      if let mm = mmEngine(bytes) {
+        // MMEngine's LoggerHook: `Epoch(train) [3][20/47]` (1-based epochs) or `Iter(train) [120/1000]`;
+        // a validation or test line is at the end of its epoch, or after the last training line.
+        if mm.mode == "train" {
+          step = mm.epoch.map { ($0 - 1) * mm.total + mm.n } ?? mm.n
+          if mm.epoch != nil { mmPerEpoch = mm.total }
+          mmLastTrain = step
+        } else {
+          step = mm.epoch.flatMap { e in mmPerEpoch.map { e * $0 } } ?? mmLastTrain
+          prefix = mm.mode + "/"
+        }
+        if step != nil { mmLines += 1 }
+      }
       for (i, pair) in line.pairs.enumerated() where isStep(pair, index: i, keys: keys) {
         guard pair.value == pair.value.rounded(), let s = logStep(pair.value) else { continue }
         step = s
@@ -85,7 +103,7 @@ enum TextLogReader {
       }
       var keras: (Int, Int)?
       var bar = false
-      if step == nil, let (n, total) = line.fraction, total > 0 {
+      if step == nil, mmEngine(bytes) == nil, let (n, total) = line.fraction, total > 0 {
         // An epoch on this line (`Epoch 2: … 45/100`, `Train: 2 [ 45/100`), or Keras's header before it.
         var e: Int?
         if let i = line.pairs.firstIndex(where: { ["epoch", "train"].contains($0.label.last!.lowercased()) && $0.total == nil }),
@@ -110,7 +128,7 @@ enum TextLogReader {
       if keras != nil { kerasLines += 1 }
       var values: [(Int, Double)] = []
       for (i, pair) in line.pairs.enumerated() where !used.contains(i) {
-        let n = name(pair.label)
+        let n = prefix + name(pair.label)
         if let k = nameIndex[n] {
           values.append((k, pair.value))
         } else {
@@ -147,7 +165,7 @@ enum TextLogReader {
     guard named.contains(where: { ["loss", "eval_loss", "lr"].contains($0) || SeriesRoles.lossScore($0) != nil })
     else { return nil }
 
-    var log = TrainingLog(format: kerasLines > 0 ? "keras-console" : "text", path: path)
+    var log = TrainingLog(format: kerasLines > 0 ? "keras-console" : mmLines > 0 ? "mmengine-log" : "text", path: path)
     var deaveraged = 0
     // Keras: the previous point of each running mean in the current epoch (n, mean).
     var previous: [String: (epoch: Int, n: Int, mean: Double)] = [:]
@@ -190,6 +208,51 @@ enum TextLogReader {
       log.notes.append("read \(records.count) text lines with a step and named values")
     }
     return log
+  }
+
+  /// MMEngine's `Epoch(train) [3][20/47]` or `Iter(val) [50/100]` in `line`: the mode, the
+  /// epoch (nil for iteration-based training), and the position `n/N`.
+  static func mmEngine(_ b: [UInt8]) -> (mode: String, epoch: Int?, n: Int, total: Int)? {
+    func find(_ word: String) -> Int? {
+      let w = Array(word.utf8)
+      guard b.count >= w.count else { return nil }
+      for i in 0...(b.count - w.count) where b[i] == w[0] && Array(b[i..<(i + w.count)]) == w {
+        if i == 0 || !isWordByte(b[i - 1]) { return i + w.count }
+      }
+      return nil
+    }
+    guard let open = find("Epoch(") ?? find("Iter(") else { return nil }
+    let byEpoch = open >= 6 && b[open - 6] == UInt8(ascii: "E")
+    var i = open
+    var mode: [UInt8] = []
+    while i < b.count, isLetter(b[i]) { mode.append(b[i]); i += 1 }
+    guard i < b.count, b[i] == UInt8(ascii: ")"), !mode.isEmpty else { return nil }
+    i += 1
+    func bracket() -> (Int, Int?)? {
+      while i < b.count, b[i] == 0x20 { i += 1 }
+      guard i < b.count, b[i] == UInt8(ascii: "[") else { return nil }
+      i += 1
+      while i < b.count, b[i] == 0x20 { i += 1 }
+      let (n, integer, end) = b.indices.contains(i) && isDigit(b[i]) ? number(b, from: i) : (0, false, i)
+      guard integer, n < 1e12 else { return nil }
+      i = end
+      var total: Int?
+      if i < b.count, b[i] == UInt8(ascii: "/") {
+        i += 1
+        let (t, tInteger, tEnd) = b.indices.contains(i) && isDigit(b[i]) ? number(b, from: i) : (0, false, i)
+        guard tInteger, t >= 1, t < 1e12 else { return nil }
+        total = Int(t)
+        i = tEnd
+      }
+      guard i < b.count, b[i] == UInt8(ascii: "]") else { return nil }
+      i += 1
+      return (Int(n), total)
+    }
+    guard let first = bracket() else { return nil }
+    let m = String(decoding: mode, as: UTF8.self)
+    if byEpoch, first.1 == nil, let (n, total) = bracket(), let total { return (m, first.0, n, total) }
+    if !byEpoch, let total = first.1 { return (m, nil, first.0, total) }
+    return nil
   }
 
   /// Whether `line` is Keras's `Epoch 3/10` header.
