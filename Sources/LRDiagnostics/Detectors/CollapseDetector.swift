@@ -1,5 +1,8 @@
 /// Diverged without NaN: after real progress the loss returns to where it started (or to the
-/// chance level, a dead network) and stays there, or it ends far above its start.
+/// chance level, a dead network) and stays there, or it ends far above its start; or, in a log
+/// with an accuracy, the accuracy stays at a guess's level while the loss sits far above the
+/// cross-entropy of a guess that scores it (a run that blew up before its first logged point,
+/// which Keras's and fastai's per-epoch means and MMEngine's interval means hide).
 struct CollapseDetector: Detector {
   func detect(_ c: CurveProfile, found: [Verdict], thresholds t: DiagnosisThresholds) -> Verdict? {
     guard !found.contains(where: { $0.kind == .diverged }), c.count >= 5 else { return nil }
@@ -48,6 +51,43 @@ struct CollapseDetector: Detector {
           + "and never got below its first value again (it ends at \(format(c.final)))\(c.lrText(c.peakSteps[e]))",
         advice: "lower the peak learning rate (3–10×), add warmup and gradient clipping",
         lr: c.lr(at: c.peakSteps[e]))
+    }
+    if let acc = c.accuracy, c.count >= 3 {
+      let a = Statistics.median(acc.values)
+      let range = acc.values.max()! - acc.values.min()!
+      let late = c.values[(c.count / 2)...].filter(\.isFinite)
+      let guess = -naturalLog(a)
+      if range <= t.guessAccuracyRange, a > 0, a <= t.guessAccuracyMax, !late.isEmpty,
+        Statistics.median(late) > t.guessLossRatio * guess
+      {
+        let level = Statistics.median(late)
+        return Verdict(
+          kind: .diverged, startStep: c.steps[0], endStep: c.steps[c.count - 1], confidence: 0.8,
+          evidence: "\(acc.name) stayed at \(format(a)) (within \(format(range)) over \(acc.values.count) values) while the "
+            + "\(c.name) sat at \(format(level)), \(format(level / guess))× the \(format(guess)) that a constant guess "
+            + "scoring \(format(a)) costs: the model learned nothing and is confidently wrong, a blow-up before the "
+            + "first logged point (it starts at \(format(c.values[0])))\(c.lrText(c.steps[0]))",
+          advice: "lower the peak learning rate (3–10×), add warmup and gradient clipping; log from the first step",
+          lr: c.lr(at: c.steps[0]))
+      }
+    }
+    if let acc = c.accuracy, c.count >= 3 {
+      // A classifier's loss far beyond any calibrated value: its logits blew up, even when they
+      // still rank the right class first.
+      let late = c.values[(c.count / 2)...].filter(\.isFinite)
+      let evalLate = c.eval.map { e in e.values[(e.count / 2)...].filter(\.isFinite) } ?? []
+      let levels = [late.isEmpty ? nil : ("the " + c.name, Statistics.median(late)),
+                    evalLate.isEmpty ? nil : ("the validation loss", Statistics.median(evalLate))].compactMap { $0 }
+      if let (what, level) = levels.max(by: { $0.1 < $1.1 }), level > t.classifierLossCeiling {
+        return Verdict(
+          kind: .diverged, startStep: c.steps[0], endStep: c.steps[c.count - 1], confidence: 0.8,
+          evidence: "\(what) of this classifier (it logs \(acc.name), \(format(Statistics.median(acc.values)))) sits at "
+            + "\(format(level)) over the second half: a cross-entropy above \(format(t.classifierLossCeiling)) gives "
+            + "the true class a probability below e^-\(format(t.classifierLossCeiling)) on average, so the logits have "
+            + "blown up (the accuracy can stay high while they still rank the right class first)\(c.lrText(c.steps[0]))",
+          advice: "lower the peak learning rate (3–10×), add warmup and gradient clipping",
+          lr: c.lr(at: c.steps[0]))
+      }
     }
     if c.final > t.blowUpOverStart * c.start, c.final > t.blowUpOverBest * max(c.best, 1e-12),
       let b = c.trend.firstIndex(where: { $0 > t.blowUpOverStart * c.start && $0 > t.blowUpOverBest * c.best })

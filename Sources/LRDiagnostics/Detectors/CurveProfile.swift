@@ -32,6 +32,9 @@ struct CurveProfile {
   /// The training and validation losses as read.
   let train: TrainingLog.Series
   let eval: TrainingLog.Series?
+  /// An accuracy series (the validation accuracy when logged): its name and finite values, all
+  /// in [0, 1], at least three.
+  let accuracy: (name: String, values: [Double])?
   /// Non-finite gradient norms or a recorded stop, as (step, what).
   let otherNonFinite: (step: Int, what: String)?
   /// The spikes (``SpikeDetector/events(_:_:)``), measured once for every detector that asks.
@@ -70,6 +73,7 @@ struct CurveProfile {
       other = (s, "the run stopped on a non-finite value")
     }
     otherNonFinite = other
+    accuracy = Self.accuracy(in: log)
     if let (s, _) = other, firstNonFinite == nil || s < firstNonFinite!.step {
       cut = min(cut, main.steps.firstIndex { $0 >= s } ?? cut)
     }
@@ -88,6 +92,19 @@ struct CurveProfile {
     final = n > 0 ? Statistics.median(v.suffix(max(3, n / 10))) : .nan
     progress = n > 0 ? max(s0 - tr[bi], 0) : 0
     spikes = SpikeDetector.events(self, thresholds)
+  }
+
+  /// The validation accuracy, else the first series named as an accuracy (`accuracy`,
+  /// `val/acc`, `epoch_accuracy`), when it has three finite values, all in [0, 1].
+  static func accuracy(in log: TrainingLog) -> (name: String, values: [Double])? {
+    let names = log.series.keys.filter { name in
+      SeriesRoles.words(name).contains { $0 == "acc" || $0 == "accuracy" || $0.hasSuffix("accuracy") }
+    }.sorted { a, b in (a == "eval_accuracy" ? 0 : 1, a) < (b == "eval_accuracy" ? 0 : 1, b) }
+    for name in names {
+      let values = log.series[name]!.values.filter(\.isFinite)
+      if values.count >= 3, values.allSatisfy({ $0 >= 0 && $0 <= 1 }) { return (name, values) }
+    }
+    return nil
   }
 
   /// The logged lr in effect at `step` (the last logged value at or before it).

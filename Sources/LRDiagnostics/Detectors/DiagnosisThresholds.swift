@@ -60,6 +60,21 @@ public struct DiagnosisThresholds: Sendable, Equatable {
   /// … while the lr ends at least this fraction of its peak (no decay).
   public var oscillationLRFraction = 0.3
 
+  /// A run that learned nothing yet logs a large loss: an accuracy that stays within this range …
+  /// (chosen on the Keras and fastai runs of `Corpus/text`; see `CollapseDetector`)
+  public var guessAccuracyRange = 0.05
+  /// … at a median no higher than this (wrong at least half the time, all run long) …
+  public var guessAccuracyMax = 0.5
+  /// … while the second half's median loss is more than this multiple of `−ln(accuracy)`, the
+  /// cross-entropy of a constant guess that scores that accuracy, is a run that blew up before
+  /// its first logged point.
+  public var guessLossRatio = 3.0
+  /// A classifier (a log with an accuracy) whose training or validation loss sits above this in
+  /// its second half has blown-up logits: a mean cross-entropy of 20 gives the true class a
+  /// probability of e⁻²⁰ on average, whatever the accuracy (chosen on the runs of
+  /// `Corpus/blowup`, checked on `Corpus/blowup-fresh`).
+  public var classifierLossCeiling = 20.0
+
   /// Overfitting: the last validation loss is at least this fraction above its minimum.
   public var overfittingRise = 0.05
   /// … and this fraction of the evaluations after the minimum lie 3 % above it.
