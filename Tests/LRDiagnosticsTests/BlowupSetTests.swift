@@ -68,6 +68,9 @@ struct BlowupSetTests {
     let v = Diagnoser.diagnose(blown)[0]
     #expect(v.kind == .diverged)
     #expect(v.evidence.contains("learned nothing"))
+    // Checked by training the Keras digits run (SGD, lr 40): at 4 it still learned nothing, at 0.4
+    // and 0.04 it trained, so the advice does not promise that 3–10× is enough.
+    #expect(v.advice.contains("10× or more") && v.advice.contains("lrkit find"))
     // The same accuracy with the loss of a guess (ln 10 ≈ 2.3) is a run that does not learn.
     let stuck = Self.log(loss: [2.31, 2.31, 2.309, 2.31, 2.309, 2.308], accuracy: [0.094, 0.104, 0.104, 0.091, 0.101, 0.091])
     #expect(Diagnoser.diagnose(stuck)[0].kind == .stagnation)

@@ -4,6 +4,12 @@
 /// cross-entropy of a guess that scores it (a run that blew up before its first logged point,
 /// which Keras's and fastai's per-epoch means and MMEngine's interval means hide).
 struct CollapseDetector: Detector {
+  /// The advice for a run that broke before its first logged point: by how much to lower the lr
+  /// is not in the log.
+  static let hiddenBlowUpAdvice = "lower the learning rate by 10× or more: the run broke before its first logged point, so "
+    + "the log cannot say by how much (an LR range test can: lrkit find); add warmup and gradient clipping, and log "
+    + "from the first step"
+
   func detect(_ c: CurveProfile, found: [Verdict], thresholds t: DiagnosisThresholds) -> Verdict? {
     guard !found.contains(where: { $0.kind == .diverged }), c.count >= 5 else { return nil }
     let n = c.count
@@ -57,17 +63,16 @@ struct CollapseDetector: Detector {
       let range = acc.values.max()! - acc.values.min()!
       let late = c.values[(c.count / 2)...].filter(\.isFinite)
       let guess = -naturalLog(a)
-      if range <= t.guessAccuracyRange, a > 0, a <= t.guessAccuracyMax, !late.isEmpty,
-        Statistics.median(late) > t.guessLossRatio * guess
-      {
-        let level = Statistics.median(late)
+      let atGuess = range <= t.guessAccuracyRange && a > 0 && a <= t.guessAccuracyMax && !late.isEmpty
+      let level = late.isEmpty ? 0 : Statistics.median(late)
+      if atGuess, level > t.guessLossRatio * guess {
         return Verdict(
           kind: .diverged, startStep: c.steps[0], endStep: c.steps[c.count - 1], confidence: 0.8,
           evidence: "\(acc.name) stayed at \(format(a)) (within \(format(range)) over \(acc.values.count) values) while the "
             + "\(c.name) sat at \(format(level)), \(format(level / guess))× the \(format(guess)) that a constant guess "
             + "scoring \(format(a)) costs: the model learned nothing and is confidently wrong, a blow-up before the "
             + "first logged point (it starts at \(format(c.values[0])))\(c.lrText(c.steps[0]))",
-          advice: "lower the peak learning rate (3–10×), add warmup and gradient clipping; log from the first step",
+          advice: Self.hiddenBlowUpAdvice,
           lr: c.lr(at: c.steps[0]))
       }
     }
@@ -85,7 +90,7 @@ struct CollapseDetector: Detector {
             + "\(format(level)) over the second half: a cross-entropy above \(format(t.classifierLossCeiling)) gives "
             + "the true class a probability below e^-\(format(t.classifierLossCeiling)) on average, so the logits have "
             + "blown up (the accuracy can stay high while they still rank the right class first)\(c.lrText(c.steps[0]))",
-          advice: "lower the peak learning rate (3–10×), add warmup and gradient clipping",
+          advice: Self.hiddenBlowUpAdvice,
           lr: c.lr(at: c.steps[0]))
       }
     }
