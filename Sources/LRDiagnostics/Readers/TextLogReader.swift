@@ -82,7 +82,8 @@ enum TextLogReader {
       var step: Int?
       var used: Set<Int> = []
       var prefix = ""
-      if let mm = mmEngine(bytes) {
+      let mm = mmEngine(bytes)
+      if let mm {
         // MMEngine's LoggerHook: `Epoch(train) [3][20/47]` (1-based epochs) or `Iter(train) [120/1000]`;
         // a validation or test line is at the end of its epoch, or after the last training line.
         if mm.mode == "train" {
@@ -103,7 +104,7 @@ enum TextLogReader {
       }
       var keras: (Int, Int)?
       var bar = false
-      if step == nil, mmEngine(bytes) == nil, let (n, total) = line.fraction, total > 0 {
+      if step == nil, mm == nil, let (n, total) = line.fraction, total > 0 {
         // An epoch on this line (`Epoch 2: … 45/100`, `Train: 2 [ 45/100`), or Keras's header before it.
         var e: Int?
         if let i = line.pairs.firstIndex(where: { ["epoch", "train"].contains($0.label.last!.lowercased()) && $0.total == nil }),
@@ -216,7 +217,7 @@ enum TextLogReader {
     func find(_ word: String) -> Int? {
       let w = Array(word.utf8)
       guard b.count >= w.count else { return nil }
-      for i in 0...(b.count - w.count) where b[i] == w[0] && Array(b[i..<(i + w.count)]) == w {
+      for i in 0...(b.count - w.count) where b[i] == w[0] && b[i..<(i + w.count)].elementsEqual(w) {
         if i == 0 || !isWordByte(b[i - 1]) { return i + w.count }
       }
       return nil
