@@ -47,6 +47,16 @@ def blobs(k, seed, d=20):
     return x[:900], y[:900].astype("int64"), x[900:], y[900:].astype("int64")
 '''
 
+MLP = r'''
+import torch
+def mlp(d, depth, k):
+    layers, width = [], d
+    for _ in range(depth):
+        layers += [torch.nn.Linear(width, 64), torch.nn.ReLU()]
+        width = 64
+    return torch.nn.Sequential(*layers, torch.nn.Linear(width, k))
+'''
+
 KERAS = DATA + r'''
 import json, sys, keras
 cfg = json.loads(sys.argv[1])
@@ -62,7 +72,7 @@ m.fit(xt, yt, validation_data=(xv, yv), epochs=cfg["epochs"], batch_size=32, ver
       callbacks=[keras.callbacks.CSVLogger(cfg["out"])])
 '''
 
-FASTAI = DATA + r'''
+FASTAI = DATA + MLP + r'''
 import json, sys, torch
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
@@ -74,12 +84,6 @@ torch.manual_seed(cfg["seed"])
 xt, yt, xv, yv = [torch.tensor(a) for a in blobs(cfg["k"], cfg["seed"], cfg["d"])]
 dls = DataLoaders.from_dsets(torch.utils.data.TensorDataset(xt, yt), torch.utils.data.TensorDataset(xv, yv), bs=32,
                              device="cpu")
-def mlp(d, depth, k):
-    layers, width = [], d
-    for _ in range(depth):
-        layers += [torch.nn.Linear(width, 64), torch.nn.ReLU()]
-        width = 64
-    return torch.nn.Sequential(*layers, torch.nn.Linear(width, k))
 model = mlp(cfg["d"], cfg["depth"], cfg["k"])
 opt = {"rmsprop": RMSProp, "sgd": SGD, "adam": Adam, "qhadam": QHAdam}[cfg["opt"]]
 learn = Learner(dls, model, loss_func=torch.nn.CrossEntropyLoss(), metrics=accuracy, opt_func=opt,
@@ -87,16 +91,12 @@ learn = Learner(dls, model, loss_func=torch.nn.CrossEntropyLoss(), metrics=accur
 learn.fit(cfg["epochs"], cfg["lr"])
 '''
 
-TORCH = DATA + r'''
+TORCH = DATA + MLP + r'''
 import csv, json, sys, torch
 cfg = json.loads(sys.argv[1])
 torch.manual_seed(cfg["seed"])
 xt, yt, xv, yv = [torch.tensor(a) for a in blobs(cfg["k"], cfg["seed"], cfg["d"])]
-layers, width = [], cfg["d"]
-for _ in range(cfg["depth"]):
-    layers += [torch.nn.Linear(width, 64), torch.nn.ReLU()]
-    width = 64
-model = torch.nn.Sequential(*layers, torch.nn.Linear(width, cfg["k"]))
+model = mlp(cfg["d"], cfg["depth"], cfg["k"])
 opt = {"adagrad": torch.optim.Adagrad, "adamax": torch.optim.Adamax, "sgd": torch.optim.SGD,
        "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[cfg["opt"]](
     model.parameters(), lr=cfg["lr"])

@@ -312,10 +312,9 @@ def main():
         with open(os.path.join(d, "console.log"), "wb") as f:
             subprocess.run([sys.executable, "-c", script, json.dumps(cfg)], stdout=f, stderr=subprocess.STDOUT,
                            check=True, env=dict(os.environ, PYTHONWARNINGS="ignore"))
-        if kind == "torch" and cfg["style"] != "nanogpt":
-            # torchtune's log is its DiskLogger file; llm.c's stdout and main.log are both kept.
-            if cfg["style"] == "torchtune":
-                os.remove(os.path.join(d, "console.log"))
+        if kind == "torch" and cfg["style"] == "torchtune":
+            # torchtune's log is its DiskLogger file (llm.c's stdout and main.log are both kept).
+            os.remove(os.path.join(d, "console.log"))
         if kind == "mmengine":
             # Checkpoints and the dumped config are not logs; the timestamped folder keeps a stable name.
             import glob

@@ -244,12 +244,25 @@ struct TextLogTests {
     }
   }
 
-  @Test("the torchtune run's logged lr is identified as the warmup-cosine it followed")
+  @Test("the torchtune run's logged lr is identified as the warmup-cosine it followed, as from its own values")
   func torchtuneSchedule() throws {
     let log = try LogReader.read(Self.path("torchtune-warmup-cosine", "log.txt"))
     let lr = try #require(log.series["lr"])
     #expect(lr.count == 300)
     #expect(lr.values.max()! <= 3e-3 && lr.values.max()! > 2.99e-3)
+    let text = try String(contentsOfFile: Self.path("torchtune-warmup-cosine", "truth.jsonl"), encoding: .utf8)
+    var truth = TrainingLog.Series()
+    for line in text.split(separator: "\n") {
+      let row = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Double])
+      truth.append(Int(row["it"]!) + 1, row["lr"]!)
+    }
+    let read = try #require(ScheduleIdentifier.identify(lr))
+    let own = try #require(ScheduleIdentifier.identify(truth))
+    // The run's warmup-cosine (nanoGPT's formula, a floor of lr / 10) is not a native spec
+    // exactly; the identifier names the family, and the same one from the run's own values.
+    #expect(read.spec.contains("\"cosine\"") && read.spec.contains("\"warmup\""))
+    #expect(read.spec == own.spec && read.offset == own.offset)
+    #expect(read.maxError < 0.05)
   }
 
   // MARK: - Lines other writers print

@@ -58,42 +58,7 @@ struct CollapseDetector: Detector {
         advice: "lower the peak learning rate (3–10×), add warmup and gradient clipping",
         lr: c.lr(at: c.peakSteps[e]))
     }
-    if let acc = c.accuracy, c.count >= 3 {
-      let a = Statistics.median(acc.values)
-      let range = acc.values.max()! - acc.values.min()!
-      let late = c.values[(c.count / 2)...].filter(\.isFinite)
-      let guess = -naturalLog(a)
-      let atGuess = range <= t.guessAccuracyRange && a > 0 && a <= t.guessAccuracyMax && !late.isEmpty
-      let level = late.isEmpty ? 0 : Statistics.median(late)
-      if atGuess, level > t.guessLossRatio * guess {
-        return Verdict(
-          kind: .diverged, startStep: c.steps[0], endStep: c.steps[c.count - 1], confidence: 0.8,
-          evidence: "\(acc.name) stayed at \(format(a)) (within \(format(range)) over \(acc.values.count) values) while the "
-            + "\(c.name) sat at \(format(level)), \(format(level / guess))× the \(format(guess)) that a constant guess "
-            + "scoring \(format(a)) costs: the model learned nothing and is confidently wrong, a blow-up before the "
-            + "first logged point (it starts at \(format(c.values[0])))\(c.lrText(c.steps[0]))",
-          advice: Self.hiddenBlowUpAdvice,
-          lr: c.lr(at: c.steps[0]))
-      }
-    }
-    if let acc = c.accuracy, c.count >= 3 {
-      // A classifier's loss far beyond any calibrated value: its logits blew up, even when they
-      // still rank the right class first.
-      let late = c.values[(c.count / 2)...].filter(\.isFinite)
-      let evalLate = c.eval.map { e in e.values[(e.count / 2)...].filter(\.isFinite) } ?? []
-      let levels = [late.isEmpty ? nil : ("the " + c.name, Statistics.median(late)),
-                    evalLate.isEmpty ? nil : ("the validation loss", Statistics.median(evalLate))].compactMap { $0 }
-      if let (what, level) = levels.max(by: { $0.1 < $1.1 }), level > t.classifierLossCeiling {
-        return Verdict(
-          kind: .diverged, startStep: c.steps[0], endStep: c.steps[c.count - 1], confidence: 0.8,
-          evidence: "\(what) of this classifier (it logs \(acc.name), \(format(Statistics.median(acc.values)))) sits at "
-            + "\(format(level)) over the second half: a cross-entropy above \(format(t.classifierLossCeiling)) gives "
-            + "the true class a probability below e^-\(format(t.classifierLossCeiling)) on average, so the logits have "
-            + "blown up (the accuracy can stay high while they still rank the right class first)\(c.lrText(c.steps[0]))",
-          advice: Self.hiddenBlowUpAdvice,
-          lr: c.lr(at: c.steps[0]))
-      }
-    }
+    if let acc = c.accuracy, let v = hiddenBlowUp(c, accuracy: acc, t) { return v }
     if c.final > t.blowUpOverStart * c.start, c.final > t.blowUpOverBest * max(c.best, 1e-12),
       let b = c.trend.firstIndex(where: { $0 > t.blowUpOverStart * c.start && $0 > t.blowUpOverBest * c.best })
     {
@@ -105,5 +70,39 @@ struct CollapseDetector: Detector {
         lr: c.lr(at: c.steps[b]))
     }
     return nil
+  }
+
+  /// A classifier's run (its log has an accuracy) that blew up before its first logged point: its
+  /// accuracy stays at a guess's level while its loss sits far above what such a guess costs, or
+  /// its training or validation loss sits above any calibrated value (blown-up logits, even when
+  /// they still rank the right class first).
+  func hiddenBlowUp(_ c: CurveProfile, accuracy acc: (name: String, values: [Double]), _ t: DiagnosisThresholds) -> Verdict? {
+    let late = c.values[(c.count / 2)...].filter(\.isFinite)
+    guard c.count >= 3, !late.isEmpty else { return nil }
+    let a = Statistics.median(acc.values)
+    let range = acc.values.max()! - acc.values.min()!
+    let guess = -naturalLog(a)
+    let level = Statistics.median(late)
+    var evidence: String?
+    if range <= t.guessAccuracyRange, a > 0, a <= t.guessAccuracyMax, level > t.guessLossRatio * guess {
+      evidence = "\(acc.name) stayed at \(format(a)) (within \(format(range)) over \(acc.values.count) values) while the "
+        + "\(c.name) sat at \(format(level)), \(format(level / guess))× the \(format(guess)) that a constant guess "
+        + "scoring \(format(a)) costs: the model learned nothing and is confidently wrong, a blow-up before the "
+        + "first logged point (it starts at \(format(c.values[0])))"
+    } else {
+      let evalLate = c.eval.map { e in e.values[(e.count / 2)...].filter(\.isFinite) } ?? []
+      let levels = [("the " + c.name, level)]
+        + (evalLate.isEmpty ? [] : [("the validation loss", Statistics.median(evalLate))])
+      if let (what, worst) = levels.max(by: { $0.1 < $1.1 }), worst > t.classifierLossCeiling {
+        evidence = "\(what) of this classifier (it logs \(acc.name), \(format(a))) sits at \(format(worst)) over the "
+          + "second half: a cross-entropy above \(format(t.classifierLossCeiling)) gives the true class a probability "
+          + "below e^-\(format(t.classifierLossCeiling)) on average, so the logits have blown up (the accuracy can stay "
+          + "high while they still rank the right class first)"
+      }
+    }
+    guard let evidence else { return nil }
+    return Verdict(
+      kind: .diverged, startStep: c.steps[0], endStep: c.steps[c.count - 1], confidence: 0.8,
+      evidence: evidence + c.lrText(c.steps[0]), advice: Self.hiddenBlowUpAdvice, lr: c.lr(at: c.steps[0]))
   }
 }

@@ -61,24 +61,9 @@ enum DirectoryReader {
     let metrics = files.filter { name($0) == "metrics.csv" }.sorted { a, b in
       a.compare(b, options: .numeric) == .orderedAscending
     }
-    if !metrics.isEmpty {
-      var merged: TrainingLog?
-      for rel in metrics {
-        guard let log = try? LogReader.readFile(full(rel), keys: keys) else { continue }
-        if merged == nil {
-          merged = log
-          merged!.path = path
-        } else {
-          for (k, s) in log.series {
-            for (step, v) in zip(s.steps, s.values) { merged!.add(k, step: step, value: v) }
-          }
-          merged!.takeNotes(of: log)
-        }
-      }
-      if var merged {
-        if metrics.count > 1 { merged.notes.append("merged \(metrics.count) metrics.csv files (\(metrics.joined(separator: ", ")))") }
-        return merged
-      }
+    if var merged = merge(metrics, in: path, keys: keys) {
+      if metrics.count > 1 { merged.notes.append("merged \(metrics.count) metrics.csv files (\(metrics.joined(separator: ", ")))") }
+      return merged
     }
     // MMEngine's work_dir: one `<timestamp>/<timestamp>.log` per launch (a resumed run continues
     // in the next), or their `vis_data/scalars.json`.
@@ -90,21 +75,8 @@ enum DirectoryReader {
       let parts = rel.split(separator: "/")
       return parts.count >= 3 && rel.hasSuffix("vis_data/scalars.json") && isTimestamp(parts[parts.count - 3])
     }.sorted()
-    for group in [mmLogs, mmScalars] where !group.isEmpty {
-      var merged: TrainingLog?
-      for rel in group {
-        guard let log = try? LogReader.readFile(full(rel), keys: keys), !log.series.isEmpty else { continue }
-        if merged == nil {
-          merged = log
-        } else {
-          for (k, s) in log.series {
-            for (step, v) in zip(s.steps, s.values) { merged!.add(k, step: step, value: v) }
-          }
-          merged!.takeNotes(of: log)
-        }
-      }
-      if var merged {
-        merged.path = path
+    for group in [mmLogs, mmScalars] {
+      if var merged = merge(group, in: path, keys: keys) {
         if group.count > 1 { merged.notes.append("merged \(group.count) MMEngine runs in time order (\(group.joined(separator: ", ")))") }
         return merged
       }
@@ -113,6 +85,26 @@ enum DirectoryReader {
       if let log = try? LogReader.readFile(full(candidate), keys: keys), !log.series.isEmpty { return log }
     }
     throw .unrecognized(path: path, reason: "no log.jsonl, trainer_state.json, MLflow metrics, metrics.csv, event file or CSV/JSONL log inside")
+  }
+
+  /// The logs at `rels` (relative to `root`) that can be read, in order, as one log of `root`:
+  /// a later file's repeated steps replace the earlier ones (a resumed run continues in the next
+  /// Lightning version or MMEngine launch). Nil when none can be read.
+  static func merge(_ rels: [String], in root: String, keys: KeyMapping) -> TrainingLog? {
+    var merged: TrainingLog?
+    for rel in rels {
+      guard let log = try? LogReader.readFile((root as NSString).appendingPathComponent(rel), keys: keys) else { continue }
+      if merged == nil {
+        merged = log
+        merged!.path = root
+      } else {
+        for (k, s) in log.series {
+          for (step, v) in zip(s.steps, s.values) { merged!.add(k, step: step, value: v) }
+        }
+        merged!.takeNotes(of: log)
+      }
+    }
+    return merged
   }
 
   /// Whether `name` is MMEngine's run timestamp, `20260101_120000`.

@@ -88,26 +88,7 @@ enum TableLogReader {
 
   /// The whitespace-separated words of a line, colour codes skipped.
   static func words(_ raw: [UInt8]) -> [String] {
-    var out: [String] = []
-    var current: [UInt8] = []
-    var k = 0
-    while k < raw.count {
-      let c = raw[k]
-      if c == 0x1B, k + 1 < raw.count, raw[k + 1] == UInt8(ascii: "[") {
-        k += 2
-        while k < raw.count, !TextLogReader.isLetter(raw[k]) || raw[k] == 0x5F { k += 1 }
-        k += 1
-        continue
-      }
-      if c == 0x20 || c == 0x09 || c < 0x20 {
-        if !current.isEmpty { out.append(String(decoding: current, as: UTF8.self)) }
-        current.removeAll(keepingCapacity: true)
-      } else {
-        current.append(c)
-      }
-      k += 1
-    }
-    if !current.isEmpty { out.append(String(decoding: current, as: UTF8.self)) }
-    return out
+    // Spaces, tabs and control characters separate the cells.
+    TextLogReader.withoutColourCodes(raw).split { $0 <= 0x20 }.map { String(decoding: $0, as: UTF8.self) }
   }
 }

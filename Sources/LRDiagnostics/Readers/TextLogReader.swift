@@ -317,19 +317,7 @@ enum TextLogReader {
 
   /// The labelled numbers of one line (ANSI colour codes skipped).
   static func parse(_ raw: [UInt8]) -> Line {
-    var b: [UInt8] = []
-    b.reserveCapacity(raw.count)
-    var k = 0
-    while k < raw.count {
-      if raw[k] == 0x1B, k + 1 < raw.count, raw[k + 1] == UInt8(ascii: "[") {
-        k += 2
-        while k < raw.count, !isLetter(raw[k]) || raw[k] == 0x5F { k += 1 }
-        k += 1
-        continue
-      }
-      b.append(raw[k])
-      k += 1
-    }
+    let b = withoutColourCodes(raw)
     var line = Line()
     line.isBar = zip(b, b.dropFirst()).contains { $0 == UInt8(ascii: "%") && $1 == UInt8(ascii: "|") }
     var words: [String] = []
@@ -413,6 +401,25 @@ enum TextLogReader {
       i += 1
     }
     return line
+  }
+
+  /// `raw` without its ANSI colour and cursor codes (`ESC [ … letter`).
+  static func withoutColourCodes(_ raw: [UInt8]) -> [UInt8] {
+    guard raw.contains(0x1B) else { return raw }
+    var b: [UInt8] = []
+    b.reserveCapacity(raw.count)
+    var k = 0
+    while k < raw.count {
+      if raw[k] == 0x1B, k + 1 < raw.count, raw[k + 1] == UInt8(ascii: "[") {
+        k += 2
+        while k < raw.count, !isLetter(raw[k]) || raw[k] == 0x5F { k += 1 }
+        k += 1
+        continue
+      }
+      b.append(raw[k])
+      k += 1
+    }
+    return b
   }
 
   /// Whether the word at `i` is written with a minus sign (`-inf`).
