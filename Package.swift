@@ -57,9 +57,9 @@ let package = Package(
 
     // MARK: - Implementation details
     // JSON values, strict readers' "did you mean": shared by the modules, not public API.
-    .target(name: "LRSupport"),
+    .target(name: "LRSupport", dependencies: ["CChecksum"]),
     // C kernels, split so that each module links only what it uses: the training engine's
-    // (GEMM, layers, attention), the optimizer's Adam, and the TensorBoard reader's CRC-32C.
+    // (GEMM, layers, attention), the optimizer's Adam, and the checksums of the log readers and zip archives (CRC-32C, CRC-32).
     .target(name: "CKernels"),
     .target(name: "COptimizerKernels"),
     .target(name: "CChecksum"),

@@ -4,12 +4,12 @@ import LRSchedules
 
 /// Reads a training log from a file or a directory, choosing the reader by content (not by file
 /// name): LRKit's `log.jsonl`, Hugging Face `trainer_state.json`, Lightning `metrics.csv`,
-/// TensorBoard event files, generic CSV / JSONL with a step column, the Hugging Face Trainer's
+/// TensorBoard event files, Weights & Biases run files (`run-<id>.wandb`), generic CSV / JSONL with a step column, the Hugging Face Trainer's
 /// console output, plain-text lines with a step and named numbers (nanoGPT, llm.c,
 /// torchtune, fairseq, timm, Lightning's bar, Keras `model.fit`), or a printed table (fastai).
 public enum LogReader {
   /// Reads `path`. A directory is searched for logs (the newest `checkpoint-*` for Hugging Face,
-  /// every event file of a TensorBoard run).
+  /// every event file of a TensorBoard run, the newest run of a `wandb` folder).
   /// - Parameters:
   ///   - path: a log file or a run directory.
   ///   - lossKey: the column or key of the training loss in generic logs.
@@ -52,6 +52,13 @@ public enum LogReader {
     if TensorBoardReader.looksLikeEventFile(b) {
       var log = TrainingLog(format: "tensorboard", path: path)
       TensorBoardReader.read(b, name: (path as NSString).lastPathComponent, into: &log, keys: keys)
+      return log
+    }
+    if WandbReader.looksLikeRunFile(b) {
+      var log = TrainingLog(format: "wandb", path: path)
+      let name = (path as NSString).lastPathComponent
+      let run = WandbReader.read(b, name: name, into: &log, keys: keys)
+      log.notes += WandbReader.describe(run, name: name)
       return log
     }
     // Text: UTF-8 (a byte-order mark dropped, as Excel writes one) or UTF-16 with its mark.

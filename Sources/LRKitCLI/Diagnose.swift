@@ -11,7 +11,7 @@ struct Diagnose: ParsableCommand {
     abstract: "Read a training log (LRKit, Hugging Face, Lightning, TensorBoard, Keras, MLflow, W&B, CSV/JSONL, printed text) and say what went wrong.",
     discussion: """
       PATH is a file or a directory (a run directory, an output_dir with checkpoint-* folders, a \
-      TensorBoard log directory, an MLflow run). Verdicts: diverged, oscillation, overfitting, warmup, \
+      TensorBoard log directory, an MLflow run, a wandb folder or its run-<id>.wandb file). Verdicts: diverged, oscillation, overfitting, warmup, \
       stagnation, spikes, healthy (or no_loss when the log has no loss series) — the primary one \
       first, each with the step range, the numbers behind it, a confidence and advice.
 

@@ -1,3 +1,5 @@
+import CChecksum
+
 /// One member of a zip archive whose members are stored uncompressed, as Keras 3 writes a
 /// `.keras` file (`config.json`, `metadata.json`, `model.weights.h5`, all `ZIP_STORED`).
 ///
@@ -95,11 +97,6 @@ public enum StoredZip {
 
   /// CRC-32 (IEEE 802.3, zlib's), as zip records it.
   public static func crc32(_ bytes: [UInt8]) -> UInt32 {
-    var crc: UInt32 = 0xFFFF_FFFF
-    for byte in bytes {
-      crc ^= UInt32(byte)
-      for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-    }
-    return ~crc
+    bytes.withUnsafeBufferPointer { UInt32(lrkit_crc32($0.baseAddress, $0.count, 0)) }
   }
 }

@@ -4,7 +4,8 @@ import LRSupport
 /// Reads a run folder as the frameworks leave it: LRKit's run directory, a Hugging Face output
 /// folder (the newest `checkpoint-*/trainer_state.json`, and the model's `config.json` for the
 /// chance level), an MLflow store, TensorBoard log folders (a plain run, several runs, the Keras
-/// callback's `train/` and `validation/` runs), Lightning `metrics.csv` versions, or the first
+/// callback's `train/` and `validation/` runs), a `wandb` folder (the newest run, its resumed
+/// launches merged), Lightning `metrics.csv` versions, MMEngine's `work_dir`, or the first
 /// CSV/JSONL log found.
 enum DirectoryReader {
   /// The most files and folders a run folder is searched through.
@@ -56,6 +57,8 @@ enum DirectoryReader {
     }
     let events = files.filter { name($0).hasPrefix("events.out.tfevents") }.sorted()
     if !events.isEmpty { return try tensorBoard(path, events: events, keys: keys) }
+    let wandbFiles = files.filter { name($0).hasPrefix("run-") && name($0).hasSuffix(".wandb") }
+    if !wandbFiles.isEmpty { return try wandb(path, files: wandbFiles, keys: keys) }
     // Lightning: every version's metrics.csv, in version order (a resumed run continues in the
     // next version; its repeated steps replace the earlier ones).
     let metrics = files.filter { name($0) == "metrics.csv" }.sorted { a, b in
@@ -105,6 +108,40 @@ enum DirectoryReader {
       }
     }
     return merged
+  }
+
+  /// A `wandb` folder's run files: the newest run (by the `YYYYMMDD_HHMMSS` of its folder,
+  /// `run-…` or `offline-run-…`), with every launch of the same run id merged in time order (a
+  /// resumed run writes a new folder). `latest-run` (a link to the newest folder) is read
+  /// through the folder it names.
+  static func wandb(_ path: String, files: [String], keys: KeyMapping) throws(LogError) -> TrainingLog {
+    var rels = files.filter { !$0.split(separator: "/").contains("latest-run") }
+    if rels.isEmpty { rels = files }
+    func runID(_ rel: String) -> String {
+      String((rel as NSString).lastPathComponent.dropFirst("run-".count).dropLast(".wandb".count))
+    }
+    /// The folder's name without `offline-`: `run-20261205_031548-<id>` sorts by time.
+    func launch(_ rel: String) -> String {
+      let folder = ((rel as NSString).deletingLastPathComponent as NSString).lastPathComponent
+      return folder.hasPrefix("offline-") ? String(folder.dropFirst("offline-".count)) : folder
+    }
+    let byRun = Dictionary(grouping: rels, by: runID)
+    let newest = byRun.max { a, b in
+      let ta = a.value.map(launch).max()!, tb = b.value.map(launch).max()!
+      return ta != tb ? ta < tb : a.key < b.key
+    }!
+    let launches = newest.value.sorted { launch($0) != launch($1) ? launch($0) < launch($1) : $0 < $1 }
+    guard var log = merge(launches, in: path, keys: keys) else {
+      throw .unrecognized(path: path, reason: "its W&B run file \(launches.last!) cannot be read")
+    }
+    log.format = "wandb"
+    if launches.count > 1 {
+      log.notes.append("merged \(launches.count) launches of W&B run \(newest.key) in time order (\(launches.joined(separator: ", ")))")
+    }
+    if byRun.count > 1 {
+      log.notes.append("\(byRun.count) W&B runs here; read the newest, \(newest.key) (point at another run's folder or .wandb file to read it)")
+    }
+    return log
   }
 
   /// Whether `name` is MMEngine's run timestamp, `20260101_120000`.

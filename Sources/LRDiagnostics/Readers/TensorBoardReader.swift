@@ -63,62 +63,8 @@ public enum TensorBoardReader {
     }
   }
 
-  // MARK: Protobuf
-
-  struct Cursor {
-    let p: UnsafeRawBufferPointer
-    var i = 0
-
-    init(_ p: UnsafeRawBufferPointer) { self.p = p }
-
-    var atEnd: Bool { i >= p.count }
-
-    mutating func varint() -> UInt64? {
-      var v: UInt64 = 0
-      var shift: UInt64 = 0
-      while i < p.count, shift < 64 {
-        let b = p[i]
-        i += 1
-        v |= UInt64(b & 0x7F) << shift
-        if b & 0x80 == 0 { return v }
-        shift += 7
-      }
-      return nil
-    }
-
-    mutating func bytes() -> UnsafeRawBufferPointer? {
-      guard let n = varint(), n <= UInt64(p.count - i) else { return nil }
-      let out = UnsafeRawBufferPointer(rebasing: p[i..<i + Int(n)])
-      i += Int(n)
-      return out
-    }
-
-    mutating func fixed32() -> UInt32? {
-      guard i + 4 <= p.count else { return nil }
-      defer { i += 4 }
-      return UInt32(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt32.self))
-    }
-
-    mutating func fixed64() -> UInt64? {
-      guard i + 8 <= p.count else { return nil }
-      defer { i += 8 }
-      return UInt64(littleEndian: p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-    }
-
-    /// Skips a field of `wire` type; false when malformed.
-    mutating func skip(_ wire: UInt64) -> Bool {
-      switch wire {
-      case 0: return varint() != nil
-      case 1: return fixed64() != nil
-      case 2: return bytes() != nil
-      case 5: return fixed32() != nil
-      default: return false
-      }
-    }
-  }
-
   static func decodeEvent(_ payload: UnsafeRawBufferPointer, into log: inout TrainingLog, keys: KeyMapping) {
-    var c = Cursor(payload)
+    var c = ProtobufCursor(payload)
     var step = 0
     var summaries: [UnsafeRawBufferPointer] = []
     var sessionStart = false
@@ -131,7 +77,7 @@ public enum TensorBoardReader {
       case (5, 2): if let s = c.bytes() { summaries.append(s) }
       case (7, 2):
         if let s = c.bytes() {
-          var sc = Cursor(s)
+          var sc = ProtobufCursor(s)
           while !sc.atEnd {
             guard let k = sc.varint() else { break }
             if k == (1 << 3) { sessionStart = sc.varint() == 1 } else if !sc.skip(k & 7) { break }
@@ -157,14 +103,14 @@ public enum TensorBoardReader {
   }
 
   static func decodeSummary(_ p: UnsafeRawBufferPointer, step: Int, into log: inout TrainingLog, keys: KeyMapping) {
-    var c = Cursor(p)
+    var c = ProtobufCursor(p)
     while !c.atEnd {
       guard let key = c.varint() else { return }
       guard key == (1 << 3 | 2), let value = c.bytes() else {
         if !c.skip(key & 7) { return }
         continue
       }
-      var vc = Cursor(value)
+      var vc = ProtobufCursor(value)
       var tag: String?
       var scalar: Double?
       fields: while !vc.atEnd {
@@ -183,7 +129,7 @@ public enum TensorBoardReader {
   /// The scalar in a TensorProto: `float_val`, `double_val` or `tensor_content` (DT_FLOAT,
   /// DT_DOUBLE).
   static func tensorScalar(_ p: UnsafeRawBufferPointer) -> Double? {
-    var c = Cursor(p)
+    var c = ProtobufCursor(p)
     var dtype: UInt64 = 1
     var content: UnsafeRawBufferPointer?
     var value: Double?

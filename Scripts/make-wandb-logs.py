@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Real Weights & Biases run files for `lrkit diagnose`, each beside the same run's numbers from another writer.
+
+Never run by CI. Needs the peers' venv of make-fixtures.py and wandb installed apart (it pins its own protobuf):
+
+    pip install --target /tmp/wb wandb
+    PYTHONPATH=/tmp/wb:/tmp/lt /work/venv/peers/bin/python Scripts/make-wandb-logs.py [case ...]
+
+Every case runs offline (`WANDB_MODE=offline`: the same `run-<id>.wandb` file an online run writes, nothing sent)
+in a subprocess, and keeps the `wandb/<run folder>/run-<id>.wandb` files as W&B leaves them (its console output,
+config and system metrics records included; `files/`, `logs/` and `tmp/` dropped). Beside them, `truth.json` holds
+what LRKit must read back, by LRKit's series name, as [step, value] pairs, from a writer other than W&B:
+
+* `loop-*`: a PyTorch MLP on the digits data calling `wandb.log` itself; the truth is what it passed to `wandb.log`
+  (`train/loss`, `train/lr`, `eval/loss`), at the step it passed (`step=`) or at the count of its log calls.
+  `loop-resumed` is killed half-way and resumed with the same run id (`resume="allow"`): two folders, one run.
+  `loop-killed` is killed with SIGKILL while logging: the truth is a prefix of what it logged.
+* `hf-trainer`: transformers' `Trainer` with `report_to="wandb"` (its WandbCallback logs `train/global_step` with
+  every row and defines it as every metric's step metric), beside the run's own `trainer_state.json`.
+* `lightning`: Lightning's Trainer with `WandbLogger` and `CSVLogger` together (`trainer/global_step` as step
+  metric), beside the CSVLogger's `metrics.csv`. Lightning installed apart (see make-text-logs.py), PYTHONPATH
+  /tmp/lt.
+
+`labels.json` holds the verdict each run was built to show. Writes Tests/LRDiagnosticsTests/Corpus/wandb/.
+
+Versions of the committed runs: wandb 0.31.0 (its Go core writes the file), torch 2.15.0, transformers 5.25.0,
+lightning 2.6.6.
+"""
+import glob
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+OUT = os.path.join(REPO, "Tests", "LRDiagnosticsTests", "Corpus", "wandb")
+DIGITS = os.path.join(REPO, "Sources", "LRTraining", "Resources", "digits.csv")
+
+PRELUDE = r'''
+import json, math, os, sys
+os.environ["WANDB_MODE"] = "offline"; os.environ["WANDB_SILENT"] = "true"
+import numpy as np, torch, wandb
+cfg = json.loads(sys.argv[1])
+torch.manual_seed(cfg.get("seed", 0))
+d = np.loadtxt(cfg["digits"], delimiter=",", dtype="float32")
+x = torch.tensor(d[:, :64] / 16.0); y = torch.tensor(d[:, 64]).long()
+xt, yt, xv, yv = x[:1400], y[:1400], x[1400:], y[1400:]
+def mlp():
+    return torch.nn.Sequential(torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10))
+truth = {}
+def record(name, step, value):
+    truth.setdefault(name, []).append([step, value])
+def save_truth():
+    json.dump(truth, open(cfg["truth"], "w"))
+'''
+
+LOOP = PRELUDE + r'''
+steps, lr, batch = cfg["steps"], cfg["lr"], 32
+run = wandb.init(project="lrkit", dir=cfg["dir"], id=cfg.get("id"), resume=cfg.get("resume"), config=cfg)
+model = mlp()
+opt = (torch.optim.SGD if cfg["opt"] == "sgd" else torch.optim.AdamW)(model.parameters(), lr=lr)
+warm = cfg.get("warmup", 0)
+sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(s, steps) / steps)) if warm else 1.0)
+g = torch.Generator().manual_seed(1)
+start = cfg.get("start", 0)
+if start:
+    model.load_state_dict(torch.load(cfg["ckpt"]))
+    for _ in range(start): sched.step()
+for it in range(steps):
+    idx = torch.randint(0, len(xt), (batch,), generator=g)
+    if it < start: continue
+    loss = torch.nn.functional.cross_entropy(model(xt[idx]), yt[idx])
+    opt.zero_grad(); loss.backward(); opt.step()
+    cur = opt.param_groups[0]["lr"]; sched.step()
+    row = {"train/loss": loss.item(), "train/lr": cur}
+    if it % cfg["eval_every"] == cfg["eval_every"] - 1:
+        with torch.no_grad():
+            row["eval/loss"] = torch.nn.functional.cross_entropy(model(xv), yv).item()
+    if cfg.get("implicit"):
+        wandb.log(row)
+    else:
+        wandb.log(row, step=it)
+    for k, v in row.items():
+        record({"train/loss": "loss", "train/lr": "lr", "eval/loss": "eval_loss"}[k], it, v)
+    if cfg.get("stop_at") == it:
+        torch.save(model.state_dict(), cfg["ckpt"]); save_truth()
+        if cfg.get("sigkill"):
+            os.kill(os.getpid(), 9)
+        run.finish(exit_code=1); sys.exit(0)
+save_truth()
+run.finish()
+'''
+
+HF = PRELUDE + r'''
+from transformers import BertConfig, BertForSequenceClassification, Trainer, TrainingArguments
+from torch.utils.data import Dataset
+class Digits(Dataset):
+    def __init__(s, x, y): s.x, s.y = x, y
+    def __len__(s): return len(s.x)
+    def __getitem__(s, i):
+        ids = (s.x[i] * 16).long().clamp(0, 16) + 1
+        return {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": s.y[i]}
+model = BertForSequenceClassification(BertConfig(vocab_size=20, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                                                 intermediate_size=64, max_position_embeddings=64, num_labels=10))
+os.environ["WANDB_DIR"] = cfg["dir"]; os.environ["WANDB_PROJECT"] = "lrkit"
+args = TrainingArguments(output_dir=cfg["hf_out"], report_to=["wandb"], per_device_train_batch_size=32, num_train_epochs=cfg["epochs"],
+                         learning_rate=cfg["lr"], warmup_steps=cfg["warmup"], lr_scheduler_type="cosine", logging_steps=5,
+                         eval_strategy="steps", eval_steps=20, save_strategy="no", seed=0, use_cpu=True, disable_tqdm=True)
+trainer = Trainer(model=model, args=args, train_dataset=Digits(xt, yt), eval_dataset=Digits(xv, yv))
+trainer.train()
+trainer.state.save_to_json(os.path.join(cfg["hf_out"], "trainer_state.json"))
+names = {"loss": "loss", "learning_rate": "lr", "grad_norm": "grad_norm", "eval_loss": "eval_loss"}
+for e in trainer.state.log_history:
+    if "train_runtime" in e: continue
+    for k, v in e.items():
+        if k in names: record(names[k], e["step"], v)
+save_truth()
+'''
+
+LIGHTNING = PRELUDE + r'''
+import csv, glob
+import lightning as L
+from lightning.pytorch.loggers import WandbLogger, CSVLogger
+from lightning.pytorch.callbacks import LearningRateMonitor
+class Net(L.LightningModule):
+    def __init__(s):
+        super().__init__(); s.net = mlp()
+    def training_step(s, b, i):
+        loss = torch.nn.functional.cross_entropy(s.net(b[0]), b[1]); s.log("train_loss", loss); return loss
+    def validation_step(s, b, i):
+        s.log("val_loss", torch.nn.functional.cross_entropy(s.net(b[0]), b[1]))
+    def configure_optimizers(s):
+        opt = torch.optim.SGD(s.parameters(), lr=cfg["lr"], momentum=0.9)
+        return {"optimizer": opt, "lr_scheduler": {"scheduler": torch.optim.lr_scheduler.StepLR(opt, 30, 0.5), "interval": "step"}}
+dl = lambda a, b, sh: torch.utils.data.DataLoader(torch.utils.data.TensorDataset(a, b), batch_size=32, shuffle=sh)
+wl = WandbLogger(project="lrkit", save_dir=cfg["dir"], offline=True)
+cl = CSVLogger(cfg["csv"], name="csv")
+t = L.Trainer(max_epochs=cfg["epochs"], logger=[wl, cl], log_every_n_steps=5, callbacks=[LearningRateMonitor("step")],
+              enable_progress_bar=False, enable_model_summary=False, enable_checkpointing=False, accelerator="cpu", val_check_interval=20)
+t.fit(Net(), dl(xt, yt, True), dl(xv, yv, False))
+wandb.finish()
+path = glob.glob(os.path.join(cfg["csv"], "csv", "version_*", "metrics.csv"))[0]
+names = {"train_loss": "loss", "val_loss": "eval_loss", "lr-SGD": "lr"}
+for r in csv.DictReader(open(path)):
+    for k, v in r.items():
+        if k in names and v != "": record(names[k], int(r["step"]), float(v))
+save_truth()
+'''
+
+CASES = {
+    "loop-warmup-cosine": (LOOP, {"steps": 400, "lr": 3e-3, "opt": "adamw", "warmup": 40, "eval_every": 50}),
+    "loop-diverged": (LOOP, {"steps": 300, "lr": 40.0, "opt": "sgd", "eval_every": 25}),
+    "loop-implicit-stagnation": (LOOP, {"steps": 300, "lr": 1e-5, "opt": "sgd", "eval_every": 30, "implicit": True}),
+    "loop-resumed": (LOOP, {"steps": 400, "lr": 3e-3, "opt": "adamw", "warmup": 40, "eval_every": 50, "stop_at": 199,
+                            "resume_from": 200}),
+    "loop-killed": (LOOP, {"steps": 400, "lr": 3e-3, "opt": "adamw", "warmup": 40, "eval_every": 50, "stop_at": 299,
+                           "sigkill": True}),
+    "hf-trainer": (HF, {"epochs": 3, "lr": 1e-3, "warmup": 20}),
+    "lightning": (LIGHTNING, {"epochs": 3, "lr": 0.05}),
+}
+
+LABELS = {
+    "loop-warmup-cosine": "healthy",
+    "loop-diverged": "diverged",
+    "loop-implicit-stagnation": "stagnation",
+    "loop-resumed": "healthy",
+    "loop-killed": "healthy",
+    "hf-trainer": "stagnation",
+    "lightning": "healthy",
+}
+
+
+def run(script, cfg, env):
+    return subprocess.run([sys.executable, "-c", script, json.dumps(cfg)], env=env, capture_output=True, text=True)
+
+
+def make(name):
+    script, base = CASES[name]
+    dest = os.path.join(OUT, name)
+    shutil.rmtree(dest, ignore_errors=True)
+    os.makedirs(dest)
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = dict(base, digits=DIGITS, dir=tmp, truth=os.path.join(tmp, "truth.json"), hf_out=os.path.join(tmp, "hf"),
+                   csv=os.path.join(tmp, "csv"), ckpt=os.path.join(tmp, "ckpt.pt"))
+        env = dict(os.environ)
+        if "resume_from" in cfg:
+            cfg["id"] = "lrkitresume1"
+            cfg["resume"] = "allow"
+        p = run(script, cfg, env)
+        if p.returncode not in (0, -9, 137) or (p.returncode != 0 and not cfg.get("sigkill")):
+            sys.exit(f"{name}: failed\n{p.stderr[-3000:]}")
+        truth = json.load(open(cfg["truth"]))
+        if "resume_from" in cfg:
+            first = truth
+            cfg2 = dict(cfg, start=cfg["resume_from"])
+            cfg2.pop("stop_at")
+            p = run(script, cfg2, env)
+            if p.returncode != 0:
+                sys.exit(f"{name} (resumed): failed\n{p.stderr[-3000:]}")
+            second = json.load(open(cfg["truth"]))
+            truth = {k: first.get(k, []) + second.get(k, []) for k in set(first) | set(second)}
+        files = glob.glob(os.path.join(tmp, "wandb", "*run-*", "run-*.wandb"))
+        if not files:
+            sys.exit(f"{name}: no run file\n{p.stderr[-2000:]}")
+        for f in files:
+            folder = os.path.basename(os.path.dirname(f))
+            os.makedirs(os.path.join(dest, "wandb", folder))
+            shutil.copy(f, os.path.join(dest, "wandb", folder, os.path.basename(f)))
+        meta = {"truth": truth, "prefix": bool(cfg.get("sigkill"))}
+        json.dump(meta, open(os.path.join(dest, "truth.json"), "w"))
+        print(name, [os.path.relpath(f, tmp) for f in files], {k: len(v) for k, v in truth.items()})
+
+
+def main():
+    names = sys.argv[1:] or list(CASES)
+    for name in names:
+        make(name)
+    labels_path = os.path.join(OUT, "labels.json")
+    labels = json.load(open(labels_path)) if os.path.exists(labels_path) else {}
+    labels.update({n: LABELS[n] for n in names})
+    json.dump(labels, open(labels_path, "w"), indent=1, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main()
