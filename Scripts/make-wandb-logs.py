@@ -21,6 +21,10 @@ what LRKit must read back, by LRKit's series name, as [step, value] pairs, from 
   metric), beside the CSVLogger's `metrics.csv`. Lightning installed apart (see make-text-logs.py), PYTHONPATH
   /tmp/lt.
 
+For `hf-trainer` and `lightning`, `export/history.csv` and `export/history.jsonl` are the run's history as a user
+saves `run.history()` (pandas `to_csv`, JSON lines), made from W&B's own protobuf decoding of the run file: W&B's
+`_step` beside the integration's step metric, which LRKit must prefer.
+
 `labels.json` holds the verdict each run was built to show. Writes Tests/LRDiagnosticsTests/Corpus/wandb/.
 
 Versions of the committed runs: wandb 0.31.0 (its Go core writes the file), torch 2.15.0, transformers 5.25.0,
@@ -215,10 +219,52 @@ def make(name):
         print(name, [os.path.relpath(f, tmp) for f in files], {k: len(v) for k, v in truth.items()})
 
 
+def export(name):
+    """`run.history()` saved as a user saves it (pandas `to_csv`, and JSON lines), from W&B's own decoding of the
+    run file: W&B's `_step` beside the integration's step metric."""
+    import pandas as pd
+    import struct
+    import zlib
+    from wandb.proto import wandb_internal_pb2 as pb
+    path = sorted(glob.glob(os.path.join(OUT, name, "wandb", "*", "run-*.wandb")))[-1]
+    b = open(path, "rb").read()
+    pos, buf, rows = 7, b"", []
+    while pos + 7 <= len(b):
+        left = 32768 - pos % 32768
+        if left < 7:
+            pos += left
+            continue
+        crc, ln, t = struct.unpack("<IHB", b[pos:pos + 7])
+        if t == 0:
+            pos += left
+            continue
+        d = b[pos + 7:pos + 7 + ln]
+        assert zlib.crc32(bytes([t]) + d) == crc
+        pos += 7 + ln
+        buf = d if t in (1, 2) else buf + d
+        if t in (1, 4):
+            r = pb.Record()
+            r.ParseFromString(buf)
+            if r.WhichOneof("record_type") == "history":
+                row = {}
+                for it in r.history.item:
+                    v = json.loads(it.value_json)
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        row[".".join(it.nested_key) or it.key] = v
+                rows.append(row)
+    os.makedirs(os.path.join(OUT, name, "export"), exist_ok=True)
+    pd.DataFrame(rows).to_csv(os.path.join(OUT, name, "export", "history.csv"))
+    with open(os.path.join(OUT, name, "export", "history.jsonl"), "w") as f:
+        for row in rows:
+            f.write(json.dumps(row) + "\n")
+
+
 def main():
     names = sys.argv[1:] or list(CASES)
     for name in names:
         make(name)
+        if name in ("hf-trainer", "lightning"):
+            export(name)
     labels_path = os.path.join(OUT, "labels.json")
     labels = json.load(open(labels_path)) if os.path.exists(labels_path) else {}
     labels.update({n: LABELS[n] for n in names})

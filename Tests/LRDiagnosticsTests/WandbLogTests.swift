@@ -63,6 +63,19 @@ struct WandbLogTests {
   func sameAsTruth(_ name: String) throws {
     let log = try LogReader.read(Self.path(name))
     #expect(log.format == "wandb")
+    try Self.expectTruth(log, name)
+  }
+
+  @Test("a W&B history export (run.history() saved as CSV or JSON lines) is read on the integration's step, not _step",
+        arguments: ["hf-trainer", "lightning"], ["history.csv", "history.jsonl"])
+  func exports(_ name: String, _ file: String) throws {
+    let log = try LogReader.read(Self.path(name) + "/export/" + file)
+    #expect(log.format == (file.hasSuffix(".csv") ? "generic-csv" : "generic-jsonl"))
+    #expect(log.series["_step"] == nil)
+    try Self.expectTruth(log, name)
+  }
+
+  static func expectTruth(_ log: TrainingLog, _ name: String) throws {
     let (truth, prefix) = try Self.truth(name)
     #expect(!truth.isEmpty)
     for (key, expected) in truth {

@@ -53,6 +53,10 @@ enum CSVReader {
     var nonNumeric = 0
     var headers = 0
     var implicitStep = 0
+    var lastStep: Int?
+    /// Step-like columns other than the one chosen (W&B's `_step` beside `train/global_step`).
+    var otherSteps = Set<Int>()
+    var syncedStep = false
     // Python's csv module ends lines with \r\n (one Character in Swift): split on any newline.
     for line in text.split(whereSeparator: \.isNewline) {
       if trimmed(line).isEmpty { continue }
@@ -60,11 +64,14 @@ enum CSVReader {
       // A header: mostly non-numeric cells, naming a step column (again after a resume).
       let numericCells = cells.filter { !$0.isEmpty && number($0) != nil }.count
       // An epoch column is the step of per-epoch logs (Keras' CSVLogger) when there is no step.
-      if numericCells == 0, let s = cells.firstIndex(where: keys.isStep)
+      let ranked = cells.indices.compactMap { i in keys.stepRank(cells[i]).map { (i, $0) } }
+      if numericCells == 0, let s = ranked.max(by: { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 > $1.0 })?.0
         ?? (keys.step == nil ? cells.firstIndex(where: { $0.lowercased() == "epoch" }) : nil)
       {
         header = cells
         stepColumn = s
+        otherSteps = Set(ranked.map(\.0)).subtracting([s])
+        syncedStep = keys.stepRank(cells[s]) == 2
         headers += 1
         continue
       }
@@ -76,11 +83,15 @@ enum CSVReader {
       let step: Int
       if stepColumn < cells.count, let x = number(cells[stepColumn]), let s = logStep(x) {
         step = s
+      } else if syncedStep, let last = lastStep {
+        // A W&B export's row without the integration's step metric: its last value (step_sync).
+        step = last
       } else {
         step = implicitStep
       }
       implicitStep = step + 1
-      for (i, cell) in cells.enumerated() where i != stepColumn && i < header.count && !cell.isEmpty {
+      lastStep = step
+      for (i, cell) in cells.enumerated() where i != stepColumn && !otherSteps.contains(i) && i < header.count && !cell.isEmpty {
         guard let x = number(cell) else {
           nonNumeric += 1
           continue

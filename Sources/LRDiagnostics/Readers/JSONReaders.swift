@@ -13,6 +13,7 @@ enum JSONReaders {
     var lineNumber = 0
     var start = 0
     var implicitStep = 0
+    var syncedStep: Int?
     // MMEngine's vis_data/scalars.json: training records carry `iter` and `step` (and `epoch`); its
     // validation and test records only `step`, which is then the epoch (0 when training counts
     // iterations), and use the same names (`loss`).
@@ -30,9 +31,19 @@ enum JSONReaders {
         if firstBad == nil { firstBad = lineNumber }
         continue
       }
+      // The best-ranked step key of the row (`train/global_step` over W&B's `_step`); a row
+      // without the W&B integration's step metric after rows with it takes its last value.
       var step: Int?
-      for (k, v) in pairs where keys.isStep(k) {
-        if case .number(let x, _) = v, let s = logStep(x) { step = s }
+      var rank = -1
+      for (k, v) in pairs {
+        guard let r = keys.stepRank(k), r > rank, case .number(let x, _) = v, let s = logStep(x) else { continue }
+        step = s
+        rank = r
+      }
+      if rank == 2 {
+        syncedStep = step
+      } else if rank < 2, let synced = syncedStep {
+        step = synced
       }
       if value["grad_norm"] != nil && value["lr"] != nil && value["step"] != nil { lrkit = true }
       if keys.step == nil, value["iter"] != nil, step != nil, value["step"] != nil {

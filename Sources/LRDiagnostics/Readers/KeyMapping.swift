@@ -58,11 +58,20 @@ struct KeyMapping: Sendable {
   }
 
   /// Whether `key` names the step column.
-  func isStep(_ key: String) -> Bool {
+  func isStep(_ key: String) -> Bool { stepRank(key) != nil }
+
+  /// How good a step column `key` is, or nil when it is not one: `--step-key` (3); the step
+  /// metric the Hugging Face and Lightning W&B loggers log with every row, `train/global_step`
+  /// and `trainer/global_step` (2); the usual names (1); W&B's `_step` (0), which counts `log`
+  /// calls, so that a W&B history export is read on the training step when it has one.
+  func stepRank(_ key: String) -> Int? {
     if let step {
       if key == step { used.step = true }
-      return key == step
+      return key == step ? 3 : nil
     }
-    return ["step", "global_step", "iter", "iteration", "it", "_step", "steps"].contains(key.lowercased())
+    let k = key.lowercased()
+    if k == "train/global_step" || k == "trainer/global_step" { return 2 }
+    if k == "_step" { return 0 }
+    return ["step", "global_step", "iter", "iteration", "it", "steps"].contains(k) ? 1 : nil
   }
 }
