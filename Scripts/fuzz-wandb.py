@@ -43,13 +43,14 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LRKIT = os.path.join(REPO, ".build", "release", "lrkit")
 
 ROLES = {
-    "loss": ["loss", "train_loss", "train/loss", "training_loss", "train_loss_step", "loss/train", "trainer/loss", "objective"],
+    "loss": ["loss", "train_loss", "train/loss", "training_loss", "train_loss_step", "loss/train", "trainer/loss", "objective",
+             "batch/loss"],
     "lr": ["learning_rate", "lr", "train/learning_rate", "train/lr"],
     "grad_norm": ["grad_norm", "train/grad_norm", "gradient_norm", "grad-norm"],
     "eval_loss": ["eval_loss", "val_loss", "eval/loss", "validation_loss", "loss/test", "loss/val", "val/loss",
                   "valid_loss", "test_loss", "val_loss_epoch", "loss/validation", "loss/valid", "validation/loss",
-                  "valid/loss", "test/loss"],
-    "eval_accuracy": ["eval_accuracy", "val_acc", "val_accuracy", "eval/accuracy", "eval_acc"],
+                  "valid/loss", "test/loss", "epoch/val_loss"],
+    "eval_accuracy": ["eval_accuracy", "val_acc", "val_accuracy", "eval/accuracy", "eval_acc", "epoch/val_accuracy"],
 }
 ROLE_OF = {name: role for role, names in ROLES.items() for name in names}
 OTHER = ["acc", "train/acc", "metrics/f1", "throughput", "gpu mem", "perte", "损失/训练", "a.b", "epoch_frac",

@@ -17,6 +17,10 @@ what LRKit must read back, by LRKit's series name, as [step, value] pairs, from 
   `loop-killed` is killed with SIGKILL while logging: the truth is a prefix of what it logged.
 * `hf-trainer`: transformers' `Trainer` with `report_to="wandb"` (its WandbCallback logs `train/global_step` with
   every row and defines it as every metric's step metric), beside the run's own `trainer_state.json`.
+* `keras-metrics-logger`: Keras 3 (TensorFlow backend) `model.fit` with W&B's `WandbMetricsLogger(log_freq=5)`
+  (`batch/*` against its own `batch/batch_step`, `epoch/*` per epoch), beside the values Keras handed it (a
+  callback's) and the run's `CSVLogger` file; values only (the steps are the logger's own count). Needs
+  TensorFlow: PYTHONPATH /tmp/wb:/tmp/tfk (`pip install --target /tmp/tfk tensorflow-cpu`).
 * `lightning`: Lightning's Trainer with `WandbLogger` and `CSVLogger` together (`trainer/global_step` as step
   metric), beside the CSVLogger's `metrics.csv`. Lightning installed apart (see make-text-logs.py), PYTHONPATH
   /tmp/lt.
@@ -155,6 +159,39 @@ for r in csv.DictReader(open(path)):
 save_truth()
 '''
 
+KERAS = r'''
+import json, os, sys
+os.environ["WANDB_MODE"] = "offline"; os.environ["WANDB_SILENT"] = "true"
+import numpy as np, wandb
+cfg = json.loads(sys.argv[1])
+d = np.loadtxt(cfg["digits"], delimiter=",", dtype="float32")
+truth = {}
+def record(name, step, value):
+    truth.setdefault(name, []).append([step, value])
+def save_truth():
+    json.dump(truth, open(cfg["truth"], "w"))
+import csv
+os.environ["KERAS_BACKEND"] = "tensorflow"
+import keras
+from wandb.integration.keras import WandbMetricsLogger
+keras.utils.set_random_seed(0)
+x, y = d[:, :64] / 16.0, d[:, 64].astype("int32")
+m = keras.Sequential([keras.Input((64,)), keras.layers.Dense(64, activation="relu"), keras.layers.Dense(10)])
+m.compile(optimizer=keras.optimizers.Adam(cfg["lr"]), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+          metrics=["accuracy"])
+class Seen(keras.callbacks.Callback):
+    """What Keras hands the W&B logger at each logged batch (its running mean of the epoch so far)."""
+    def on_train_batch_end(self, batch, logs=None):
+        if batch % cfg["log_freq"] == 0: record("loss", None, float(logs["loss"]))
+wandb.init(project="lrkit", dir=cfg["dir"])
+m.fit(x[:1400], y[:1400], validation_data=(x[1400:], y[1400:]), epochs=cfg["epochs"], batch_size=32, verbose=0,
+      callbacks=[Seen(), WandbMetricsLogger(log_freq=cfg["log_freq"]), keras.callbacks.CSVLogger(cfg["csv"])])
+wandb.finish()
+for r in csv.DictReader(open(cfg["csv"])):
+    record("eval_loss", None, float(r["val_loss"])); record("eval_accuracy", None, float(r["val_accuracy"]))
+save_truth()
+'''
+
 CASES = {
     "loop-warmup-cosine": (LOOP, {"steps": 400, "lr": 3e-3, "opt": "adamw", "warmup": 40, "eval_every": 50}),
     "loop-diverged": (LOOP, {"steps": 300, "lr": 40.0, "opt": "sgd", "eval_every": 25}),
@@ -165,6 +202,7 @@ CASES = {
                            "sigkill": True}),
     "hf-trainer": (HF, {"epochs": 3, "lr": 1e-3, "warmup": 20}),
     "lightning": (LIGHTNING, {"epochs": 3, "lr": 0.05}),
+    "keras-metrics-logger": (KERAS, {"epochs": 4, "lr": 1e-3, "log_freq": 5}),
 }
 
 LABELS = {
@@ -175,6 +213,7 @@ LABELS = {
     "loop-killed": "healthy",
     "hf-trainer": "stagnation",
     "lightning": "healthy",
+    "keras-metrics-logger": "healthy",
 }
 
 
@@ -189,7 +228,7 @@ def make(name):
     os.makedirs(dest)
     with tempfile.TemporaryDirectory() as tmp:
         cfg = dict(base, digits=DIGITS, dir=tmp, truth=os.path.join(tmp, "truth.json"), hf_out=os.path.join(tmp, "hf"),
-                   csv=os.path.join(tmp, "csv"), ckpt=os.path.join(tmp, "ckpt.pt"))
+                   csv=os.path.join(tmp, "history.csv" if name.startswith("keras") else "csv"), ckpt=os.path.join(tmp, "ckpt.pt"))
         env = dict(os.environ)
         if "resume_from" in cfg:
             cfg["id"] = "lrkitresume1"

@@ -35,9 +35,10 @@ struct WandbLogTests {
       guard case .array(let list) = points else { throw Failure("\(name): not a list") }
       var s = TrainingLog.Series()
       for p in list {
-        guard case .array(let pair) = p, pair.count == 2, case .number(let step, _) = pair[0], case .number(let value, _) = pair[1]
+        guard case .array(let pair) = p, pair.count == 2, case .number(let value, _) = pair[1]
         else { throw Failure("\(name): not a [step, value] pair") }
-        s.append(Int(step), value)
+        // A null step: the other writer does not know the step (Keras's W&B logger counts its own).
+        if case .number(let step, _) = pair[0] { s.append(Int(step), value) } else { s.append(-1, value) }
       }
       series[name] = s
     }
@@ -55,7 +56,7 @@ struct WandbLogTests {
 
   @Test("the corpus has its cases")
   func present() {
-    #expect(Self.cases.count >= 7)
+    #expect(Self.cases.count >= 8)
   }
 
   @Test("a W&B run folder gives the values another writer recorded for the same run, bit for bit, at the same steps",
@@ -85,6 +86,10 @@ struct WandbLogTests {
         #expect(got.count <= expected.count && got.count * 5 >= expected.count * 3, "\(key): \(got.count) of \(expected.count)")
         #expect(Array(expected.steps.prefix(got.count)) == got.steps, "\(key)")
         #expect(zip(got.values, expected.values).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }, "\(key)")
+      } else if expected.steps.allSatisfy({ $0 == -1 }) {
+        #expect(got.count == expected.count, "\(key)")
+        #expect(zip(got.steps, got.steps.dropFirst()).allSatisfy { $0 < $1 }, "\(key)")
+        #expect(zip(got.values, expected.values).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(key)")
       } else {
         #expect(got.steps == expected.steps, "\(key)")
         #expect(zip(got.values, expected.values).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }, "\(key)")
@@ -99,6 +104,8 @@ struct WandbLogTests {
     #expect(Diagnoser.diagnose(log).first.map { "\($0.kind)" } == label)
     var other = TrainingLog(format: "truth", path: name)
     other.series = try Self.truth(name).series
+    // Values without steps (the Keras case): on the run file's steps.
+    for (key, s) in other.series where s.steps.allSatisfy({ $0 == -1 }) { other.series[key]!.steps = log.series[key]!.steps }
     #expect(Diagnoser.diagnose(other.normalized()).first?.kind == Diagnoser.diagnose(log).first?.kind)
   }
 
@@ -113,6 +120,19 @@ struct WandbLogTests {
     let raw = try LogReader.read(Self.path("hf-trainer"), stepKey: "_step")
     #expect(raw.series["loss"]!.steps.prefix(2) == [0, 1])
     #expect(raw.series["train/global_step"] != nil)
+  }
+
+  @Test("Keras's WandbMetricsLogger: batch/loss on batch/batch_step is the training loss, epoch/val_loss the validation loss at each epoch's end")
+  func kerasLogger() throws {
+    let log = try LogReader.read(Self.path("keras-metrics-logger"))
+    let loss = try #require(log.series["loss"])
+    let eval = try #require(log.series["eval_loss"])
+    #expect(loss.steps.prefix(3) == [0, 5, 10])
+    #expect(eval.count == 4)
+    // Each epoch's validation lands at the last logged batch of that epoch.
+    for s in eval.steps { #expect(loss.steps.contains(s)) }
+    #expect(log.series["eval_accuracy"]?.count == 4)
+    #expect(log.notes.contains { $0.contains("'batch/batch_step' (define_metric)") })
   }
 
   @Test("a killed run's file ends in a partial record: what came before is read, and the log says so")

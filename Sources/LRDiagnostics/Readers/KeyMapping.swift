@@ -36,7 +36,7 @@ struct KeyMapping: Sendable {
     let k = key.lowercased()
     switch k {
     case "loss", "train_loss", "train/loss", "training_loss", "train_loss_step", "loss/train",
-      "trainer/loss", "objective":
+      "trainer/loss", "objective", "batch/loss":
       return "loss"
     case "learning_rate", "lr", "train/learning_rate", "train/lr":
       return "lr"
@@ -44,9 +44,9 @@ struct KeyMapping: Sendable {
       return "grad_norm"
     case "eval_loss", "val_loss", "eval/loss", "validation_loss", "loss/test", "loss/val", "val/loss",
       "valid_loss", "test_loss", "val_loss_epoch", "loss/validation", "loss/valid", "validation/loss",
-      "valid/loss", "test/loss":
+      "valid/loss", "test/loss", "epoch/val_loss":
       return "eval_loss"
-    case "eval_accuracy", "val_acc", "val_accuracy", "eval/accuracy", "eval_acc":
+    case "eval_accuracy", "val_acc", "val_accuracy", "eval/accuracy", "eval_acc", "epoch/val_accuracy":
       return "eval_accuracy"
     default:
       // Lightning's LearningRateMonitor: lr-AdamW, lr-AdamW/pg1 (the first group only).

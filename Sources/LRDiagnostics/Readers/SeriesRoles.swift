@@ -12,7 +12,9 @@ enum SeriesRoles {
 
   /// A score for `name` as a loss (higher is better), or nil when it is not one.
   static func lossScore(_ name: String) -> Int? {
-    let w = words(name)
+    var w = words(name)
+    // Keras's W&B logger namespaces its per-epoch metrics: `epoch/loss` is a loss, not an epoch.
+    if name.lowercased().hasPrefix("epoch/") { w.removeFirst() }
     guard let last = w.last else { return nil }
     if w.contains(where: { ["acc", "accuracy", "lr", "learning", "rate", "norm", "epoch", "step", "time", "runtime"].contains($0) }) {
       return nil

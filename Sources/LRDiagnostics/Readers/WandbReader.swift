@@ -225,6 +225,10 @@ enum WandbReader {
     if let axis {
       log.notes.append("\(name): steps are the values of '\(axis)' (\(why)), not W&B's _step, which counts log calls")
     }
+    if axis == "batch/batch_step", scan.points["batch/loss"] != nil {
+      log.notes.append("\(name): Keras's WandbMetricsLogger logs batch/loss as the running mean of the epoch so far: "
+        + "spikes within an epoch are averaged away")
+    }
     if before > 0 {
       log.notes.append("\(name): skipped \(before) point(s) logged before the first value of '\(axis!)'")
     }
