@@ -14,43 +14,7 @@ struct WandbLogTests {
     Corpus.root!.appendingPathComponent("wandb/\(name)").path
   }
 
-  static var labels: [String: String] {
-    guard let root = Corpus.root,
-      let data = try? Data(contentsOf: root.appendingPathComponent("wandb/labels.json")),
-      let json = try? JSONValue.parse(bytes: Array(data)), case .object(let members) = json
-    else { return [:] }
-    var out: [String: String] = [:]
-    for (k, v) in members { if case .string(let s) = v { out[k] = s } }
-    return out
-  }
-
-  /// The case's truth: LRKit's series name → points, and whether the run file may hold a prefix.
-  static func truth(_ name: String) throws -> (series: [String: TrainingLog.Series], prefix: Bool) {
-    let data = try Data(contentsOf: URL(fileURLWithPath: path(name) + "/truth.json"))
-    // LRKit's parser: Foundation's rounds some decimals differently from Python's repr.
-    let root = try JSONValue.parse(bytes: Array(data), allowNonFinite: true)
-    guard case .object(let truth)? = root["truth"] else { throw Failure("no truth") }
-    var series: [String: TrainingLog.Series] = [:]
-    for (name, points) in truth {
-      guard case .array(let list) = points else { throw Failure("\(name): not a list") }
-      var s = TrainingLog.Series()
-      for p in list {
-        guard case .array(let pair) = p, pair.count == 2, case .number(let value, _) = pair[1]
-        else { throw Failure("\(name): not a [step, value] pair") }
-        // A null step: the other writer does not know the step (Keras's W&B logger counts its own).
-        if case .number(let step, _) = pair[0] { s.append(Int(step), value) } else { s.append(-1, value) }
-      }
-      series[name] = s
-    }
-    var prefix = false
-    if case .bool(let b)? = root["prefix"] { prefix = b }
-    return (series, prefix)
-  }
-
-  struct Failure: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
-  }
+  static var labels: [String: String] { CorpusTruth.labels(folder: "wandb") }
 
   static var cases: [String] { labels.keys.sorted() }
 
@@ -64,7 +28,7 @@ struct WandbLogTests {
   func sameAsTruth(_ name: String) throws {
     let log = try LogReader.read(Self.path(name))
     #expect(log.format == "wandb")
-    try Self.expectTruth(log, name)
+    try CorpusTruth.expect(log, folder: "wandb", name)
   }
 
   @Test("a W&B history export (run.history() saved as CSV or JSON lines) is read on the integration's step, not _step",
@@ -73,28 +37,7 @@ struct WandbLogTests {
     let log = try LogReader.read(Self.path(name) + "/export/" + file)
     #expect(log.format == (file.hasSuffix(".csv") ? "generic-csv" : "generic-jsonl"))
     #expect(log.series["_step"] == nil)
-    try Self.expectTruth(log, name)
-  }
-
-  static func expectTruth(_ log: TrainingLog, _ name: String) throws {
-    let (truth, prefix) = try Self.truth(name)
-    #expect(!truth.isEmpty)
-    for (key, expected) in truth {
-      let got = try #require(log.series[key], "\(key)")
-      if prefix {
-        // A killed run: what reached the file is a prefix of what it logged, and most of it.
-        #expect(got.count <= expected.count && got.count * 5 >= expected.count * 3, "\(key): \(got.count) of \(expected.count)")
-        #expect(Array(expected.steps.prefix(got.count)) == got.steps, "\(key)")
-        #expect(zip(got.values, expected.values).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }, "\(key)")
-      } else if expected.steps.allSatisfy({ $0 == -1 }) {
-        #expect(got.count == expected.count, "\(key)")
-        #expect(zip(got.steps, got.steps.dropFirst()).allSatisfy { $0 < $1 }, "\(key)")
-        #expect(zip(got.values, expected.values).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(key)")
-      } else {
-        #expect(got.steps == expected.steps, "\(key)")
-        #expect(zip(got.values, expected.values).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }, "\(key)")
-      }
-    }
+    try CorpusTruth.expect(log, folder: "wandb", name)
   }
 
   @Test("each labelled run gets its verdict, the same as from the other writer's numbers", arguments: cases)
@@ -103,7 +46,7 @@ struct WandbLogTests {
     let log = try LogReader.read(Self.path(name))
     #expect(Diagnoser.diagnose(log).first.map { "\($0.kind)" } == label)
     var other = TrainingLog(format: "truth", path: name)
-    other.series = try Self.truth(name).series
+    other.series = try CorpusTruth.load(folder: "wandb", name).series
     // Values without steps (the Keras case): on the run file's steps.
     for (key, s) in other.series where s.steps.allSatisfy({ $0 == -1 }) { other.series[key]!.steps = log.series[key]!.steps }
     #expect(Diagnoser.diagnose(other.normalized()).first?.kind == Diagnoser.diagnose(log).first?.kind)

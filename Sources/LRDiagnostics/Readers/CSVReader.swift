@@ -1,7 +1,7 @@
 /// CSV logs: PyTorch Lightning's `metrics.csv` (sparse rows, a header rewritten or repeated
-/// after a resume) and generic CSV with a step column. Cells `nan`, `inf`, `-inf` are numbers.
+/// after a resume) and generic CSV with a step column, comma- or tab-separated. Cells `nan`, `inf`, `-inf` are numbers.
 enum CSVReader {
-  static func split(_ line: Substring) -> [String] {
+  static func split(_ line: Substring, separator: Character = ",") -> [String] {
     var out: [String] = []
     var field = ""
     var quoted = false
@@ -22,7 +22,7 @@ enum CSVReader {
         }
       } else if c == "\"" {
         quoted = true
-      } else if c == "," {
+      } else if c == separator {
         out.append(field)
         field = ""
       } else if c != "\r" {
@@ -58,9 +58,13 @@ enum CSVReader {
     var otherSteps = Set<Int>()
     var syncedStep = false
     // Python's csv module ends lines with \r\n (one Character in Swift): split on any newline.
-    for line in text.split(whereSeparator: \.isNewline) {
+    let lines = text.split(whereSeparator: \.isNewline)
+    // Tab-separated (DVCLive's files, `df.to_csv(sep="\t")`) when the first line has tabs and no commas.
+    let first = lines.first { !trimmed($0).isEmpty }
+    let separator: Character = first.map { $0.contains("\t") && !$0.contains(",") } == true ? "\t" : ","
+    for line in lines {
       if trimmed(line).isEmpty { continue }
-      let cells = split(line)
+      let cells = split(line, separator: separator)
       // A header: mostly non-numeric cells, naming a step column (again after a resume).
       let numericCells = cells.filter { !$0.isEmpty && number($0) != nil }.count
       // An epoch column is the step of per-epoch logs (Keras' CSVLogger) when there is no step.

@@ -3,7 +3,7 @@ import LRSupport
 
 /// Reads a run folder as the frameworks leave it: LRKit's run directory, a Hugging Face output
 /// folder (the newest `checkpoint-*/trainer_state.json`, and the model's `config.json` for the
-/// chance level), an MLflow store, TensorBoard log folders (a plain run, several runs, the Keras
+/// chance level), a DVCLive folder, an MLflow store, TensorBoard log folders (a plain run, several runs, the Keras
 /// callback's `train/` and `validation/` runs), a `wandb` folder (the newest run, its resumed
 /// launches merged), Lightning `metrics.csv` versions, MMEngine's `work_dir`, or the first
 /// CSV/JSONL log found.
@@ -51,6 +51,9 @@ enum DirectoryReader {
       }
       return log
     }
+    // DVCLive before MLflow: its plots/metrics/<name>.tsv looks like MLflow's <run>/metrics/<key>.
+    let dvcLive = DVCLiveReader.metricFiles(files)
+    if !dvcLive.isEmpty { return try DVCLiveReader.read(root: path, files: dvcLive, keys: keys) }
     let mlflowRuns = MLflowReader.runDirectories(files)
     if !mlflowRuns.isEmpty {
       return MLflowReader.read(root: path, runs: mlflowRuns, files: files, keys: keys)
