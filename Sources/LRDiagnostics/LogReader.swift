@@ -72,6 +72,7 @@ public enum LogReader {
       // One JSON document (trainer_state.json) or JSON lines.
       if let root = try? JSONValue.parse(bytes: b, allowNonFinite: true) {
         if let log = JSONReaders.trainerState(root, path: path, keys: keys) { return log }
+        if let log = JSONReaders.sacredMetrics(root, path: path, keys: keys) { return log }
         if case .object = root { return JSONReaders.jsonl(b, path: path, keys: keys) }
       } else if looksLikeTruncatedTrainerState(b) {
         if completeRecordsOnly { throw .incomplete(path: path) }

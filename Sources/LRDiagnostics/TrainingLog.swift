@@ -24,7 +24,7 @@ public struct TrainingLog: Sendable {
   }
 
   /// The format the log was read as (`lrkit-jsonl`, `hf-trainer-state`, `lightning-csv`,
-  /// `tensorboard`, `wandb`, `dvclive`, `generic-csv`, `generic-jsonl`, `hf-console`, `keras-console`, `text`, `text-table`).
+  /// `tensorboard`, `wandb`, `dvclive`, `sacred-metrics`, `generic-csv`, `generic-jsonl`, `hf-console`, `keras-console`, `text`, `text-table`).
   public var format: String
   /// The file or directory read.
   public var path: String

@@ -8,10 +8,10 @@ import LRSchedules
 /// `lrkit diagnose`: read a training log from any framework and say what went wrong.
 struct Diagnose: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Read a training log (LRKit, Hugging Face, Lightning, TensorBoard, Keras, MLflow, W&B, DVCLive, CSV/JSONL, printed text) and say what went wrong.",
+    abstract: "Read a training log (LRKit, Hugging Face, Lightning, TensorBoard, Keras, MLflow, W&B, DVCLive, Sacred, CSV/JSONL, printed text) and say what went wrong.",
     discussion: """
       PATH is a file or a directory (a run directory, an output_dir with checkpoint-* folders, a \
-      TensorBoard log directory, an MLflow run, a wandb folder or its run-<id>.wandb file, a dvclive folder). Verdicts: diverged, oscillation, overfitting, warmup, \
+      TensorBoard log directory, an MLflow run, a wandb folder or its run-<id>.wandb file, a dvclive folder, a Sacred observer's folder). Verdicts: diverged, oscillation, overfitting, warmup, \
       stagnation, spikes, healthy (or no_loss when the log has no loss series) — the primary one \
       first, each with the step range, the numbers behind it, a confidence and advice.
 

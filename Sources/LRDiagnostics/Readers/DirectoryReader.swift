@@ -5,7 +5,8 @@ import LRSupport
 /// folder (the newest `checkpoint-*/trainer_state.json`, and the model's `config.json` for the
 /// chance level), a DVCLive folder, an MLflow store, TensorBoard log folders (a plain run, several runs, the Keras
 /// callback's `train/` and `validation/` runs), a `wandb` folder (the newest run, its resumed
-/// launches merged), Lightning `metrics.csv` versions, MMEngine's `work_dir`, or the first
+/// launches merged), Lightning `metrics.csv` versions, MMEngine's `work_dir`, Sacred's file
+/// observer (the newest run's `metrics.json`), or the first
 /// CSV/JSONL log found.
 enum DirectoryReader {
   /// The most files and folders a run folder is searched through.
@@ -86,6 +87,18 @@ enum DirectoryReader {
         if group.count > 1 { merged.notes.append("merged \(group.count) MMEngine runs in time order (\(group.joined(separator: ", ")))") }
         return merged
       }
+    }
+    // Sacred's FileStorageObserver: <basedir>/<run id>/metrics.json beside run.json; the newest run.
+    let all = Set(files)
+    let sacred = files.filter { rel in
+      name(rel) == "metrics.json" && all.contains(((rel as NSString).deletingLastPathComponent as NSString).appendingPathComponent("run.json"))
+    }.sorted { a, b in a.compare(b, options: .numeric) == .orderedAscending }
+    if let newest = sacred.last {
+      var log = try LogReader.readFile(full(newest), keys: keys)
+      if sacred.count > 1 {
+        log.notes.append("\(sacred.count) Sacred runs here; read the newest, \(newest) (point at another run's folder to read it)")
+      }
+      return log
     }
     for candidate in files.filter({ $0.hasSuffix(".csv") || $0.hasSuffix(".jsonl") }).sorted() {
       if let log = try? LogReader.readFile(full(candidate), keys: keys), !log.series.isEmpty { return log }

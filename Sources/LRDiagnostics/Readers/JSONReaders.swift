@@ -1,8 +1,8 @@
 import LRSupport
 import LRSchedules
 
-/// Readers for JSON-based logs: LRKit's `log.jsonl`, generic JSONL and Hugging Face's
-/// `trainer_state.json`. Python's `NaN` and `Infinity` literals are read as the numbers they mean.
+/// Readers for JSON-based logs: LRKit's `log.jsonl`, generic JSONL, Hugging Face's
+/// `trainer_state.json` and Sacred's `metrics.json`. Python's `NaN` and `Infinity` literals are read as the numbers they mean.
 enum JSONReaders {
   /// One JSON object per line; a torn or garbage line is skipped and noted.
   static func jsonl(_ bytes: [UInt8], path: String, keys: KeyMapping) -> TrainingLog {
@@ -74,6 +74,31 @@ enum JSONReaders {
         + "read as validation metrics at the training step logged before each")
     }
     if bad > 0 { log.notes.append("skipped \(bad) line(s) that are not JSON objects (first at line \(firstBad!))") }
+    return log
+  }
+
+  /// Sacred's `metrics.json` (`FileStorageObserver`, from `_run.log_scalar(name, value, step)`):
+  /// `{"name": {"steps": [...], "values": [...], "timestamps": [...]}, ...}`. Nil when no member
+  /// has that shape.
+  static func sacredMetrics(_ root: JSONValue, path: String, keys: KeyMapping) -> TrainingLog? {
+    guard case .object(let members) = root else { return nil }
+    var log = TrainingLog(format: "sacred-metrics", path: path)
+    var found = false
+    var uneven: [String] = []
+    for (name, member) in members {
+      guard case .array(let steps)? = member["steps"], case .array(let values)? = member["values"] else { continue }
+      found = true
+      if steps.count != values.count { uneven.append(name) }
+      let canonical = keys.canonical(name)
+      for (s, v) in zip(steps, values) {
+        guard case .number(let x, _) = s, let step = logStep(x), case .number(let value, _) = v else { continue }
+        log.add(canonical, step: step, value: value)
+      }
+    }
+    guard found else { return nil }
+    if !uneven.isEmpty {
+      log.notes.append("\(uneven.joined(separator: ", ")): fewer steps than values or the reverse; read the pairs up to the shorter list")
+    }
     return log
   }
 
