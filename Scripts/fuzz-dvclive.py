@@ -58,7 +58,7 @@ def make_run(rng, root):
     launches = rng.choice([1, 1, 2, 3])
     total = rng.choice([rng.randint(1, 20), rng.randint(20, 300)])
     for launch in range(launches):
-        with Live(dir=folder, resume=launch > 0, save_dvc_exp=False, report=None) as live:
+        with Live(dir=folder, resume=launch > 0, save_dvc_exp=False, report=None, dvcyaml=None) as live:
             for _ in range(max(1, total // launches)):
                 for k in names:
                     if rng.random() < 0.7:
@@ -85,6 +85,8 @@ def main():
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
     rng = random.Random(seed)
     print(f"seed {seed}", flush=True)
+    # DVCLive sets up DVC in the Git repository around the working directory: work outside the repository.
+    os.chdir(tempfile.mkdtemp(prefix="fuzz-dvclive-"))
     failures, points = [], 0
     for i in range(args.count):
         with tempfile.TemporaryDirectory() as root:

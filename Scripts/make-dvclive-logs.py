@@ -66,7 +66,7 @@ start = cfg.get("start", 0)
 if start:
     model.load_state_dict(torch.load(cfg["ckpt"]))
     for _ in range(start): sched.step()
-with Live(dir=cfg["live"], resume=bool(start), save_dvc_exp=False) as live:
+with Live(dir=cfg["live"], resume=bool(start), save_dvc_exp=False, dvcyaml=None) as live:
     for it in range(steps):
         idx = torch.randint(0, len(xt), (32,), generator=g)
         if it < start: continue
@@ -126,7 +126,7 @@ class Net(L.LightningModule):
         opt = torch.optim.SGD(s.parameters(), lr=cfg["lr"], momentum=0.9)
         return {"optimizer": opt, "lr_scheduler": {"scheduler": torch.optim.lr_scheduler.StepLR(opt, 30, 0.5), "interval": "step"}}
 dl = lambda a, b, sh: torch.utils.data.DataLoader(torch.utils.data.TensorDataset(a, b), batch_size=32, shuffle=sh)
-dv = DVCLiveLogger(dir=cfg["live"], save_dvc_exp=False)
+dv = DVCLiveLogger(dir=cfg["live"], save_dvc_exp=False, dvcyaml=None)
 cl = CSVLogger(cfg["csv"], name="csv")
 t = L.Trainer(max_epochs=cfg["epochs"], logger=[dv, cl], log_every_n_steps=5, callbacks=[LearningRateMonitor("step")],
               enable_progress_bar=False, enable_model_summary=False, enable_checkpointing=False, accelerator="cpu", val_check_interval=20)
@@ -152,7 +152,9 @@ LABELS = {"loop-warmup-cosine": "healthy", "loop-diverged": "diverged", "loop-re
 
 
 def run(script, cfg):
-    p = subprocess.run([sys.executable, "-c", script, json.dumps(cfg)], capture_output=True, text=True)
+    # In the case's temporary folder: DVCLive sets up DVC (`.dvc/`, `dvc.yaml`) in the Git repository around its
+    # working directory.
+    p = subprocess.run([sys.executable, "-c", script, json.dumps(cfg)], capture_output=True, text=True, cwd=cfg["dir"])
     if p.returncode != 0:
         sys.exit(f"failed\n{p.stderr[-3000:]}")
 
