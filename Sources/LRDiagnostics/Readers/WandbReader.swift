@@ -204,6 +204,11 @@ enum WandbReader {
         axisPoints = scan.points[a]!
       }
     }
+    if axis == "batch/batch_step", let readBack = kerasIntervalMeans(scan) {
+      scan.points["batch/loss"] = readBack
+      log.notes.append("\(name): batch/loss, Keras's running mean of the epoch so far (WandbMetricsLogger), "
+        + "read back as the mean over each logging interval")
+    }
     var before = 0
     for key in scan.order where !key.hasPrefix("_") && key != axis {
       let canonical = keys.canonical(key)
@@ -225,13 +230,47 @@ enum WandbReader {
     if let axis {
       log.notes.append("\(name): steps are the values of '\(axis)' (\(why)), not W&B's _step, which counts log calls")
     }
-    if axis == "batch/batch_step", scan.points["batch/loss"] != nil {
-      log.notes.append("\(name): Keras's WandbMetricsLogger logs batch/loss as the running mean of the epoch so far: "
-        + "spikes within an epoch are averaged away")
-    }
     if before > 0 {
       log.notes.append("\(name): skipped \(before) point(s) logged before the first value of '\(axis!)'")
     }
+  }
+
+  /// Keras's `WandbMetricsLogger(log_freq: f)` logs `batch/loss` at batches 0, f, 2f… of each
+  /// epoch as Keras's running mean over the epoch so far, m after n = k·f + 1 batches (epochs end
+  /// at its `epoch/epoch` rows, `f` is the step of its `batch/batch_step`). The mean over each
+  /// interval is read back: the first point of an epoch is one batch's loss, then
+  /// `(n₂·m₂ − n₁·m₁) / (n₂ − n₁)`. Nil when the log is not shaped so.
+  static func kerasIntervalMeans(_ scan: Scan) -> [Point]? {
+    guard let loss = scan.points["batch/loss"], let epochs = scan.points["epoch/epoch"],
+      let steps = scan.points["batch/batch_step"], steps.count >= 2
+    else { return nil }
+    let diffs = zip(steps, steps.dropFirst()).map { $1.value - $0.value }
+    guard let f = diffs.first, f >= 1, f == f.rounded(), diffs.allSatisfy({ $0 == f }) else { return nil }
+    var out: [Point] = []
+    var e = 0
+    var k = 0
+    var previous: (n: Double, m: Double)?
+    for p in loss {
+      // A new epoch after each epoch/epoch row.
+      var newEpoch = false
+      while e < epochs.count && epochs[e].row < p.row {
+        e += 1
+        newEpoch = true
+      }
+      if newEpoch || previous == nil {
+        k = 0
+        previous = nil
+      }
+      let n = Double(k) * f + 1
+      var q = p
+      if let previous, p.value.isFinite, previous.m.isFinite {
+        q.value = (n * p.value - previous.n * previous.m) / (n - previous.n)
+      }
+      previous = (n, p.value)
+      out.append(q)
+      k += 1
+    }
+    return out
   }
 
   /// `x` as a step when it is a whole number within ±2⁵³.
