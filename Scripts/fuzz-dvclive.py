@@ -32,19 +32,8 @@ from dvclive import Live  # noqa: E402
 EXTRA = ["acc", "train/acc", "metrics/f1", "gpu mem", "perte", "损失", "deep/er/name", "score top-5"]
 
 
-def value(rng, walk):
-    r = rng.random()
-    if r < 0.03:
-        return float("nan")
-    if r < 0.05:
-        return rng.choice([float("inf"), -float("inf")])
-    if r < 0.10:
-        return rng.randint(-5, 10**6)
-    if r < 0.14:
-        return np.float32(walk)
-    if r < 0.16:
-        return np.int64(rng.randint(0, 100))
-    return walk
+# DVCLive takes numbers only: numpy integers in place of W&B's strings, booleans and lists.
+NUMPY_INTS = [np.int64(0), np.int64(7), np.int64(12345)]
 
 
 def make_run(rng, root):
@@ -63,7 +52,7 @@ def make_run(rng, root):
                 for k in names:
                     if rng.random() < 0.7:
                         walks[k] *= math.exp(rng.gauss(-0.01, 0.05))
-                        v = value(rng, walks[k])
+                        v = fw.value(rng, walks[k], NUMPY_INTS)
                         live.log_metric(k, v)
                         # DVCLive writes str(v): a numpy float32 as its shortest float32 text ("0.1").
                         logged[k].append((live.step, float(str(v)) if isinstance(v, np.float32) else float(v)))

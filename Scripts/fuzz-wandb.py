@@ -26,18 +26,19 @@ import os
 import random
 import re
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 import time
-import zlib
 
 os.environ["WANDB_MODE"] = "offline"
 os.environ["WANDB_SILENT"] = "true"
 import numpy as np  # noqa: E402
 import wandb  # noqa: E402
 from wandb.proto import wandb_internal_pb2 as pb  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wandb_file import records  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LRKIT = os.path.join(REPO, ".build", "release", "lrkit")
@@ -68,33 +69,6 @@ def role(key):
 
 
 # --- the peer's side: W&B's framing and protobuf classes -------------------------------------------------------
-
-def records(path):
-    b = open(path, "rb").read()
-    pos, buf = 7, None
-    while pos + 7 <= len(b):
-        left = 32768 - pos % 32768
-        if left < 7:
-            pos += left
-            continue
-        crc, ln, t = struct.unpack("<IHB", b[pos:pos + 7])
-        if crc == 0 and ln == 0 and t == 0:
-            pos += left
-            continue
-        d = b[pos + 7:pos + 7 + ln]
-        if len(d) < ln:
-            break
-        assert zlib.crc32(bytes([t]) + d) == crc, "W&B wrote a bad CRC?"
-        pos += 7 + ln
-        if t == 1:
-            yield d
-        elif t == 2:
-            buf = d
-        elif t == 3:
-            buf += d
-        elif t == 4:
-            yield buf + d
-
 
 def decode(path):
     rows, by_name, by_glob = [], {}, []
@@ -206,7 +180,12 @@ def normalized(pts):
 
 # --- the writer: random runs through the real SDK -------------------------------------------------------------
 
-def value(rng, walk):
+NOT_METRICS = [True, False, None, "text", [1, 2, 3]]
+
+
+def value(rng, walk, odd=NOT_METRICS):
+    """The next logged value of a metric whose walk is at `walk`: mostly the walk, sometimes NaN, ±Infinity, an
+    integer, a numpy float32, or one of `odd` (values that are not metrics, or other types the writer takes)."""
     r = rng.random()
     if r < 0.03:
         return float("nan")
@@ -217,7 +196,7 @@ def value(rng, walk):
     if r < 0.13:
         return np.float32(walk)
     if r < 0.15:
-        return rng.choice([True, False, None, "text", [1, 2, 3]])
+        return rng.choice(odd)
     return walk
 
 

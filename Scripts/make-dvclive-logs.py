@@ -32,27 +32,10 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-OUT = os.path.join(REPO, "Tests", "LRDiagnosticsTests", "Corpus", "dvclive")
-DIGITS = os.path.join(REPO, "Sources", "LRTraining", "Resources", "digits.csv")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from corpus_runs import DIGITS, HF_TRAIN, LIGHTNING_FIT, PRELUDE, corpus, update_labels  # noqa: E402
 
-PRELUDE = r'''
-import csv, glob, json, math, os, sys
-import numpy as np, torch
-cfg = json.loads(sys.argv[1])
-torch.manual_seed(0)
-d = np.loadtxt(cfg["digits"], delimiter=",", dtype="float32")
-x = torch.tensor(d[:, :64] / 16.0); y = torch.tensor(d[:, 64]).long()
-xt, yt, xv, yv = x[:1400], y[:1400], x[1400:], y[1400:]
-def mlp():
-    return torch.nn.Sequential(torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10))
-truth = {}
-def record(name, step, value):
-    truth.setdefault(name, []).append([step, value])
-def save_truth():
-    json.dump(truth, open(cfg["truth"], "w"))
-'''
+OUT = corpus("dvclive")
 
 LOOP = PRELUDE + r'''
 from dvclive import Live
@@ -86,22 +69,8 @@ save_truth()
 '''
 
 HF = PRELUDE + r'''
-from transformers import BertConfig, BertForSequenceClassification, Trainer, TrainingArguments
-from torch.utils.data import Dataset
-class Digits(Dataset):
-    def __init__(s, x, y): s.x, s.y = x, y
-    def __len__(s): return len(s.x)
-    def __getitem__(s, i):
-        ids = (s.x[i] * 16).long().clamp(0, 16) + 1
-        return {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": s.y[i]}
-model = BertForSequenceClassification(BertConfig(vocab_size=20, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                                                 intermediate_size=64, max_position_embeddings=64, num_labels=10))
 os.chdir(cfg["dir"])  # the callback writes ./dvclive
-args = TrainingArguments(output_dir=cfg["hf_out"], report_to=["dvclive"], per_device_train_batch_size=32, num_train_epochs=cfg["epochs"],
-                         learning_rate=cfg["lr"], warmup_steps=cfg["warmup"], lr_scheduler_type="cosine", logging_steps=5,
-                         eval_strategy="steps", eval_steps=20, save_strategy="no", seed=0, use_cpu=True, disable_tqdm=True)
-trainer = Trainer(model=model, args=args, train_dataset=Digits(xt, yt), eval_dataset=Digits(xv, yv))
-trainer.train()
+''' + HF_TRAIN + r'''
 names = {"loss": "loss", "learning_rate": "lr", "eval_loss": "eval_loss"}
 for e in trainer.state.log_history:
     if "train_runtime" in e: continue
@@ -111,40 +80,16 @@ save_truth()
 '''
 
 LIGHTNING = PRELUDE + r'''
-import lightning as L
-from lightning.pytorch.loggers import CSVLogger
-from lightning.pytorch.callbacks import LearningRateMonitor
 from dvclive.lightning import DVCLiveLogger
-class Net(L.LightningModule):
-    def __init__(s):
-        super().__init__(); s.net = mlp()
-    def training_step(s, b, i):
-        loss = torch.nn.functional.cross_entropy(s.net(b[0]), b[1]); s.log("train_loss", loss); return loss
-    def validation_step(s, b, i):
-        s.log("val_loss", torch.nn.functional.cross_entropy(s.net(b[0]), b[1]))
-    def configure_optimizers(s):
-        opt = torch.optim.SGD(s.parameters(), lr=cfg["lr"], momentum=0.9)
-        return {"optimizer": opt, "lr_scheduler": {"scheduler": torch.optim.lr_scheduler.StepLR(opt, 30, 0.5), "interval": "step"}}
-dl = lambda a, b, sh: torch.utils.data.DataLoader(torch.utils.data.TensorDataset(a, b), batch_size=32, shuffle=sh)
-dv = DVCLiveLogger(dir=cfg["live"], save_dvc_exp=False, dvcyaml=None)
-cl = CSVLogger(cfg["csv"], name="csv")
-t = L.Trainer(max_epochs=cfg["epochs"], logger=[dv, cl], log_every_n_steps=5, callbacks=[LearningRateMonitor("step")],
-              enable_progress_bar=False, enable_model_summary=False, enable_checkpointing=False, accelerator="cpu", val_check_interval=20)
-t.fit(Net(), dl(xt, yt, True), dl(xv, yv, False))
-path = glob.glob(os.path.join(cfg["csv"], "csv", "version_*", "metrics.csv"))[0]
-names = {"train_loss": "loss", "val_loss": "eval_loss", "lr-SGD": "lr"}
-for r in csv.DictReader(open(path)):
-    for k, v in r.items():
-        if k in names and v != "": record(names[k], int(r["step"]), float(v))
-save_truth()
-'''
+tracker = DVCLiveLogger(dir=cfg["live"], save_dvc_exp=False, dvcyaml=None)
+''' + LIGHTNING_FIT
 
 CASES = {
     "loop-warmup-cosine": (LOOP, {"steps": 400, "lr": 3e-3, "opt": "adamw", "warmup": 40, "eval_every": 50}),
     "loop-diverged": (LOOP, {"steps": 300, "lr": 40.0, "opt": "sgd", "eval_every": 25}),
     "loop-resumed": (LOOP, {"steps": 400, "lr": 3e-3, "opt": "adamw", "warmup": 40, "eval_every": 50, "stop_at": 199,
                             "resume_from": 200}),
-    "hf-trainer": (HF, {"epochs": 3, "lr": 1e-3, "warmup": 20}),
+    "hf-trainer": (HF, {"epochs": 3, "lr": 1e-3, "warmup": 20, "report_to": ["dvclive"]}),
     "lightning": (LIGHTNING, {"epochs": 3, "lr": 0.05}),
 }
 LABELS = {"loop-warmup-cosine": "healthy", "loop-diverged": "diverged", "loop-resumed": "healthy",
@@ -185,10 +130,7 @@ def main():
     names = sys.argv[1:] or list(CASES)
     for name in names:
         make(name)
-    labels_path = os.path.join(OUT, "labels.json")
-    labels = json.load(open(labels_path)) if os.path.exists(labels_path) else {}
-    labels.update({n: LABELS[n] for n in names})
-    json.dump(labels, open(labels_path, "w"), indent=1, sort_keys=True)
+    update_labels(OUT, LABELS, names)
 
 
 if __name__ == "__main__":

@@ -23,10 +23,10 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-OUT = os.path.join(REPO, "Tests", "LRDiagnosticsTests", "Corpus", "sacred")
-DIGITS = os.path.join(REPO, "Sources", "LRTraining", "Resources", "digits.csv")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from corpus_runs import DIGITS, corpus, update_labels  # noqa: E402
+
+OUT = corpus("sacred")
 
 RUN = r'''
 import json, math, sys
@@ -92,10 +92,7 @@ def main():
     names = sys.argv[1:] or list(CASES)
     for name in names:
         make(name)
-    path = os.path.join(OUT, "labels.json")
-    labels = json.load(open(path)) if os.path.exists(path) else {}
-    labels.update({n: LABELS[n] for n in names})
-    json.dump(labels, open(path, "w"), indent=1, sort_keys=True)
+    update_labels(OUT, LABELS, names)
 
 
 if __name__ == "__main__":

@@ -38,33 +38,21 @@ import glob
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-OUT = os.path.join(REPO, "Tests", "LRDiagnosticsTests", "Corpus", "wandb")
-DIGITS = os.path.join(REPO, "Sources", "LRTraining", "Resources", "digits.csv")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from corpus_runs import DIGITS, HF_TRAIN, LIGHTNING_FIT, corpus, update_labels  # noqa: E402
+import corpus_runs  # noqa: E402
+
+OUT = corpus("wandb")
 
 PRELUDE = r'''
-import json, math, os, sys
+import os
 os.environ["WANDB_MODE"] = "offline"; os.environ["WANDB_SILENT"] = "true"
-import numpy as np, torch, wandb
-cfg = json.loads(sys.argv[1])
-torch.manual_seed(cfg.get("seed", 0))
-d = np.loadtxt(cfg["digits"], delimiter=",", dtype="float32")
-x = torch.tensor(d[:, :64] / 16.0); y = torch.tensor(d[:, 64]).long()
-xt, yt, xv, yv = x[:1400], y[:1400], x[1400:], y[1400:]
-def mlp():
-    return torch.nn.Sequential(torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10))
-truth = {}
-def record(name, step, value):
-    truth.setdefault(name, []).append([step, value])
-def save_truth():
-    json.dump(truth, open(cfg["truth"], "w"))
-'''
+import wandb
+''' + corpus_runs.PRELUDE
 
 LOOP = PRELUDE + r'''
 steps, lr, batch = cfg["steps"], cfg["lr"], 32
@@ -104,22 +92,8 @@ run.finish()
 '''
 
 HF = PRELUDE + r'''
-from transformers import BertConfig, BertForSequenceClassification, Trainer, TrainingArguments
-from torch.utils.data import Dataset
-class Digits(Dataset):
-    def __init__(s, x, y): s.x, s.y = x, y
-    def __len__(s): return len(s.x)
-    def __getitem__(s, i):
-        ids = (s.x[i] * 16).long().clamp(0, 16) + 1
-        return {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": s.y[i]}
-model = BertForSequenceClassification(BertConfig(vocab_size=20, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                                                 intermediate_size=64, max_position_embeddings=64, num_labels=10))
 os.environ["WANDB_DIR"] = cfg["dir"]; os.environ["WANDB_PROJECT"] = "lrkit"
-args = TrainingArguments(output_dir=cfg["hf_out"], report_to=["wandb"], per_device_train_batch_size=32, num_train_epochs=cfg["epochs"],
-                         learning_rate=cfg["lr"], warmup_steps=cfg["warmup"], lr_scheduler_type="cosine", logging_steps=5,
-                         eval_strategy="steps", eval_steps=20, save_strategy="no", seed=0, use_cpu=True, disable_tqdm=True)
-trainer = Trainer(model=model, args=args, train_dataset=Digits(xt, yt), eval_dataset=Digits(xv, yv))
-trainer.train()
+''' + HF_TRAIN + r'''
 trainer.state.save_to_json(os.path.join(cfg["hf_out"], "trainer_state.json"))
 names = {"loss": "loss", "learning_rate": "lr", "grad_norm": "grad_norm", "eval_loss": "eval_loss"}
 for e in trainer.state.log_history:
@@ -130,33 +104,10 @@ save_truth()
 '''
 
 LIGHTNING = PRELUDE + r'''
-import csv, glob
-import lightning as L
-from lightning.pytorch.loggers import WandbLogger, CSVLogger
-from lightning.pytorch.callbacks import LearningRateMonitor
-class Net(L.LightningModule):
-    def __init__(s):
-        super().__init__(); s.net = mlp()
-    def training_step(s, b, i):
-        loss = torch.nn.functional.cross_entropy(s.net(b[0]), b[1]); s.log("train_loss", loss); return loss
-    def validation_step(s, b, i):
-        s.log("val_loss", torch.nn.functional.cross_entropy(s.net(b[0]), b[1]))
-    def configure_optimizers(s):
-        opt = torch.optim.SGD(s.parameters(), lr=cfg["lr"], momentum=0.9)
-        return {"optimizer": opt, "lr_scheduler": {"scheduler": torch.optim.lr_scheduler.StepLR(opt, 30, 0.5), "interval": "step"}}
-dl = lambda a, b, sh: torch.utils.data.DataLoader(torch.utils.data.TensorDataset(a, b), batch_size=32, shuffle=sh)
-wl = WandbLogger(project="lrkit", save_dir=cfg["dir"], offline=True)
-cl = CSVLogger(cfg["csv"], name="csv")
-t = L.Trainer(max_epochs=cfg["epochs"], logger=[wl, cl], log_every_n_steps=5, callbacks=[LearningRateMonitor("step")],
-              enable_progress_bar=False, enable_model_summary=False, enable_checkpointing=False, accelerator="cpu", val_check_interval=20)
-t.fit(Net(), dl(xt, yt, True), dl(xv, yv, False))
+from lightning.pytorch.loggers import WandbLogger
+tracker = WandbLogger(project="lrkit", save_dir=cfg["dir"], offline=True)
+''' + LIGHTNING_FIT + r'''
 wandb.finish()
-path = glob.glob(os.path.join(cfg["csv"], "csv", "version_*", "metrics.csv"))[0]
-names = {"train_loss": "loss", "val_loss": "eval_loss", "lr-SGD": "lr"}
-for r in csv.DictReader(open(path)):
-    for k, v in r.items():
-        if k in names and v != "": record(names[k], int(r["step"]), float(v))
-save_truth()
 '''
 
 KERAS = r'''
@@ -200,7 +151,7 @@ CASES = {
                             "resume_from": 200}),
     "loop-killed": (LOOP, {"steps": 400, "lr": 3e-3, "opt": "adamw", "warmup": 40, "eval_every": 50, "stop_at": 299,
                            "sigkill": True}),
-    "hf-trainer": (HF, {"epochs": 3, "lr": 1e-3, "warmup": 20}),
+    "hf-trainer": (HF, {"epochs": 3, "lr": 1e-3, "warmup": 20, "report_to": ["wandb"]}),
     "lightning": (LIGHTNING, {"epochs": 3, "lr": 0.05}),
     "keras-metrics-logger": (KERAS, {"epochs": 4, "lr": 1e-3, "log_freq": 5}),
 }
@@ -262,35 +213,20 @@ def export(name):
     """`run.history()` saved as a user saves it (pandas `to_csv`, and JSON lines), from W&B's own decoding of the
     run file: W&B's `_step` beside the integration's step metric."""
     import pandas as pd
-    import struct
-    import zlib
     from wandb.proto import wandb_internal_pb2 as pb
+    from wandb_file import records
     path = sorted(glob.glob(os.path.join(OUT, name, "wandb", "*", "run-*.wandb")))[-1]
-    b = open(path, "rb").read()
-    pos, buf, rows = 7, b"", []
-    while pos + 7 <= len(b):
-        left = 32768 - pos % 32768
-        if left < 7:
-            pos += left
-            continue
-        crc, ln, t = struct.unpack("<IHB", b[pos:pos + 7])
-        if t == 0:
-            pos += left
-            continue
-        d = b[pos + 7:pos + 7 + ln]
-        assert zlib.crc32(bytes([t]) + d) == crc
-        pos += 7 + ln
-        buf = d if t in (1, 2) else buf + d
-        if t in (1, 4):
-            r = pb.Record()
-            r.ParseFromString(buf)
-            if r.WhichOneof("record_type") == "history":
-                row = {}
-                for it in r.history.item:
-                    v = json.loads(it.value_json)
-                    if isinstance(v, (int, float)) and not isinstance(v, bool):
-                        row[".".join(it.nested_key) or it.key] = v
-                rows.append(row)
+    rows = []
+    for data in records(path):
+        r = pb.Record()
+        r.ParseFromString(data)
+        if r.WhichOneof("record_type") == "history":
+            row = {}
+            for it in r.history.item:
+                v = json.loads(it.value_json)
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    row[".".join(it.nested_key) or it.key] = v
+            rows.append(row)
     os.makedirs(os.path.join(OUT, name, "export"), exist_ok=True)
     pd.DataFrame(rows).to_csv(os.path.join(OUT, name, "export", "history.csv"))
     with open(os.path.join(OUT, name, "export", "history.jsonl"), "w") as f:
@@ -304,10 +240,7 @@ def main():
         make(name)
         if name in ("hf-trainer", "lightning"):
             export(name)
-    labels_path = os.path.join(OUT, "labels.json")
-    labels = json.load(open(labels_path)) if os.path.exists(labels_path) else {}
-    labels.update({n: LABELS[n] for n in names})
-    json.dump(labels, open(labels_path, "w"), indent=1, sort_keys=True)
+    update_labels(OUT, LABELS, names)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,5 @@
 import Foundation
 @testable import LRDiagnostics
-import LRSupport
 import Testing
 
 /// Runs that blow up before their first logged point (per-epoch means, interval means) look like
@@ -17,14 +16,7 @@ struct BlowupSetTests {
   }
 
   static func runs(_ set: String) -> [Run] {
-    guard let root = Corpus.root,
-      let data = try? Data(contentsOf: root.appendingPathComponent("\(set)/labels.json")),
-      let json = try? JSONValue.parse(bytes: Array(data)), case .object(let members) = json
-    else { return [] }
-    return members.compactMap { k, v in
-      if case .string(let s) = v { return Run(set: set, name: k, label: s) }
-      return nil
-    }.sorted { $0.name < $1.name }
+    CorpusTruth.labels(folder: set).map { Run(set: set, name: $0.key, label: $0.value) }.sorted { $0.name < $1.name }
   }
 
   static func verdict(_ r: Run) throws -> String {

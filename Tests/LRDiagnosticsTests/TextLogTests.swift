@@ -1,6 +1,5 @@
 import Foundation
 @testable import LRDiagnostics
-import LRSupport
 import Testing
 
 /// Plain-text training logs (`python train.py > train.log`): Keras `model.fit` output, Lightning's
@@ -13,15 +12,7 @@ struct TextLogTests {
     Corpus.root!.appendingPathComponent("text/\(name)/\(file)").path
   }
 
-  static var labels: [String: String] {
-    guard let root = Corpus.root,
-      let data = try? Data(contentsOf: root.appendingPathComponent("text/labels.json")),
-      let json = try? JSONValue.parse(bytes: Array(data)), case .object(let members) = json
-    else { return [:] }
-    var out: [String: String] = [:]
-    for (k, v) in members { if case .string(let s) = v { out[k] = s } }
-    return out
-  }
+  static var labels: [String: String] { CorpusTruth.labels(folder: "text") }
 
   /// One text file of a PyTorch case: the truth's keys it prints, under which series names,
   /// with which step offset, to which rounding (absolute, relative).

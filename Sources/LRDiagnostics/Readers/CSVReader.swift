@@ -68,7 +68,8 @@ enum CSVReader {
       // A header: mostly non-numeric cells, naming a step column (again after a resume).
       let numericCells = cells.filter { !$0.isEmpty && number($0) != nil }.count
       // An epoch column is the step of per-epoch logs (Keras' CSVLogger) when there is no step.
-      let ranked = cells.indices.compactMap { i in keys.stepRank(cells[i]).map { (i, $0) } }
+      // Step columns are ranked on header lines only, not on every data row.
+      let ranked = numericCells == 0 ? cells.indices.compactMap { i in keys.stepRank(cells[i]).map { (i, $0) } } : []
       if numericCells == 0, let s = ranked.max(by: { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 > $1.0 })?.0
         ?? (keys.step == nil ? cells.firstIndex(where: { $0.lowercased() == "epoch" }) : nil)
       {

@@ -350,39 +350,13 @@ enum WandbReader {
     }
   }
 
-  /// The step metric of `key`: its own definition, else the latest glob that matches it.
+  /// The step metric of `key`: its own definition, else the latest glob that matches it (W&B
+  /// takes only globs that end in `*`: a prefix).
   static func stepMetric(of key: String, in scan: Scan) -> String? {
     if let s = scan.stepMetricByName[key] { return s }
-    for (glob, s) in scan.stepMetricByGlob.reversed() where globMatches(Array(glob.utf8), Array(key.utf8)) {
-      return s
-    }
-    return nil
-  }
-
-  /// `fnmatch`-style matching of `*` (any run of characters) and `?` (one character).
-  static func globMatches(_ pattern: [UInt8], _ text: [UInt8]) -> Bool {
-    var p = 0
-    var t = 0
-    var star = -1
-    var mark = 0
-    while t < text.count {
-      if p < pattern.count && (pattern[p] == UInt8(ascii: "?") || pattern[p] == text[t]) {
-        p += 1
-        t += 1
-      } else if p < pattern.count && pattern[p] == UInt8(ascii: "*") {
-        star = p
-        mark = t
-        p += 1
-      } else if star >= 0 {
-        p = star + 1
-        mark += 1
-        t = mark
-      } else {
-        return false
-      }
-    }
-    while p < pattern.count && pattern[p] == UInt8(ascii: "*") { p += 1 }
-    return p == pattern.count
+    return scan.stepMetricByGlob.last { glob, _ in
+      glob.hasSuffix("*") ? key.hasPrefix(glob.dropLast()) : key == glob
+    }?.stepMetric
   }
 
   /// One `wandb.log` row: its numeric items, its `_step`, then every key's point.
